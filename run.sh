@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One entry point for people and CI. Installs what it needs on a fresh machine that has
+# only Python, pip and apt, into ./.venv (never into your system Python).
+#   bash run.sh lab     JupyterLab on the start notebook
+#   bash run.sh app     the Voila explorer app
+#   bash run.sh test    every test (unit, paper, notebooks, browser)
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+venv="$here/.venv"
+
+setup() {
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv"
+    fi
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet -e ".[test]"
+}
+
+need_chromium() {
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "Installing Debian's chromium for the browser tests..."
+        if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+        else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+    fi
+}
+
+case "${1:-}" in
+    lab)
+        setup
+        exec "$venv/bin/jupyter" lab notebooks/00_start_here.ipynb "${@:2}"
+        ;;
+    app)
+        setup
+        exec "$venv/bin/voila" notebooks/00_start_here.ipynb "${@:2}"
+        ;;
+    test)
+        setup
+        need_chromium
+        exec "$venv/bin/python" -m pytest "${@:2}"
+        ;;
+    *)
+        echo "usage: bash run.sh lab|app|test" >&2
+        exit 2
+        ;;
+esac
