@@ -1,0 +1,32 @@
+import json
+
+import numpy as np
+import pytest
+
+from qdkit import recipe as rc
+from qdkit.dataset import Meta, Spectrum
+from qdkit.errors import QdkitError, RecipeError
+
+
+@rc.step
+def _scale_for_test(spec, *, factor):
+    return spec.replace(data=spec.data * factor)
+
+
+def _spec():
+    return Spectrum(np.ones(4, complex), np.arange(4.0), Meta(reference_mhz=100.0))
+
+
+def test_a_step_records_itself_and_the_recipe_replays_to_the_same_result():
+    out = _scale_for_test(_spec(), factor=3.0)
+    assert out.recipe == ({"step": "_scale_for_test", "factor": 3.0},)
+    replay = rc.apply(_spec(), rc.from_json(rc.to_json(out.recipe)))
+    np.testing.assert_array_equal(replay.data, out.data)
+
+
+def test_unknown_step_and_bad_json_are_recipe_errors():
+    with pytest.raises(RecipeError, match="unknown step 'nope'"):
+        rc.apply(_spec(), [{"step": "nope"}])
+    with pytest.raises(QdkitError):
+        rc.from_json("[not json")
+    assert json.loads(rc.to_json([{"step": "x", "a": 1}])) == [{"step": "x", "a": 1}]
