@@ -1,0 +1,463 @@
+"""Bruker TopSpin experiment folders: raw data, parameters and TopSpin's own spectrum.
+
+nmrglue decodes the files (JCAMP parameter files, fid/ser, 1r/1i); this module checks them
+and turns TopSpin's parameters into qdkit's typed :class:`~qdkit.dataset.Meta`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import nmrglue as ng
+import numpy as np
+
+from . import nuclei
+from .dataset import Dataset, Meta
+from .errors import MetadataError, ReadError, UnknownNucleusError
+
+#: Bruker's FnMODE codes for the indirect dimensions.
+FNMODES = {0: "undefined", 1: "QF", 2: "QSEQ", 3: "TPPI", 4: "States", 5: "States-TPPI", 6: "Echo-Antiecho"}
+
+_BYTES_PER_POINT = {0: 4, 2: 8}  # DTYPA: int32, float64
+
+
+class QdkitWarning(UserWarning):
+    """A dataset contradicts itself or lacks something; qdkit chose a value and says which."""
+
+
+def is_expno(folder: Path) -> bool:
+    """True if ``folder`` looks like a Bruker experiment folder (acqus with fid or ser)."""
+    return (folder / "acqus").is_file() or (
+        (folder / "fid").is_file() or (folder / "ser").is_file()
+    ) and (folder / "acqu").is_file()
+
+
+def is_procno(folder: Path) -> bool:
+    """True if ``folder`` is a ``pdata/N`` folder of a Bruker experiment."""
+    return folder.parent.name == "pdata" and (
+        (folder / "procs").is_file() or is_expno(folder.parent.parent)
+    )
+
+
+def read_parameter_file(path: Path) -> dict[str, Any]:
+    """Parse one JCAMP-style TopSpin parameter file (acqus, procs ...) with nmrglue.
+
+    Latin-1 decoding never fails, so stray non-UTF-8 bytes (owner names, comments) do not
+    stop the read; the numeric parameters are ASCII in every TopSpin version.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise MetadataError(
+            f"{path} is missing. A Bruker experiment folder needs its parameter file "
+            f"'{path.name}' next to the data; copy the whole experiment folder from the spectrometer."
+        ) from None
+    if size == 0:
+        raise MetadataError(
+            f"{path} is empty (0 bytes); it should hold TopSpin's parameters as '##$NAME= value' "
+            "lines. Copy the file again from the spectrometer."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dic = ng.bruker.read_jcamp(str(path), encoding="latin-1")
+    except Exception as exc:  # nmrglue raises bare ValueError/IndexError on garbage
+        raise MetadataError(
+            f"{path} could not be parsed as a TopSpin parameter file ({exc}). "
+            "Expected '##$NAME= value' lines; the file is probably damaged - copy it again."
+        ) from None
+    if not any(k in dic for k in ("TD", "SI", "SW_h", "SF")):
+        raise MetadataError(
+            f"{path} holds no TopSpin parameters (no TD, SW_h, SI or SF found). "
+            "Expected '##$NAME= value' lines; the file is probably damaged or not a parameter file."
+        )
+    return dic
+
+
+def _number(dic: dict, key: str, path: Path, cast=float):
+    try:
+        return cast(dic[key])
+    except KeyError:
+        raise MetadataError(
+            f"{path} has no {key} parameter, which qdkit needs to read the data. "
+            "The parameter file is incomplete; copy it again from the spectrometer."
+        ) from None
+    except (TypeError, ValueError):
+        raise MetadataError(
+            f"{path}: parameter {key} = {dic[key]!r} is not a number. The file is damaged."
+        ) from None
+
+
+def group_delay_points(acqus: dict[str, Any]) -> float | None:
+    """Digital-filter group delay in (complex) points.
+
+    GRPDLY where TopSpin wrote it (DSPFVS >= 20); older firmware (DSPFVS 10-13) gives it
+    through the DECIM/DSPFVS table (W. M. Westler and F. Abildgaard's table, as shipped
+    with nmrglue); analogue filters (DSPFVS < 10) have none.
+    """
+    grpdly = float(acqus.get("GRPDLY", -1) or -1)
+    if grpdly > 0:
+        return grpdly
+    dspfvs = int(acqus.get("DSPFVS", 0) or 0)
+    decim = acqus.get("DECIM", 1)
+    if dspfvs < 10 or float(decim) <= 1:
+        return 0.0  # analogue filter, or no decimation: no digital-filter delay
+    table = ng.bruker.bruker_dsp_table.get(dspfvs, {})
+    decim_key = int(decim) if float(decim).is_integer() else decim
+    if decim_key in table:
+        return float(table[decim_key])
+    return None
+
+
+def _title(folder: Path) -> tuple[str, list[str]]:
+    """Text of ``folder/title``; non-UTF-8 bytes are read as Windows-1252 with a note."""
+    path = folder / "title"
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return "", []
+    try:
+        return raw.decode("utf-8").strip(), []
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace").strip(), [
+            f"{path} is not UTF-8; read it as Windows-1252 (check special characters in the title)."
+        ]
+
+
+def _binary_layout(dic: dict[str, Any], data_file: Path) -> tuple[tuple[int, ...], bool, bool]:
+    """Shape (complex points), endianness and float flag of fid/ser, checked against its size."""
+    acqus = dic["acqus"]
+    acqus_path = data_file.parent / "acqus"
+    td = _number(acqus, "TD", acqus_path, int)
+    dtypa = int(acqus.get("DTYPA", 0) or 0)
+    if dtypa not in _BYTES_PER_POINT:
+        raise MetadataError(
+            f"{acqus_path}: DTYPA = {dtypa} is not a raw-data type qdkit knows "
+            "(0 = 32-bit integer, 2 = 64-bit float)."
+        )
+    if td < 2:
+        raise MetadataError(f"{acqus_path}: TD = {td}; a dataset needs at least one complex point.")
+    size = data_file.stat().st_size
+    if size == 0:
+        raise ReadError(
+            f"{data_file} is empty (0 bytes) but acqus says TD = {td}. The acquisition was "
+            "probably stopped before the first scan was stored; re-acquire or copy the file again."
+        )
+    nbytes = _BYTES_PER_POINT[dtypa]
+    dic = dict(dic, FILE_SIZE=size)
+    shape, cplex = ng.bruker.guess_shape(dic)
+    n_fids = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    need = n_fids * td * nbytes
+    if size < td * nbytes or (n_fids > 1 and size < need):
+        raise ReadError(
+            f"{data_file} is truncated: it holds {size} bytes, but TD = {td} "
+            f"({'x ' + str(n_fids) + ' FIDs ' if n_fids > 1 else ''}{nbytes}-byte points) needs "
+            f"{need} bytes. The acquisition was interrupted or the copy is incomplete; "
+            "copy the experiment folder again."
+        )
+    if cplex:
+        shape = tuple(shape[:-1]) + (shape[-1] // 2,)
+    big = int(acqus.get("BYTORDA", 0) or 0) == 1
+    return shape, big, dtypa == 2
+
+
+def _read_vendor_spectrum(pdir: Path, procs: dict[str, Any]) -> np.ndarray | None:
+    """TopSpin's processed 1D spectrum 1r (+ 1i) scaled by 2**NC_proc, or None if absent."""
+    one_r = pdir / "1r"
+    if not one_r.is_file():
+        return None
+    dic = {"procs": procs}
+    big = int(procs.get("BYTORDP", 0) or 0) == 1
+    isfloat = int(procs.get("DTYPP", 0) or 0) == 2
+    si = int(procs.get("SI", 0) or 0)
+    nbytes = 8 if isfloat else 4
+    if one_r.stat().st_size < si * nbytes:
+        raise ReadError(
+            f"{one_r} is truncated: SI = {si} points need {si * nbytes} bytes, the file has "
+            f"{one_r.stat().st_size}. Reprocess in TopSpin or read the raw data only."
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        shape, sub = ng.bruker.guess_shape_and_submatrix_shape(dic)
+        parts = []
+        for name in ("1r", "1i"):
+            f = pdir / name
+            if f.is_file() and f.stat().st_size >= si * nbytes:
+                _, d = ng.bruker.read_pdata_binary(str(f), shape, sub, big, isfloat)
+                parts.append(ng.bruker.scale_pdata(dic, np.asarray(d, dtype=float)))
+    if len(parts) == 2:
+        return parts[0] + 1j * parts[1]
+    return parts[0]
+
+
+def read_bruker(path: Path, procno: int | None = None) -> Dataset:
+    """Read a Bruker experiment folder (or one of its ``pdata/N`` folders).
+
+    Parameters
+    ----------
+    path : Path
+        The expno folder (``.../<expno>``) or ``.../<expno>/pdata/<procno>``.
+    procno : int, optional
+        Which processing (``pdata/<procno>``) supplies ``procs`` and the vendor spectrum.
+        Defaults to the one named by ``path``, else 1, else the lowest present.
+
+    Returns
+    -------
+    Dataset
+        Complex time data (digital filter still in; ``meta.group_delay_pts`` says how
+        many points it delays the echo), metadata, procs and TopSpin's spectrum.
+    """
+    path = Path(path)
+    if is_procno(path):
+        expno = path.parent.parent
+        if procno is None:
+            try:
+                procno = int(path.name)
+            except ValueError:
+                raise ReadError(f"{path}: a pdata folder name should be a number, e.g. pdata/1.") from None
+    else:
+        expno = path
+    data_file = expno / "fid" if (expno / "fid").is_file() else expno / "ser"
+    if not data_file.is_file():
+        raise ReadError(
+            f"{expno} has neither a 'fid' nor a 'ser' file. A Bruker experiment folder holds "
+            "the raw data (fid for 1D, ser for 2D and series) next to acqus; copy the whole folder."
+        )
+    dic: dict[str, Any] = {"acqus": read_parameter_file(expno / "acqus")}
+    for dim in (2, 3):
+        f = expno / f"acqu{dim}s"
+        if f.is_file() and data_file.name == "ser":
+            dic[f"acqu{dim}s"] = read_parameter_file(f)
+    shape, big, isfloat = _binary_layout(dic, data_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, data = ng.bruker.read_binary(str(data_file), shape=shape, cplex=True, big=big, isfloat=isfloat)
+    td_complex = int(dic["acqus"]["TD"]) // 2
+    data = np.asarray(data, dtype=complex)[..., :td_complex]
+    if not np.all(np.isfinite(data)):
+        raise ReadError(
+            f"{data_file} contains NaN or infinite values; the file is damaged. Copy it again "
+            "from the spectrometer."
+        )
+
+    procs: dict[str, Any] = {}
+    vendor = None
+    pdir = None
+    pdata = expno / "pdata"
+    if procno is None and pdata.is_dir():
+        numbered = sorted(int(p.name) for p in pdata.iterdir() if p.name.isdigit() and (p / "procs").is_file())
+        procno = 1 if 1 in numbered else (numbered[0] if numbered else None)
+    if procno is not None:
+        pdir = pdata / str(procno)
+        if not pdir.is_dir():
+            raise ReadError(f"{pdir} does not exist; choose a procno that is present under {pdata}.")
+        if (pdir / "procs").is_file():
+            procs = read_parameter_file(pdir / "procs")
+            vendor = _read_vendor_spectrum(pdir, procs) if data.ndim == 1 else None
+    dic["procs"] = procs
+    meta = bruker_meta(dic, expno, pdir, data.shape)
+    return Dataset(data=data, meta=meta, procs=procs, vendor_spectrum=vendor, raw=dic)
+
+
+def _nucleus_label(value: Any) -> str | None:
+    text = str(value or "").strip().strip("<>").strip()
+    if not text or text.lower() == "off":
+        return None
+    return text
+
+
+def identify_nucleus(nuc1: str | None, bf1_mhz: float, proton_mhz: float | None, where: str):
+    """Nucleus and field of channel 1, trusting the frequency over the NUC1 label.
+
+    TopSpin derives every base frequency from the spectrometer's 1H base frequency
+    (a value given to 0.01 MHz, e.g. 500.13) times the nucleus' Ξ. So the right nucleus is
+    the one whose Ξ maps BF1 back onto the 1H base: the 1H channel's BF where one is
+    set, otherwise a round 0.01 MHz value.
+
+    Returns
+    -------
+    (label, field_T, notes) : tuple
+        ``notes`` lists contradictions found.
+    """
+    notes: list[str] = []
+    claimed = None
+    if nuc1 is not None:
+        try:
+            claimed = nuclei.get(nuc1)
+        except UnknownNucleusError:
+            claimed = None
+            notes.append(f"{where}: NUC1 = {nuc1!r} is not in qdkit's isotope table; identified the nucleus from BF1 = {bf1_mhz} MHz.")
+
+    def proton_base(nuc):
+        return bf1_mhz / (nuc.xi_percent / 100.0)
+
+    def fits(nuc):
+        base = proton_base(nuc)
+        if proton_mhz:
+            return abs(base - proton_mhz) <= 2e-6 * proton_mhz + 2e-4
+        return abs(base - round(base, 2)) <= 2e-6 * base + 1e-4
+
+    if claimed is not None and fits(claimed):
+        return claimed.label, nuclei.field_from_reference(claimed, bf1_mhz), notes
+    candidates = [n for n in nuclei.NUCLEI.values() if fits(n)]
+    if proton_mhz is None and claimed is not None:
+        # Without a 1H channel the round-number test is weaker; keep NUC1 unless exactly
+        # one tabulated nucleus explains BF1 as a whole 0.01 MHz 1H base frequency.
+        candidates = [n for n in candidates if abs(proton_base(n) - round(proton_base(n), 2)) < 2e-5]
+        if len(candidates) != 1:
+            return claimed.label, nuclei.field_from_reference(claimed, bf1_mhz), notes
+    if not candidates:
+        if claimed is not None:
+            notes.append(
+                f"{where}: BF1 = {bf1_mhz} MHz does not match NUC1 = {claimed.label} at the field "
+                "of the 1H channel; kept NUC1."
+            )
+            return claimed.label, nuclei.field_from_reference(claimed, bf1_mhz), notes
+        raise UnknownNucleusError(
+            f"{where}: cannot tell the observed nucleus: NUC1 = {nuc1!r} and no tabulated nucleus "
+            f"matches BF1 = {bf1_mhz} MHz. Add the isotope to qdkit.nuclei or fix NUC1 in acqus."
+        )
+    best = min(candidates, key=lambda n: abs(proton_base(n) - round(proton_base(n), 2)))
+    if claimed is not None:
+        notes.append(
+            f"{where}: NUC1 says {claimed.label} but BF1 = {bf1_mhz} MHz is the {best.label} frequency "
+            f"of a {proton_base(best):.2f} MHz (1H) magnet; using {best.label}."
+        )
+    return best.label, nuclei.field_from_reference(best, bf1_mhz), notes
+
+
+_MAS_IN_TITLE = re.compile(
+    r"(?:\bmas\b|spinning|spin rate|\bnu_?r\b|\bvr\b)\s*[:=@]?\s*(\d+(?:[.,]\d+)?)\s*(khz|hz)\b", re.IGNORECASE
+)
+_STATIC_IN_TITLE = re.compile(r"\bstatic\b|\bnon[- ]?spinning\b", re.IGNORECASE)
+_MW_OFF = re.compile(r"\b(?:mw|microwaves?|dnp)\s*(?:off)\b|\bwithout microwaves?\b|\bmicrowaves? off\b", re.IGNORECASE)
+_MW_ON = re.compile(
+    r"\b(?:mw|microwaves?)\s*on\b|\bwith microwaves?\b|\b(?:DNP|power|series),?\s+set\s+\d|\bmw[_ ]?\d+\s*dBm\b",
+    re.IGNORECASE,
+)
+
+
+def mas_from_title(title: str) -> tuple[float | None, bool]:
+    """(MAS rate in Hz stated in the title or None, title says static and never MAS)."""
+    m = _MAS_IN_TITLE.search(title)
+    if m:
+        value = float(m.group(1).replace(",", "."))
+        return value * (1e3 if m.group(2).lower() == "khz" else 1.0), False
+    # "static" on a line about the reference sample must not win over a MAS experiment
+    says_mas = re.search(r"MAS", title) is not None
+    return None, bool(_STATIC_IN_TITLE.search(title)) and not says_mas
+
+
+def microwave_from_title(title: str) -> bool | None:
+    """Microwave state where the title says it (DNP experiments), else None."""
+    if _MW_OFF.search(title):
+        return False
+    if _MW_ON.search(title):
+        return True
+    return None
+
+
+def _is_mas_probe(probhd: str) -> bool:
+    return bool(re.search(r"\bMAS|\bCPMAS|\bHX\b|\bHXY\b|\bBL\d|\bDVT\b|\bWVT\b", probhd or "", re.IGNORECASE))
+
+
+def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float | None, list[str]]:
+    """MAS rate in Hz from MASR, CNST31 and the title, cross-checked (stale MASR is common).
+
+    Priority: a rate written in the title (the operator's note); then CNST31 when the
+    pulse program uses it for rotor synchronisation; then MASR. A liquid-state probe
+    gives None (MASR there is a left-over). Disagreements are reported.
+    """
+    notes: list[str] = []
+    masr = float(acqus.get("MASR", 0) or 0)
+    cnst = acqus.get("CNST") or []
+    cnst31 = float(cnst[31]) if len(cnst) > 31 else 0.0
+    title_rate, title_static = mas_from_title(title)
+    pulprog = str(acqus.get("PULPROG", ""))
+    title_static = title_static and "mas" not in pulprog.lower()
+    probhd = str(acqus.get("PROBHD", ""))
+    if title_rate is not None:
+        for name, value in (("MASR", masr), ("CNST31", cnst31)):
+            if value > 1 and abs(value - title_rate) > 0.02 * title_rate:
+                notes.append(f"{where}: {name} = {value:g} Hz but the title says {title_rate:g} Hz MAS; using the title.")
+        return title_rate, notes
+    if title_static:
+        if masr > 1:
+            notes.append(f"{where}: MASR = {masr:g} Hz is stale; the title says the sample was static.")
+        return 0.0, notes
+    if not _is_mas_probe(probhd):
+        return None, notes
+    if cnst31 > 100 and masr > 1 and abs(cnst31 - masr) > 0.02 * cnst31:
+        notes.append(f"{where}: MASR = {masr:g} Hz and CNST31 = {cnst31:g} Hz disagree; using MASR (check the title).")
+    if masr > 1:
+        return masr, notes
+    if cnst31 > 100:
+        return cnst31, notes
+    return 0.0, notes
+
+
+def bruker_meta(dic: dict[str, Any], expno: Path, pdir: Path | None, shape: tuple[int, ...]) -> Meta:
+    """Collect the typed metadata record from TopSpin's parameter dictionaries."""
+    acqus = dic["acqus"]
+    procs = dic.get("procs") or {}
+    where = str(expno / "acqus")
+    apath = expno / "acqus"
+    notes: list[str] = []
+    title, title_notes = _title(pdir) if pdir is not None else ("", [])
+    notes += title_notes
+    if not title:
+        title = str(acqus.get("TITLE", "") or "").strip()
+        if title.startswith("Parameter file"):
+            title = ""
+    bf1 = _number(acqus, "BF1", apath)
+    sfo1 = _number(acqus, "SFO1", apath)
+    sw_hz = _number(acqus, "SW_h", apath)
+    if sw_hz <= 0 or bf1 <= 0:
+        raise MetadataError(f"{apath}: SW_h = {sw_hz} and BF1 = {bf1} must be positive; the file is damaged.")
+    proton = None
+    for ch in range(2, 9):
+        if _nucleus_label(acqus.get(f"NUC{ch}")) == "1H" and float(acqus.get(f"BF{ch}", 0) or 0) > 0:
+            proton = float(acqus[f"BF{ch}"])
+            break
+    nuc1 = _nucleus_label(acqus.get("NUC1"))
+    label, field_T, nuc_notes = identify_nucleus(nuc1, bf1, proton, where)
+    notes += nuc_notes
+    mas_hz, mas_notes = spinning_rate(acqus, title, where)
+    notes += mas_notes
+    pulprog = str(acqus.get("PULPROG", "") or "").strip().strip("<>") or None
+    p = acqus.get("P") or []
+    d = acqus.get("D") or []
+    contact_ms = None
+    if pulprog and re.search(r"cp", pulprog, re.IGNORECASE) and len(p) > 15 and float(p[15]) > 0:
+        contact_ms = float(p[15]) / 1000.0
+    te = float(acqus.get("TE", 0) or 0)
+    ref_mhz = float(procs["SF"]) if procs.get("SF") else bf1
+    meta = Meta(
+        nucleus=label,
+        field_T=field_T,
+        larmor_mhz=sfo1,
+        reference_mhz=ref_mhz,
+        sw_hz=sw_hz,
+        td=int(shape[-1]),
+        ns=int(acqus.get("NS", 0) or 0) or None,
+        d1_s=float(d[1]) if len(d) > 1 else None,
+        mas_hz=mas_hz,
+        contact_ms=contact_ms,
+        temperature_K=te if te > 0 else None,
+        pulprog=pulprog,
+        title=title or None,
+        microwave=microwave_from_title(title),
+        o1_hz=float(acqus.get("O1", 0) or 0),
+        group_delay_pts=group_delay_points(acqus),
+        vendor="bruker",
+        source=str(pdir if pdir is not None else expno),
+        ndim=len(shape),
+        warnings=tuple(notes),
+    )
+    for note in notes:
+        warnings.warn(note, QdkitWarning, stacklevel=4)
+    return meta

@@ -1,0 +1,72 @@
+"""Reading Bruker experiment folders: data, metadata and TopSpin's own spectrum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qdkit
+from qdkit.bruker import QdkitWarning
+
+LIQUID_1H = "brukerconverter_1H_zg30_liquid_with_pdata/1"
+
+
+def test_liquid_1h_fid_has_td_over_two_complex_points_and_its_group_delay(real_data):
+    ds = qdkit.read(real_data / LIQUID_1H)
+    # acqus: TD = 65536 real+imaginary words -> 32768 complex points; GRPDLY = 67.9886
+    assert ds.data.shape == (32768,)
+    assert np.iscomplexobj(ds.data)
+    assert ds.meta.td == 32768
+    assert ds.meta.group_delay_pts == pytest.approx(67.98857, abs=1e-4)
+    # the digital filter is still in: the first points before the group delay are tiny
+    head = np.abs(ds.data[:40]).max()
+    top = np.abs(ds.data).max()
+    assert head < 0.05 * top
+    assert np.argmax(np.abs(ds.data)) in range(60, 80)
+
+
+def test_liquid_1h_metadata_matches_acqus_and_procs(real_data):
+    m = qdkit.read(real_data / LIQUID_1H).meta
+    assert m.nucleus == "1H"
+    assert m.larmor_mhz == pytest.approx(500.323089680806)
+    assert m.reference_mhz == pytest.approx(500.32)  # procs SF
+    assert m.field_T == pytest.approx(500.32 / 42.577478, rel=1e-6)
+    assert m.sw_hz == pytest.approx(10330.5785, rel=1e-8)
+    assert m.ns == 16 and m.d1_s == pytest.approx(1.0)
+    assert m.pulprog == "zg30"
+    assert m.temperature_K == pytest.approx(299.9)
+    # liquid probe (5 mm PABBI): the MASR = 4200 in acqus is a left-over, not a spinning rate
+    assert m.mas_hz is None
+    assert m.warnings == ()
+
+
+def test_vendor_spectrum_is_topspin_1r_scaled_by_nc_proc(real_data):
+    ds = qdkit.read(real_data / LIQUID_1H)
+    raw = np.fromfile(real_data / LIQUID_1H / "pdata/1/1r", dtype="<i4")
+    assert ds.procs["NC_proc"] == -4 and ds.procs["SI"] == 32768
+    np.testing.assert_allclose(ds.vendor_spectrum.real, raw * 2.0**-4)
+    assert np.iscomplexobj(ds.vendor_spectrum)  # 1i present
+    # The magnitude of a plain FFT of the FID (high frequency first, as TopSpin stores it)
+    # has the same shape as TopSpin's magnitude: the data were decoded in the right order.
+    spec = np.fft.fftshift(np.fft.fft(ds.data, n=ds.procs["SI"]))[::-1]
+    r = np.corrcoef(np.abs(spec), np.abs(ds.vendor_spectrum))[0, 1]
+    assert r > 0.99
+
+
+def test_pdata_folder_selects_its_procno(real_data):
+    base = real_data / "cpmg_207Pb_PbZrO3_WCPMG_MAS/1"
+    by_expno = qdkit.read(base)
+    by_procno = qdkit.read(base / "pdata/12")
+    assert by_expno.meta.source.endswith("pdata/1")
+    assert by_procno.meta.source.endswith("pdata/12")
+    assert by_procno.procs["PHC1"] != by_expno.procs["PHC1"]
+    np.testing.assert_array_equal(by_expno.data, by_procno.data)
+
+
+def test_dnplab_nuc1_15n_label_is_overruled_by_the_1h_frequency(real_data):
+    with pytest.warns(QdkitWarning, match="15N"):
+        ds = qdkit.read(real_data / "dnplab_odnp_topspin_1H_0.35T/5")
+    # 14.83 MHz 1H is 0.348 T (X-band Overhauser DNP), 15N there would be a 3.4 T magnet
+    assert ds.meta.nucleus == "1H"
+    assert ds.meta.field_T == pytest.approx(0.3483, abs=2e-4)
+    assert any("15N" in w for w in ds.meta.warnings)
