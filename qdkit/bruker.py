@@ -6,6 +6,7 @@ and turns TopSpin's parameters into qdkit's typed :class:`~qdkit.dataset.Meta`.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
@@ -259,7 +260,9 @@ def read_bruker(path: Path, procno: int | None = None) -> Dataset:
             procs = read_parameter_file(pdir / "procs")
             vendor = _read_vendor_spectrum(pdir, procs) if data.ndim == 1 else None
     dic["procs"] = procs
-    meta = bruker_meta(dic, expno, pdir, data.shape)
+    nonzero = np.flatnonzero(np.any(data.reshape(-1, data.shape[-1]) != 0, axis=0))
+    signal_points = int(nonzero[-1]) + 1 if nonzero.size else 0
+    meta = bruker_meta(dic, expno, pdir, data.shape, signal_points)
     return Dataset(data=data, meta=meta, procs=procs, vendor_spectrum=vendor, raw=dic)
 
 
@@ -400,8 +403,14 @@ def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float 
     return 0.0, notes
 
 
-def bruker_meta(dic: dict[str, Any], expno: Path, pdir: Path | None, shape: tuple[int, ...]) -> Meta:
-    """Collect the typed metadata record from TopSpin's parameter dictionaries."""
+def bruker_meta(
+    dic: dict[str, Any], expno: Path, pdir: Path | None, shape: tuple[int, ...], signal_points: int
+) -> Meta:
+    """Collect the typed metadata record from TopSpin's parameter dictionaries.
+
+    ``signal_points`` is the number of direct-dimension points up to the last non-zero one
+    (co-added single echoes are stored zero-padded to the full train length).
+    """
     acqus = dic["acqus"]
     procs = dic.get("procs") or {}
     where = str(expno / "acqus")
@@ -431,9 +440,12 @@ def bruker_meta(dic: dict[str, Any], expno: Path, pdir: Path | None, shape: tupl
     pulprog = str(acqus.get("PULPROG", "") or "").strip().strip("<>") or None
     p = acqus.get("P") or []
     d = acqus.get("D") or []
+    program = read_pulse_program(expno, acqus) if _needs_pulse_program(pulprog, acqus) else None
     contact_ms = None
-    if pulprog and re.search(r"cp", pulprog, re.IGNORECASE) and len(p) > 15 and float(p[15]) > 0:
+    if pulprog and is_cross_polarization(pulprog, program) and len(p) > 15 and float(p[15]) > 0:
         contact_ms = float(p[15]) / 1000.0
+    echoes, period_us, cpmg_extra = cpmg_timing(program, acqus, signal_points, sw_hz) if program else (None, None, {})
+    dims = indirect_dimensions(dic, expno, shape)
     te = float(acqus.get("TE", 0) or 0)
     ref_mhz = float(procs["SF"]) if procs.get("SF") else bf1
     meta = Meta(
@@ -453,11 +465,200 @@ def bruker_meta(dic: dict[str, Any], expno: Path, pdir: Path | None, shape: tupl
         microwave=microwave_from_title(title),
         o1_hz=float(acqus.get("O1", 0) or 0),
         group_delay_pts=group_delay_points(acqus),
+        cpmg_echoes=echoes,
+        cpmg_period_us=period_us,
         vendor="bruker",
         source=str(pdir if pdir is not None else expno),
         ndim=len(shape),
+        td_indirect=dims["td_indirect"],
+        sw_indirect_hz=dims["sw_indirect_hz"],
+        nuclei_indirect=dims["nuclei_indirect"],
+        fnmode=dims["fnmode"],
+        delays_s=dims["delays_s"],
         warnings=tuple(notes),
+        extra={**cpmg_extra, **dims["extra"], "probe": str(acqus.get("PROBHD", "")).strip().strip("<>").strip()},
     )
     for note in notes:
         warnings.warn(note, QdkitWarning, stacklevel=4)
     return meta
+
+
+# --- pulse programs ---------------------------------------------------------------------
+
+_CPMG_NAME = re.compile(r"cpmg", re.IGNORECASE)
+_CP_NAME = re.compile(r"cp(?!mg|d)", re.IGNORECASE)  # cp, cpmas, cp90 ... but not cpmg or cpd
+
+
+def _needs_pulse_program(pulprog: str | None, acqus: dict[str, Any]) -> bool:
+    """Only CP and CPMG experiments need the pulse program text (keeps reading fast)."""
+    name = pulprog or ""
+    return bool(_CPMG_NAME.search(name) or _CP_NAME.search(name) or "cpmg" in str(acqus.get("ZGOPTNS", "")).lower())
+
+
+def read_pulse_program(expno: Path, acqus: dict[str, Any]) -> list[str] | None:
+    """Lines of the pulse program stored with the data, with comments removed and the
+    ``#ifdef NAME`` blocks resolved for the ``-DNAME`` options in ZGOPTNS."""
+    path = expno / "pulseprogram"
+    try:
+        text = path.read_bytes().decode("latin-1")
+    except OSError:
+        return None
+    defined = set(re.findall(r"-D\s*(\w+)", str(acqus.get("ZGOPTNS", ""))))
+    lines: list[str] = []
+    active = [True]
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        m = re.match(r"#\s*(ifdef|ifndef)\s+(\w+)", line)
+        if m:
+            cond = (m.group(2) in defined) == (m.group(1) == "ifdef")
+            active.append(active[-1] and cond)
+            continue
+        if re.match(r"#\s*else\b", line) and len(active) > 1:
+            active[-1] = (not active[-1]) and active[-2]
+            continue
+        if re.match(r"#\s*endif\b", line) and len(active) > 1:
+            active.pop()
+            continue
+        if line and not line.startswith("#") and active[-1]:
+            lines.append(line)
+    return lines
+
+
+def is_cross_polarization(pulprog: str, program: list[str] | None) -> bool:
+    """A CP experiment: 'cp' in the program name (not cpmg/cpd) and, where the pulse program
+    is at hand, a contact pulse p15 in it (Bruker's convention for the CP contact time)."""
+    if not _CP_NAME.search(pulprog):
+        return False
+    if program is None:
+        return True
+    return any(re.search(r"\bp15\b", line) for line in program)
+
+
+_UNITS_S = {"": 1e-6, "u": 1e-6, "m": 1e-3, "s": 1.0}  # a bare number in a pulse program is µs
+
+
+def _duration_s(token: str, acqus: dict[str, Any]) -> float | None:
+    """Duration of one pulse-program event (``d6``, ``p1``, ``de``, ``1u``, ``30m``)."""
+    token = token.strip("()")
+    token = token.split(":", 1)[0]
+    m = re.fullmatch(r"([dp])(\d+)", token, re.IGNORECASE)
+    if m:
+        values = acqus.get("D" if m.group(1).lower() == "d" else "P") or []
+        i = int(m.group(2))
+        if i >= len(values):
+            return None
+        return float(values[i]) * (1.0 if m.group(1).lower() == "d" else 1e-6)
+    if token.lower() == "de":
+        return float(acqus.get("DE", 0) or 0) * 1e-6
+    m = re.fullmatch(r"(\d+(?:\.\d*)?)([usm]?)", token)
+    if m:
+        return float(m.group(1)) * _UNITS_S[m.group(2)]
+    return None
+
+
+def cpmg_timing(program: list[str], acqus: dict[str, Any], n_points: int, sw_hz: float):
+    """Number of echoes in the data and the echo period, from the pulse program's echo loop.
+
+    The echo loop is the ``lo to LABEL times lN`` loop whose body holds a pulse and a
+    receiver window; its period is the sum of the durations of its events (values from
+    acqus: TopSpin stores the evaluated D and P there). The echo count is ``lN`` (plus one
+    when the program opens the receiver once more just before the loop, as in double-echo
+    CPMG), capped at what the stored data can hold: co-added single echoes are 1.
+
+    Returns
+    -------
+    (echoes, period_us, extra)
+    """
+    labels = {}
+    for i, line in enumerate(program):
+        m = re.match(r"(\d+)\s+(.*)", line)
+        if m:
+            labels[m.group(1)] = i
+    for i, line in enumerate(program):
+        m = re.match(r"lo\s+to\s+(\d+)\s+times\s+(l\d+|\d+)", line, re.IGNORECASE)
+        if not m or m.group(1) not in labels:
+            continue
+        start = labels[m.group(1)]
+        body = [re.sub(r"^\d+\s+", "", ln) for ln in program[start:i]]
+        if not any(re.search(r"\bp\d+\b", ln) for ln in body):
+            continue
+        total = 0.0
+        for ln in body:
+            token = ln.split()[0]
+            dt = _duration_s(token, acqus)
+            if dt is None:
+                break
+            total += dt
+        else:
+            if total <= 0:
+                continue
+            count_token = m.group(2).lower()
+            if count_token.startswith("l"):
+                loops = acqus.get("L") or []
+                k = int(count_token[1:])
+                loop_echoes = int(loops[k]) if k < len(loops) else None
+            else:
+                loop_echoes = int(count_token)
+            if loop_echoes is None:
+                return None, None, {}
+            before = program[max(0, start - 3) : start]
+            if any("REC_UNBLK" in ln for ln in before):
+                loop_echoes += 1
+            period_us = round(total * 1e6, 6)
+            acquired_us = n_points / sw_hz * 1e6
+            in_data = min(loop_echoes, max(1, math.ceil(acquired_us / period_us)))
+            return in_data, period_us, {"cpmg_echoes_acquired": loop_echoes}
+    return None, None, {}
+
+
+# --- nD and series ----------------------------------------------------------------------
+
+def _read_list(expno: Path, name: str) -> list[str]:
+    path = expno / name
+    if not path.is_file():
+        return []
+    return [ln.strip() for ln in path.read_bytes().decode("latin-1").splitlines() if ln.strip()]
+
+
+def indirect_dimensions(dic: dict[str, Any], expno: Path, shape: tuple[int, ...]) -> dict[str, Any]:
+    """Indirect-dimension sizes, widths, nuclei, FnMODE and variable lists of a ser file."""
+    out: dict[str, Any] = {
+        "td_indirect": (),
+        "sw_indirect_hz": (),
+        "nuclei_indirect": (),
+        "fnmode": None,
+        "delays_s": (),
+        "extra": {},
+    }
+    if len(shape) < 2:
+        return out
+    pars = [dic[k] for k in ("acqu3s", "acqu2s") if k in dic]  # slowest dimension first
+    out["td_indirect"] = tuple(int(a.get("TD", 0) or 0) for a in pars)
+    out["sw_indirect_hz"] = tuple(float(a.get("SW_h", 0) or 0) for a in pars)
+    fnmode_code = int(pars[-1].get("FnMODE", 0) or 0) if pars else 0
+    out["fnmode"] = FNMODES.get(fnmode_code, str(fnmode_code))
+    vd = expno / "vdlist"
+    if vd.is_file():
+        try:
+            out["delays_s"] = tuple(float(v) for v in ng.bruker.read_vdlist(str(expno)))
+        except Exception:
+            raise MetadataError(
+                f"{vd} could not be read as a delay list (one delay per line, e.g. '20m' or '1.5'). "
+                "Fix or remove the file."
+            ) from None
+    vc = _read_list(expno, "vclist")
+    if vc:
+        try:
+            out["extra"]["vclist"] = [int(float(v)) for v in vc]
+        except ValueError:
+            raise MetadataError(f"{expno / 'vclist'} should hold one whole number per line.") from None
+    vp = _read_list(expno, "vplist")
+    if vp:
+        out["extra"]["vplist"] = vp
+    pseudo = fnmode_code == 0 or bool(out["delays_s"]) or bool(vc) or bool(vp)
+    out["extra"]["pseudo_nd"] = pseudo
+    if not pseudo:
+        out["nuclei_indirect"] = tuple(
+            _nucleus_label(a.get("NUC1")) or "" for a in pars
+        )
+    return out
