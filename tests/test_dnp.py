@@ -1,0 +1,140 @@
+"""Sensitivity bookkeeping: Boltzmann gain, absolute gain, time saving, the planner."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from qdkit import dnp, matrix
+from qdkit.dataset import Meta, Spectrum
+from qdkit.errors import ModelParameterError, ProcessingError
+
+
+# --- P12: thermal gain ------------------------------------------------------------------
+
+
+@pytest.mark.paper
+def test_thermal_gain_of_100_K_over_room_temperature_is_about_3():
+    # Curie law: 298/100 = 2.98. The paper quotes 2.8, i.e. a sample at ~106 K, a few
+    # kelvin above the cold gas because of microwave and MAS heating.
+    assert dnp.boltzmann_gain(100.0, 298.0) == pytest.approx(3.0, abs=0.05)
+    assert dnp.boltzmann_gain(298.0 / 2.8, 298.0) == pytest.approx(2.8)
+    assert 104 < 298.0 / 2.8 < 108
+
+
+@pytest.mark.paper
+def test_exact_brillouin_ratio_equals_curie_law_at_nmr_fields():
+    # Not tuned: for every nucleus the paper uses, at 9.4 and 14.1 T, down to 20 K.
+    for nuc in ("1H", "13C", "31P", "77Se", "113Cd", "133Cs"):
+        for field in (9.4, 14.1):
+            for t in (20.0, 100.0):
+                assert dnp.boltzmann_gain(t, 298.0, nucleus=nuc, field_T=field) == pytest.approx(298.0 / t, rel=1e-4)
+
+
+def test_proton_polarization_at_9p4_T_and_room_temperature():
+    # ħγB/2kT for 1H at 9.4 T, 298 K = 3.22e-5 (textbook value ~3.2e-5 at 400 MHz).
+    x = dnp.HBAR_J_S * 2.675221e8 * 9.4 / (2 * dnp.BOLTZMANN_J_K * 298.0)
+    assert dnp.boltzmann_polarization("1H", 9.4, 298.0) == pytest.approx(math.tanh(x), rel=1e-6)
+    assert dnp.boltzmann_polarization("1H", 9.4, 298.0) == pytest.approx(3.22e-5, rel=0.01)
+    # Polarization ∝ γ: 113Cd has |γ| 4.49 times smaller than 1H.
+    ratio = dnp.boltzmann_polarization("1H", 9.4, 100) / dnp.boltzmann_polarization("113Cd", 9.4, 100)
+    assert ratio == pytest.approx(26.7522128 / 5.9609155, rel=1e-6)
+
+
+def test_brillouin_function_for_a_quadrupolar_spin_saturates_at_millikelvin():
+    # 133Cs (I = 7/2) at 14.1 T and 1 mK is almost fully polarized; the small-x branch
+    # and the closed form join smoothly.
+    assert dnp.boltzmann_polarization("133Cs", 14.1, 0.001) > 0.9
+    assert dnp.boltzmann_polarization("133Cs", 14.1, 0.5) < 0.2
+
+
+# --- P2 / P3: absolute gain and time saving ----------------------------------------------
+
+
+@pytest.mark.paper
+def test_enhancement_80_gives_absolute_gain_51_in_msu_h():
+    gain = dnp.absolute_gain(80.0, dilution=matrix.dilution(0.91, 2.65))
+    assert gain == pytest.approx(51.0, abs=1.0)
+    assert 1.5 <= 80.0 / gain <= 1.6
+
+
+@pytest.mark.paper
+def test_enhancement_80_saves_a_factor_6400_in_time():
+    # Abstract: ε up to 80, "gains in acquisition times up to a factor 6400".
+    assert dnp.time_saving(80.0) == pytest.approx(6400.0)
+    # Not tuned: "10-100 → two to four orders of magnitude".
+    assert dnp.time_saving(10.0) == pytest.approx(1e2)
+    assert dnp.time_saving(100.0) == pytest.approx(1e4)
+
+
+def test_time_saving_corrects_for_unequal_recycle_delays():
+    # If the DNP experiment must wait twice as long per scan, half of ε² is lost.
+    assert dnp.time_saving(80.0, d1_on_s=4.0, d1_off_s=2.0) == pytest.approx(3200.0)
+    with pytest.raises(ModelParameterError, match="both"):
+        dnp.time_saving(80.0, d1_on_s=4.0)
+
+
+# --- P10: the planner and Figure 4 -------------------------------------------------------
+
+
+def test_planner_scans_grow_with_square_of_target_snr():
+    p1 = dnp.plan(target_snr=10, snr_per_scan=1, enhancement=50, d1_s=2)
+    p2 = dnp.plan(target_snr=20, snr_per_scan=1, enhancement=50, d1_s=2)
+    assert p1.with_dnp.total_scans == 100 and p2.with_dnp.total_scans == 400
+    assert p1.without_dnp.total_scans == 100 * 2500
+    assert p1.time_saving == pytest.approx(2500.0)
+    assert p1.with_dnp.hours == pytest.approx(100 * 2 / 3600)
+
+
+def test_planner_rejects_nonsense_with_clear_messages():
+    with pytest.raises(ModelParameterError, match="d1_s"):
+        dnp.plan(target_snr=10, snr_per_scan=1, enhancement=50, d1_s=0)
+    with pytest.raises(ModelParameterError, match="increments"):
+        dnp.plan(target_snr=10, snr_per_scan=1, enhancement=50, d1_s=1, increments=2.5)
+    with pytest.raises(ModelParameterError, match="enhancement"):
+        dnp.absolute_gain(-3)
+    with pytest.raises(ModelParameterError, match="retention"):
+        dnp.absolute_gain(80, retention=1.5)
+
+
+# --- enhancement from spectra (synthetic, labelled) --------------------------------------
+
+
+def _synthetic_spectrum(amplitude, noise_sigma, seed, ns=8):
+    """SYNTHETIC: a Lorentzian at 5 ppm on a 4001-point axis with Gaussian noise."""
+    ppm = np.linspace(50, -50, 4001)
+    line = amplitude / (1 + ((ppm - 5.0) / 0.5) ** 2)
+    rng = np.random.default_rng(seed)
+    data = line + rng.normal(0, noise_sigma, ppm.size) + 0j
+    meta = Meta(nucleus="31P", reference_mhz=161.9, ns=ns)
+    return Spectrum(data=data, hz=ppm * 161.9, meta=meta)
+
+
+def test_enhancement_of_synthetic_pair_recovers_the_true_ratio_within_its_uncertainty():
+    # SYNTHETIC spectra with known ε = 40: the estimate must fall within 4σ in all 50
+    # noise draws, and the quoted σ must match the scatter of the estimates within 30 %.
+    values, sigmas = [], []
+    for seed in range(50):
+        off = _synthetic_spectrum(1.0, 0.05, seed)
+        on = _synthetic_spectrum(40.0, 0.05, 1000 + seed)
+        r = dnp.enhancement(on, off, (15, -5), noise_ppm=(-45, -20))
+        values.append(r.value)
+        sigmas.append(r.uncertainty)
+    values, sigmas = np.array(values), np.array(sigmas)
+    truth = 40.0  # same line shape on and off: the integral ratio is exactly 40
+    assert np.all(np.abs(values - truth) < 4 * sigmas)
+    assert np.std(values) == pytest.approx(np.median(sigmas), rel=0.3)
+
+
+def test_enhancement_refuses_unequal_scans_and_empty_regions():
+    off = _synthetic_spectrum(1.0, 0.05, 1, ns=8)
+    on = _synthetic_spectrum(40.0, 0.05, 2, ns=16)
+    with pytest.raises(ProcessingError, match="same number of scans"):
+        dnp.enhancement(on, off, (15, -5))
+    on = _synthetic_spectrum(40.0, 0.05, 2, ns=8)
+    with pytest.raises(ProcessingError, match="region"):
+        dnp.enhancement(on, off, (500, 600))
+    with pytest.raises(ProcessingError, match="processed spectra"):
+        dnp.enhancement(np.zeros(5), off, (15, -5))
