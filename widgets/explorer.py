@@ -1,0 +1,312 @@
+"""SpectrumExplorer: move contact time, spin rate, pore size and loading; watch the spectra.
+
+The predicted spectrum comes from :class:`widgets.bridge.QdkitBridge` (qdkit's models);
+the measured one is the nearest dataset of the chosen reference series or the dataset
+the user passed. Updates replace columns of the figure's data sources; the figure itself
+is built once.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from .bridge import QdkitBridge, Settings
+from .display import WidgetApp, bokeh_widget
+from .figure import spectrum_figure
+from .measured import MeasuredTrace, Series, load_trace, reference_series
+from .panel import MessageArea, Readout, guarded, tag
+
+FIELDS_T = (9.4, 11.7, 14.1, 16.4, 18.8)
+NO_SERIES = "none"
+USER_SERIES = "your dataset"
+
+# Controls whose change only re-weights cached lineshapes (the fast path).
+FAST = ("contact_ms", "pore_nm", "no_silica", "silica_per_qd")
+
+
+def _slider(cls, name, description, **kw):
+    kw.setdefault("continuous_update", True)
+    kw.setdefault("style", {"description_width": "11em"})
+    kw.setdefault("layout", W.Layout(width="26em"))
+    return tag(cls(description=description, **kw), name)
+
+
+class SpectrumExplorer(WidgetApp):
+    """Predicted vs measured DNP SENS spectrum of a quantum-dot sample, live.
+
+    Parameters
+    ----------
+    material, nucleus : str
+        Starting QD material (e.g. ``"InP"``, ``"CdSe"``) and observed nucleus (``"31P"``).
+        The other settings start from the paper's experiment for that pair.
+    measured : path, Dataset or Spectrum, optional
+        Your own dataset to show as the measured trace. Without it the measured trace is
+        the nearest reference dataset of the chosen series (synthetic, labelled so).
+    bridge : QdkitBridge, optional
+        Where predictions come from (default: qdkit's models).
+
+    Attributes
+    ----------
+    controls : dict[str, ipywidgets.Widget]
+        ``material``, ``nucleus``, ``field_T``, ``diameter_nm``, ``contact_ms``,
+        ``mas_hz``, ``pore_nm``, ``no_silica``, ``silica_per_qd`` (the loading: mg of
+        mesoporous silica per mg of QDs; QDs per pore is shown in the readout),
+        ``series`` and ``components``.
+    predicted, measured : bokeh.models.ColumnDataSource
+        Columns ``ppm, total, surface, core`` and ``ppm, intensity``.
+    """
+
+    def __init__(self, material: str = "InP", nucleus: str = "31P", measured=None, *,
+                 bridge: QdkitBridge | None = None):
+        self.bridge = bridge or QdkitBridge()
+        self.message = MessageArea()
+        self.readout = Readout("Derived numbers (qdkit)")
+        self.plot = spectrum_figure(nucleus)
+        self._axis_key = None
+        self._reference_scale = None
+        self._series: dict[str, Series] = {}
+        self._measured_key = None
+        self._measured_trace: MeasuredTrace | None = None
+        self._user_trace: MeasuredTrace | None = None
+        self.controls = self._build_controls(material, nucleus)
+        self._guard = guarded(self.message)
+        self._start(material, nucleus, measured)
+        for name, ctrl in self.controls.items():
+            ctrl.observe(self._guard(lambda change, name=name: self._changed(name)), "value")
+        # The bokeh widget is made last: in Voila, figure changes made between its
+        # creation and the end of the cell would never reach the browser.
+        self.plot_widget = bokeh_widget(self.plot.figure)
+        self.view = self._layout()
+
+    # -- public --------------------------------------------------------------------------
+    @property
+    def predicted(self):
+        return self.plot.predicted
+
+    @property
+    def measured(self):
+        return self.plot.measured
+
+    def settings(self) -> Settings:
+        c = self.controls
+        return Settings(
+            material=c["material"].value,
+            nucleus=c["nucleus"].value,
+            field_T=float(c["field_T"].value),
+            diameter_nm=float(c["diameter_nm"].value),
+            contact_ms=float(c["contact_ms"].value),
+            mas_hz=float(c["mas_hz"].value),
+            pore_nm=None if c["no_silica"].value else float(c["pore_nm"].value),
+            silica_per_qd=float(c["silica_per_qd"].value),
+        )
+
+    def show_measured(self, source, label: str | None = None) -> None:
+        """Show your own dataset (path, Dataset or Spectrum) as the measured trace."""
+        self._guard(self._set_user)(source, label)
+
+    # -- building ------------------------------------------------------------------------
+    def _build_controls(self, material, nucleus) -> dict[str, W.Widget]:
+        dd = {"style": {"description_width": "11em"}, "layout": W.Layout(width="26em")}
+        c = {
+            "material": tag(W.Dropdown(description="QD material", options=[material],
+                                       value=material, **dd), "material"),
+            "nucleus": tag(W.Dropdown(description="observed nucleus", options=[nucleus],
+                                      value=nucleus, **dd), "nucleus"),
+            "field_T": tag(W.Dropdown(description="field / T", options=list(FIELDS_T),
+                                      value=9.4, **dd), "field_T"),
+            "diameter_nm": _slider(W.FloatSlider, "diameter_nm", "QD diameter / nm",
+                                   min=1.5, max=10.0, step=0.1, value=3.0),
+            "contact_ms": _slider(W.FloatSlider, "contact_ms", "contact time / ms",
+                                  min=0.1, max=20.0, step=0.1, value=1.5),
+            "mas_hz": _slider(W.FloatSlider, "mas_hz", "spin rate / Hz", min=0.0,
+                              max=25_000.0, step=250.0, value=10_000.0, readout_format=".0f"),
+            "pore_nm": _slider(W.FloatLogSlider, "pore_nm", "silica pore / nm", base=10,
+                               min=np.log10(2.0), max=np.log10(1000.0), step=0.02, value=7.0,
+                               readout_format=".3g"),
+            "no_silica": tag(W.Checkbox(description="no silica (frozen solution)",
+                                        value=False, indent=False), "no_silica"),
+            "silica_per_qd": _slider(W.FloatSlider, "silica_per_qd",
+                                     "silica / QD (mg/mg)", min=0.05, max=3.0, step=0.01,
+                                     value=0.29),
+            "series": tag(W.Dropdown(description="measured trace", options=[NO_SERIES],
+                                     value=NO_SERIES, **dd), "series"),
+            "components": tag(W.Checkbox(description="show surface and core separately",
+                                         value=False, indent=False), "components"),
+        }
+        return c
+
+    def _layout(self) -> W.Widget:
+        c = self.controls
+        sample = W.VBox([W.HTML("<b>Sample</b>"), c["material"], c["nucleus"],
+                         c["diameter_nm"], c["pore_nm"], c["no_silica"], c["silica_per_qd"]])
+        experiment = W.VBox([W.HTML("<b>Experiment</b>"), c["field_T"], c["mas_hz"],
+                             c["contact_ms"], W.HTML("<b>Display</b>"), c["series"],
+                             c["components"]])
+        left = W.VBox([sample, experiment], layout=W.Layout(min_width="27em"))
+        right = W.VBox([self.plot_widget, self.message.widget, self.readout.widget])
+        return tag(W.HBox([left, right]), "spectrum-explorer")
+
+    def _start(self, material, nucleus, measured) -> None:
+        """Fill pickers from the catalog, apply the paper's settings and draw once."""
+
+        @self._guard
+        def fill():
+            c = self.controls
+            c["material"].options = self.bridge.materials()
+            if material in c["material"].options:
+                c["material"].value = material
+            self._fill_nuclei(nucleus)
+            self._apply_defaults()
+
+        fill()
+        if measured is not None:
+            self._guard(self._set_user)(measured, None)
+        self._guard(self._changed)("material")
+
+    def _fill_nuclei(self, preferred=None) -> None:
+        c = self.controls
+        options = self.bridge.nuclei(c["material"].value)
+        keep = preferred if preferred in options else options[0]
+        with self._quiet():
+            c["nucleus"].options = options
+            c["nucleus"].value = keep
+
+    def _apply_defaults(self) -> None:
+        c = self.controls
+        d = self.bridge.defaults(c["material"].value, c["nucleus"].value)
+        with self._quiet():
+            if d.get("field_T") and d["field_T"] not in c["field_T"].options:
+                c["field_T"].options = sorted(set(c["field_T"].options) | {d["field_T"]})
+            for name in ("field_T", "mas_hz", "contact_ms", "diameter_nm"):
+                if d.get(name) is not None:
+                    c[name].value = d[name]
+            if d.get("pore_nm"):
+                c["pore_nm"].value = d["pore_nm"]
+                c["no_silica"].value = False
+            elif "pore_nm" in d:
+                c["no_silica"].value = True
+
+    _muted = False
+
+    def _quiet(self):
+        explorer = self
+
+        class Quiet:
+            def __enter__(self):
+                self.before = explorer._muted
+                explorer._muted = True
+
+            def __exit__(self, *exc):
+                explorer._muted = self.before
+
+        return Quiet()
+
+    # -- reacting ------------------------------------------------------------------------
+    def _changed(self, name: str) -> None:
+        if self._muted:
+            return
+        c = self.controls
+        if name == "components":
+            self.plot.show_components(c["components"].value)
+            return
+        if name == "material":
+            self._fill_nuclei(c["nucleus"].value)
+            self._apply_defaults()
+        if name == "nucleus":
+            self._apply_defaults()
+        if name in ("material", "nucleus"):
+            self.plot.set_axis_label(c["nucleus"].value)
+            self._fill_series()
+        if name == "no_silica":
+            c["pore_nm"].disabled = c["no_silica"].value
+            c["silica_per_qd"].disabled = c["no_silica"].value
+        if name not in FAST + ("series", "mas_hz"):
+            self._reference_scale = None
+        self._update_prediction()
+        self._update_measured(force=name in ("series", "material", "nucleus", "field_T"))
+
+    def _fill_series(self) -> None:
+        c = self.controls
+        s = self.settings()
+        self._series = {ser.name: ser for ser in reference_series(s.material, s.nucleus)}
+        options = [NO_SERIES, *self._series]
+        if self._user_trace is not None:
+            options.append(USER_SERIES)
+        preferred = USER_SERIES if self._user_trace is not None else (
+            next(iter(self._series), NO_SERIES))
+        with self._quiet():
+            c["series"].options = options
+            c["series"].value = preferred
+
+    def _paper_settings(self, s: Settings) -> dict:
+        """The paper's sample and experiment settings for this material and nucleus."""
+        d = self.bridge.defaults(s.material, s.nucleus)
+        keys = ("mas_hz", "contact_ms", "pore_nm", "silica_per_qd")
+        return {k: d[k] for k in keys if k in d}
+
+    def _scale(self, s: Settings) -> float:
+        """Tallest predicted peak at the paper's settings: the y unit of the plot."""
+        if self._reference_scale is None:
+            ref = s.replace(**self._paper_settings(s))
+            peak = float(np.max(self.bridge.predict(ref).total))
+            self._reference_scale = peak if peak > 0 else 1.0
+        return self._reference_scale
+
+    def _update_prediction(self) -> None:
+        s = self.settings()
+        p = self.bridge.predict(s)
+        k = 1.0 / self._scale(s)
+        changed = p.axis_key != self._axis_key
+        self.plot.set_predicted(p.ppm, p.total * k, p.surface * k, p.core * k,
+                                axis_changed=changed)
+        self._axis_key = p.axis_key
+        self.plot.set_sidebands(p.sideband_ppm, p.sideband_height * k)
+        self.readout.update(p.readout)
+
+    def _set_user(self, source, label) -> None:
+        self._user_trace = load_trace(source, label=label)
+        self._fill_series()
+        self._update_measured(force=True)
+
+    def _update_measured(self, force: bool = False) -> None:
+        """Show the nearest dataset of the chosen series; send nothing if it is unchanged."""
+        choice = self.controls["series"].value
+        if choice == USER_SERIES and self._user_trace is not None:
+            key, trace_fn, at = ("user", id(self._user_trace)), (lambda: self._user_trace), {}
+        elif choice in self._series:
+            ser = self._series[choice]
+            record = ser.nearest(self.settings())
+            key = ("ref", record["path"])
+            at = {ser.key: record[ser.key]} if ser.key in ("mas_hz", "contact_ms") else {}
+            if ser.key == "pore_nm":
+                at = {"pore_nm": record.get("pore_nm") or None}
+
+            def trace_fn(record=record):
+                from qdkit import paths
+
+                return load_trace(paths.reference_dir() / record["path"],
+                                  label=record.get("label"), synthetic=True)
+        else:
+            key, trace_fn, at = None, None, {}
+        if key == self._measured_key and not force:
+            return
+        if trace_fn is None:
+            self.plot.set_measured(np.zeros(0), np.zeros(0), synthetic=False)
+            self._measured_key = None
+            return
+        trace = trace_fn()
+        s = self.settings()
+        # A measured spectrum is scaled to the prediction at the experiment's own settings
+        # (the paper's, with the series value of this dataset), never to the sliders: the
+        # two traces agree where the model is right, and the trace only moves when the
+        # dataset changes.
+        own = s.replace(**{**self._paper_settings(s), **at})
+        height = float(np.max(self.bridge.predict(own).total)) / self._scale(s)
+        self.plot.set_measured(trace.ppm, trace.intensity * height, synthetic=trace.synthetic,
+                               label=trace.label)
+        self._measured_trace = trace
+        self._measured_key = key
+
+
+__all__ = ["SpectrumExplorer"]

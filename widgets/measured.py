@@ -1,0 +1,130 @@
+"""Measured traces for the explorers: the paper's reference series, or the user's own data.
+
+A *series* is a set of reference datasets of one figure that differ in one setting (MAS
+rates of Fig. S7, contact times of Fig. S3, pore sizes of Fig. 2f, microwave on/off); the
+explorer shows the one nearest to the current slider value. The reference datasets are
+synthetic (rebuilt from the paper's parameters) and always labelled so on the plot.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qdkit.dataset import Dataset, Spectrum
+from qdkit.errors import QdkitError, WidgetError
+
+#: series key in the reference index → explorer control that selects along it
+SERIES_CONTROLS = {"mas_hz": "mas_hz", "contact_ms": "contact_ms", "pore_nm": "pore_nm",
+                   "microwave": None}
+
+
+@dataclass(frozen=True)
+class MeasuredTrace:
+    """A processed spectrum ready to plot, with where it came from."""
+
+    ppm: np.ndarray
+    intensity: np.ndarray
+    label: str
+    synthetic: bool
+    spectrum: Spectrum | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """Reference datasets of one figure, ordered along the setting ``key``."""
+
+    figure: str
+    key: str
+    records: tuple[dict, ...]
+
+    @property
+    def name(self) -> str:
+        what = {"mas_hz": "spin rate", "contact_ms": "contact time", "pore_nm": "pore size",
+                "microwave": "microwave on/off"}.get(self.key, self.key)
+        return f"Fig. {self.figure}: {what}"
+
+    def nearest(self, settings) -> dict:
+        """Record whose ``key`` value is nearest the explorer's current setting.
+
+        Pore sizes compare on a log scale (3 nm vs 7 nm matters as much as 100 vs 250 nm);
+        "no silica" picks the record without silica when the series has one. Microwave
+        series show the microwave-on spectrum (the prediction is a DNP spectrum).
+        """
+        if self.key == "microwave":
+            on = [r for r in self.records if r.get("microwave")]
+            return (on or list(self.records))[0]
+        value = getattr(settings, self.key)
+        if self.key == "pore_nm":
+            bulk = [r for r in self.records if not r.get("pore_nm")]
+            silica = [r for r in self.records if r.get("pore_nm")]
+            if value is None:
+                return (bulk or silica)[0]
+            if not silica:
+                return bulk[0]
+            return min(silica, key=lambda r: abs(math.log(r["pore_nm"]) - math.log(value)))
+        return min(self.records, key=lambda r: abs(float(r[self.key]) - float(value)))
+
+
+def reference_series(material: str, nucleus: str) -> list[Series]:
+    """Every reference series for this material and nucleus (empty if none is bundled)."""
+    from qdkit import paths
+
+    try:
+        index = paths.reference_index()
+    except QdkitError:
+        return []
+    mat = material.lower()
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for rec in index:
+        if rec.get("nucleus") != nucleus:
+            continue
+        if rec.get("material") and str(rec["material"]).lower() != mat:
+            continue
+        for key in rec.get("series_keys", []):
+            if key in SERIES_CONTROLS:
+                groups.setdefault((rec["figure"], key), []).append(rec)
+    return [Series(fig, key, tuple(recs)) for (fig, key), recs in sorted(groups.items())
+            if len(recs) >= 1]
+
+
+def load_trace(source, label: str | None = None, synthetic: bool | None = None) -> MeasuredTrace:
+    """Read and process a dataset (path, ``Dataset`` or ``Spectrum``) into a plottable trace.
+
+    Raises
+    ------
+    WidgetError
+        When the source is of a kind the explorer cannot show; reading and processing
+        errors arrive as the ``QdkitError`` that qdkit raised.
+    """
+    import qdkit
+
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        spec = qdkit.process(qdkit.read(path))
+        label = label or path.name
+    elif isinstance(source, Dataset):
+        spec = qdkit.process(source)
+    elif isinstance(source, Spectrum):
+        spec = source
+    else:
+        raise WidgetError(
+            f"measured= must be a dataset folder path, a qdkit Dataset or a processed "
+            f"Spectrum; got {type(source).__name__}."
+        )
+    if spec.data.ndim != 1:
+        raise WidgetError("The explorer plots 1D spectra; process a 2D dataset to a projection "
+                          "first (see qdkit.processing).")
+    if synthetic is None:
+        title = (spec.meta.title or "") + " " + str(spec.meta.source or "")
+        synthetic = "synthetic" in title.lower()
+    intensity = np.asarray(spec.real, dtype=float)
+    peak = float(np.max(np.abs(intensity))) if intensity.size else 0.0
+    if not math.isfinite(peak) or peak == 0:
+        raise WidgetError(f"The measured spectrum {label or ''} is empty or all zero; "
+                          "check the dataset and its processing.")
+    return MeasuredTrace(np.asarray(spec.ppm, dtype=float), intensity / peak,
+                         label or (spec.meta.title or "your dataset"), bool(synthetic), spec)

@@ -1,0 +1,112 @@
+"""Reusable panel parts: labelled controls, a message area and a readout of derived numbers.
+
+Every callback that runs on a control change goes through :func:`guarded`, so a qdkit error
+(or anything unexpected) becomes a message in the panel instead of a traceback in the
+notebook: the plot keeps its last valid state.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+from collections.abc import Callable, Mapping
+
+import ipywidgets as W
+
+from qdkit.errors import QdkitError
+
+
+def tag(widget: W.Widget, name: str) -> W.Widget:
+    """Give ``widget`` the CSS class ``qdkit-<name>`` (browser tests find controls by it)."""
+    widget.add_class(f"qdkit-{name}")
+    return widget
+
+
+class MessageArea:
+    """One line of HTML that says what went wrong and what to do, or nothing."""
+
+    def __init__(self):
+        self.widget = tag(W.HTML(value=""), "message")
+        self.text = ""
+
+    def show(self, text: str, level: str = "error") -> None:
+        colour = {"error": "#b00020", "warning": "#8a5a00", "info": "#1b5e20"}[level]
+        self.text = text
+        self.widget.value = (
+            f'<div style="color:{colour};white-space:normal">{html.escape(text)}</div>'
+        )
+
+    def clear(self) -> None:
+        self.text = ""
+        self.widget.value = ""
+
+
+def guarded(message: MessageArea) -> Callable:
+    """Decorator: run a control callback, turning any exception into a panel message.
+
+    A ``QdkitError`` already says what was wrong and what to do, so it is shown as is; any
+    other exception is a qdkit bug, shown with its type so that it can be reported.
+    """
+
+    def wrap(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            try:
+                result = func(*args, **kwargs)
+            except QdkitError as exc:
+                message.show(str(exc))
+                return None
+            except Exception as exc:  # noqa: BLE001 - widgets must never raise into the notebook
+                message.show(
+                    f"Unexpected problem ({type(exc).__name__}: {exc}). The plot still shows the "
+                    "last valid settings; please report this with the settings you chose."
+                )
+                return None
+            message.clear()
+            return result
+
+        return run
+
+    return wrap
+
+
+def format_number(value: float, unit: str = "", digits: int = 3) -> str:
+    """Readable number with ``digits`` significant figures (``—`` for missing or non-finite)."""
+    if value is None:
+        return "—"
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(value):
+        return "—"
+    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
+        text = f"{value:.{digits - 1}e}"
+    elif abs(value) >= 10**digits:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:.{digits}g}"
+    return f"{text} {unit}".strip()
+
+
+class Readout:
+    """A small table of derived numbers; the browser only hears about it when a value changes."""
+
+    def __init__(self, title: str = "Derived numbers"):
+        self.title = title
+        self.widget = tag(W.HTML(value=""), "readout")
+        self.rows: dict[str, str] = {}
+
+    def update(self, rows: Mapping[str, str]) -> None:
+        """Show ``rows`` (label → formatted value); unchanged rows send nothing."""
+        rows = dict(rows)
+        if rows == self.rows:
+            return
+        self.rows = rows
+        body = "".join(
+            f"<tr><td style='padding-right:1em'>{html.escape(k)}</td>"
+            f"<td style='text-align:right'><b>{html.escape(v)}</b></td></tr>"
+            for k, v in rows.items()
+        )
+        self.widget.value = f"<b>{html.escape(self.title)}</b><table>{body}</table>"
