@@ -10,5 +10,17 @@ hold state, lay out controls and replace columns of bokeh data sources.
 from __future__ import annotations
 
 from .explorer import SpectrumExplorer
+from .teaching import (
+    CPBuildupExplorer,
+    PolarizationExplorer,
+    RelayedDiffusionExplorer,
+    SensitivityExplorer,
+)
 
-__all__ = ["SpectrumExplorer"]
+__all__ = [
+    "SpectrumExplorer",
+    "PolarizationExplorer",
+    "CPBuildupExplorer",
+    "RelayedDiffusionExplorer",
+    "SensitivityExplorer",
+]
