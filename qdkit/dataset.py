@@ -44,6 +44,7 @@ class Meta:
     td_indirect: tuple[int, ...] = ()
     sw_indirect_hz: tuple[float, ...] = ()
     nuclei_indirect: tuple[str, ...] = ()
+    larmor_mhz_indirect: tuple[float, ...] = ()  # carrier of each indirect dimension (SFO1 of acqu2s)
     fnmode: str | None = None
     delays_s: tuple[float, ...] = ()
     warnings: tuple[str, ...] = ()
