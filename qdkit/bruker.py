@@ -404,20 +404,31 @@ def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float 
 
 
 def bruker_meta(
-    dic: dict[str, Any], expno: Path, pdir: Path | None, shape: tuple[int, ...], signal_points: int
+    dic: dict[str, Any],
+    expno: Path,
+    pdir: Path | None,
+    shape: tuple[int, ...],
+    signal_points: int,
+    *,
+    title: str | None = None,
+    source: Path | None = None,
 ) -> Meta:
     """Collect the typed metadata record from TopSpin's parameter dictionaries.
 
     ``signal_points`` is the number of direct-dimension points up to the last non-zero one
-    (co-added single echoes are stored zero-padded to the full train length).
+    (co-added single echoes are stored zero-padded to the full train length). ``expno`` is
+    the experiment folder, or the parameter file itself when the parameters came from
+    elsewhere (JCAMP-DX); then ``title`` is given and no pulse program or lists are read.
     """
     acqus = dic["acqus"]
     procs = dic.get("procs") or {}
-    where = str(expno / "acqus")
-    apath = expno / "acqus"
+    in_folder = expno.is_dir()
+    apath = expno / "acqus" if in_folder else expno
+    where = str(apath)
     notes: list[str] = []
-    title, title_notes = _title(pdir) if pdir is not None else ("", [])
-    notes += title_notes
+    if title is None:
+        title, title_notes = _title(pdir) if pdir is not None else ("", [])
+        notes += title_notes
     if not title:
         title = str(acqus.get("TITLE", "") or "").strip()
         if title.startswith("Parameter file"):
@@ -440,12 +451,12 @@ def bruker_meta(
     pulprog = str(acqus.get("PULPROG", "") or "").strip().strip("<>") or None
     p = acqus.get("P") or []
     d = acqus.get("D") or []
-    program = read_pulse_program(expno, acqus) if _needs_pulse_program(pulprog, acqus) else None
+    program = read_pulse_program(expno, acqus) if in_folder and _needs_pulse_program(pulprog, acqus) else None
     contact_ms = None
     if pulprog and is_cross_polarization(pulprog, program) and len(p) > 15 and float(p[15]) > 0:
         contact_ms = float(p[15]) / 1000.0
     echoes, period_us, cpmg_extra = cpmg_timing(program, acqus, signal_points, sw_hz) if program else (None, None, {})
-    dims = indirect_dimensions(dic, expno, shape)
+    dims = indirect_dimensions(dic, expno if in_folder else None, shape)
     te = float(acqus.get("TE", 0) or 0)
     ref_mhz = float(procs["SF"]) if procs.get("SF") else bf1
     meta = Meta(
@@ -468,7 +479,7 @@ def bruker_meta(
         cpmg_echoes=echoes,
         cpmg_period_us=period_us,
         vendor="bruker",
-        source=str(pdir if pdir is not None else expno),
+        source=str(source or (pdir if pdir is not None else expno)),
         ndim=len(shape),
         td_indirect=dims["td_indirect"],
         sw_indirect_hz=dims["sw_indirect_hz"],
@@ -620,7 +631,7 @@ def _read_list(expno: Path, name: str) -> list[str]:
     return [ln.strip() for ln in path.read_bytes().decode("latin-1").splitlines() if ln.strip()]
 
 
-def indirect_dimensions(dic: dict[str, Any], expno: Path, shape: tuple[int, ...]) -> dict[str, Any]:
+def indirect_dimensions(dic: dict[str, Any], expno: Path | None, shape: tuple[int, ...]) -> dict[str, Any]:
     """Indirect-dimension sizes, widths, nuclei, FnMODE and variable lists of a ser file."""
     out: dict[str, Any] = {
         "td_indirect": (),
@@ -637,6 +648,9 @@ def indirect_dimensions(dic: dict[str, Any], expno: Path, shape: tuple[int, ...]
     out["sw_indirect_hz"] = tuple(float(a.get("SW_h", 0) or 0) for a in pars)
     fnmode_code = int(pars[-1].get("FnMODE", 0) or 0) if pars else 0
     out["fnmode"] = FNMODES.get(fnmode_code, str(fnmode_code))
+    if expno is None:
+        out["extra"]["pseudo_nd"] = fnmode_code == 0
+        return out
     vd = expno / "vdlist"
     if vd.is_file():
         try:
