@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from qdkit.errors import ModelParameterError, QdkitError, WidgetError
+from qdkit.errors import WidgetError
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,24 @@ def _require(module: str):
         ) from None
 
 
+@dataclass(frozen=True)
+class Sample:
+    """A QD sample and the paper's experiment on it, as the explorer needs them.
+
+    ``species`` are ``(site, role)`` pairs with role ``"surface"`` or ``"core"``; within a
+    role, site weights are relative (the CP model sets how much each role contributes).
+    ``defaults`` are the experiment's settings (``field_T``, ``mas_hz``, ``contact_ms``,
+    ``pore_nm``, ``diameter_nm``).
+    """
+
+    material: str
+    nucleus: str
+    species: tuple
+    defaults: dict
+    ligand: str = "oleate"
+    shell: str | None = None
+
+
 class QdkitBridge:
     """Settings → prediction, through qdkit only (see module docstring).
 
@@ -100,33 +118,46 @@ class QdkitBridge:
     n_points : int
         Points of the predicted ppm axis (4096 keeps a slider move well under 50 ms in
         the browser).
+    samples : sequence of Sample, optional
+        Samples to offer instead of the paper's catalog (``qdkit.catalog``): your own
+        species and settings.
     cache_size : int
         Number of (sites, field, spin rate) lineshape sets kept; a slider swept back and
         forth over its range hits the cache.
     """
 
-    def __init__(self, n_points: int = 4096, cache_size: int = 128):
+    def __init__(self, n_points: int = 4096, samples=None, cache_size: int = 128):
         self.n_points = int(n_points)
+        self._samples = {(x.material, x.nucleus): x for x in samples} if samples else None
         self._shapes = _LRU(cache_size)
-        self._sites = _LRU(32)
 
     # -- choices offered by the pickers ------------------------------------------------
+    def samples(self) -> dict:
+        """(material, nucleus) → Sample, from ``samples=`` or the paper's catalog."""
+        if self._samples is None:
+            self._samples = catalog_samples()
+        return self._samples
+
     def materials(self) -> list[str]:
-        return list(_require("catalog").materials())
+        return sorted({m for m, _ in self.samples()})
 
     def nuclei(self, material: str) -> list[str]:
-        return list(_require("catalog").nuclei(material))
+        return sorted(n for m, n in self.samples() if m == material)
+
+    def sample(self, material: str, nucleus: str) -> Sample:
+        try:
+            return self.samples()[(material, nucleus)]
+        except KeyError:
+            raise WidgetError(
+                f"No {nucleus} experiment on {material} QDs in the catalog; choose one of "
+                + ", ".join(f"{m}/{n}" for m, n in self.samples()) + "."
+            ) from None
 
     def defaults(self, material: str, nucleus: str) -> dict:
         """The paper's experiment for this material and nucleus, as explorer settings."""
-        exp = _require("catalog").experiment_for(material, nucleus)
-        return {
-            "field_T": float(exp.field_T),
-            "mas_hz": float(exp.mas_hz),
-            "contact_ms": float(exp.contact_ms),
-            "pore_nm": exp.pore_nm,
-            "diameter_nm": float(exp.diameter_nm),
-        }
+        d = dict(self.sample(material, nucleus).defaults)
+        d.setdefault("silica_per_qd", self.loading_defaults()["silica_per_qd"])
+        return d
 
     # -- prediction ----------------------------------------------------------------------
     def check(self, s: Settings) -> Settings:
@@ -134,67 +165,77 @@ class QdkitBridge:
         _finite("Contact time", s.contact_ms, 0.0, 1000.0, "ms")
         _finite("Spin rate", s.mas_hz, 0.0, 200_000.0, "Hz")
         _finite("Field", s.field_T, 0.5, 40.0, "T")
-        _finite("QD diameter", s.diameter_nm, 0.5, 100.0, "nm")
+        _finite("QD diameter", s.diameter_nm, 0.8, 20.0, "nm")
         _finite("Silica per QD", s.silica_per_qd, 0.0, 1000.0, "mg/mg")
         if s.pore_nm is not None:
             _finite("Pore size", s.pore_nm, 0.1, 100_000.0, "nm")
         return s
 
-    def sites(self, s: Settings):
-        """(sites, is_surface) for the material/nucleus/diameter, from catalog + nanocrystal."""
-        key = (s.material, s.nucleus, round(s.diameter_nm, 3))
-
-        def make():
-            catalog = _require("catalog")
-            return catalog.sites_for(s.material, s.nucleus, diameter_nm=s.diameter_nm)
-
-        return self._sites.get_or(key, make)
-
-    def axis(self, s: Settings, sites) -> np.ndarray:
-        """High → low ppm axis covering the sites' isotropic shifts and their CSA."""
+    def axis(self, sample: Sample) -> np.ndarray:
+        """High → low ppm axis covering the species' isotropic shifts and their CSA."""
+        sites = [site for site, _ in sample.species]
         iso = np.array([site.iso_ppm for site in sites], dtype=float)
         aniso = np.array([abs(site.aniso_ppm) for site in sites], dtype=float)
-        lo = float(np.min(iso - 1.3 * aniso)) - 100.0
-        hi = float(np.max(iso + 1.3 * aniso)) + 100.0
+        lo = float(np.min(iso - 1.5 * aniso)) - 150.0
+        hi = float(np.max(iso + 1.5 * aniso)) + 150.0
         return np.linspace(hi, lo, self.n_points)
 
-    def shapes(self, s: Settings, sites, ppm: np.ndarray) -> np.ndarray:
-        """(n_sites, n_points) unit-weight MAS lineshapes, cached per field and spin rate."""
-        key = (tuple(sites), round(s.field_T, 4), round(s.mas_hz, 1), ppm[0], ppm[-1], ppm.size)
+    def shapes(self, s: Settings, sample: Sample, ppm: np.ndarray) -> np.ndarray:
+        """(n_sites, n_points) unit-weight MAS lineshapes (qdkit.mas.site_spectra), cached."""
+        key = (s.material, s.nucleus, round(s.field_T, 4), round(s.mas_hz, 1), ppm.size)
 
         def make():
             mas = _require("mas")
-            unit = [site.replace(weight=1.0) if hasattr(site, "replace") else site for site in sites]
-            return np.asarray(mas.site_spectra(unit, s.field_T, s.mas_hz, ppm), dtype=float)
+            sites = [site for site, _ in sample.species]
+            return np.asarray(mas.site_spectra(sites, s.field_T, s.mas_hz, ppm), dtype=float)
 
         return self._shapes.get_or(key, make)
 
+    def nanocrystal(self, s: Settings, sample: Sample):
+        """The atomistic QD with its ligand shell (qdkit.nanocrystal.build, cached there)."""
+        return _require("nanocrystal").build(s.material, s.diameter_nm, ligand=sample.ligand,
+                                             shell=sample.shell)
+
+    def cp_weights(self, s: Settings, sample: Sample) -> tuple[np.ndarray, dict[str, str]]:
+        """Per-site amplitude: the role's CP signal at the contact time (qdkit.cp) shared
+        among the role's sites by their relative weights."""
+        from .panel import format_number
+
+        cp = _require("cp")
+        dot = self.nanocrystal(s, sample)
+        core, surface = cp.core_surface_signal(dot, s.nucleus, s.contact_ms)
+        signal = {"core": float(core), "surface": float(surface)}
+        weights = np.array([site.weight for site, _ in sample.species], dtype=float)
+        roles = np.array([role for _, role in sample.species])
+        out = np.zeros_like(weights)
+        for role, value in signal.items():
+            mine = roles == role
+            if mine.any() and weights[mine].sum() > 0:
+                out[mine] = value * weights[mine] / weights[mine].sum()
+        element = "".join(ch for ch in s.nucleus if ch.isalpha())
+        total = signal["core"] + signal["surface"]
+        rows = {
+            f"surface fraction of {element} atoms": format_number(dot.surface_fraction(element)),
+            "surface share of the CP signal": format_number(
+                signal["surface"] / total if total > 0 else float("nan")),
+        }
+        return out, rows
+
     def predict(self, s: Settings) -> Prediction:
         s = self.check(s)
-        sites, is_surface = self.sites(s)
-        ppm = self.axis(s, sites)
-        shapes = self.shapes(s, sites, ppm)
-        weights = self.cp_weights(s, sites, is_surface)
+        sample = self.sample(s.material, s.nucleus)
+        ppm = self.axis(sample)
+        shapes = self.shapes(s, sample, ppm)
+        weights, cp_rows = self.cp_weights(s, sample)
         gain, rows = self.sample_gain(s)
-        is_surface = np.asarray(is_surface, dtype=bool)
-        weighted = weights[:, None] * shapes * gain
-        surface = weighted[is_surface].sum(axis=0)
-        core = weighted[~is_surface].sum(axis=0)
+        surface_rows = np.array([role == "surface" for _, role in sample.species])
+        weighted = (gain * weights)[:, None] * shapes
+        surface = weighted[surface_rows].sum(axis=0)
+        core = weighted[~surface_rows].sum(axis=0)
         total = surface + core
-        sb_ppm, sb_h = self.sidebands(s, sites, ppm, total)
-        return Prediction(ppm, total, surface, core, sb_ppm, sb_h, rows,
-                          axis_key=(ppm[0], ppm[-1], ppm.size))
-
-    def cp_weights(self, s: Settings, sites, is_surface) -> np.ndarray:
-        """Per-site CP signal at the contact time (qdkit.cp), times the site's weight."""
-        cp = _require("cp")
-        signal = np.asarray(
-            cp.site_signals(sites, is_surface, contact_ms=s.contact_ms, material=s.material,
-                            diameter_nm=s.diameter_nm),
-            dtype=float,
-        )
-        weight = np.array([site.weight for site in sites], dtype=float)
-        return signal * weight
+        sb_ppm, sb_h = self.sidebands(s, sample, ppm, total)
+        return Prediction(ppm, total, surface, core, sb_ppm, sb_h, {**rows, **cp_rows},
+                          axis_key=(s.material, s.nucleus, ppm[0], ppm[-1], ppm.size))
 
     def loading_defaults(self) -> dict:
         """Solution volume, QD mass and the loading that exactly fills the pores (qdkit.matrix)."""
@@ -232,27 +273,29 @@ class QdkitBridge:
         }
         return float(r.absolute_gain), rows
 
-    def sidebands(self, s: Settings, sites, ppm, total):
-        """Positions (iso ± k·ν_r) of visible spinning sidebands and the trace height there."""
-        if s.mas_hz <= 0:
+    def sidebands(self, s: Settings, sample: Sample, ppm, total):
+        """Visible spinning sidebands (qdkit.mas.sideband_positions_ppm) and the trace height."""
+        if s.mas_hz <= 0 or total.size == 0:
             return np.zeros(0), np.zeros(0)
-        from qdkit import nuclei
+        from qdkit import mas, nuclei
 
-        step_ppm = s.mas_hz / nuclei.get(s.nucleus).reference_mhz(s.field_T)
-        hi, lo = ppm[0], ppm[-1]
-        positions = []
-        for site in sites:
-            k_max = int(min(60, (hi - lo) / step_ppm + 1))
-            for k in range(-k_max, k_max + 1):
-                x = site.iso_ppm + k * step_ppm
-                if k != 0 and lo <= x <= hi:
-                    positions.append(x)
-        if not positions:
-            return np.zeros(0), np.zeros(0)
-        positions = np.array(positions)
+        ref_mhz = nuclei.get(s.nucleus).reference_mhz(s.field_T)
+        span = abs(ppm[0] - ppm[-1]) * ref_mhz / s.mas_hz
+        orders = np.arange(-int(span) - 1, int(span) + 2)
+        orders = orders[orders != 0]
+        positions = np.concatenate([
+            mas.sideband_positions_ppm(site.iso_ppm, orders, s.mas_hz, ref_mhz)
+            for site, _ in sample.species])
+        positions = positions[(positions <= ppm[0]) & (positions >= ppm[-1])]
         height = np.interp(positions, ppm[::-1], total[::-1])
-        keep = height > 0.02 * float(np.max(total)) if total.size else height > 0
-        return positions[keep], height[keep] * 1.05
+        keep = height > 0.03 * float(np.max(total))
+        return positions[keep], height[keep] + 0.04 * float(np.max(total))
 
 
-__all__ = ["Settings", "Prediction", "QdkitBridge", "QdkitError", "ModelParameterError"]
+def catalog_samples() -> dict:
+    """The paper's samples from ``qdkit.catalog``, as ``(material, nucleus) → Sample``."""
+    catalog = _require("catalog")
+    return {(x.material, x.nucleus): x for x in catalog.explorer_samples(Sample)}
+
+
+__all__ = ["Settings", "Sample", "Prediction", "QdkitBridge", "catalog_samples"]

@@ -126,9 +126,9 @@ class SpectrumExplorer(WidgetApp):
                                readout_format=".3g"),
             "no_silica": tag(W.Checkbox(description="no silica (frozen solution)",
                                         value=False, indent=False), "no_silica"),
-            "silica_per_qd": _slider(W.FloatSlider, "silica_per_qd",
-                                     "silica / QD (mg/mg)", min=0.05, max=3.0, step=0.01,
-                                     value=0.29),
+            "silica_per_qd": _slider(W.FloatLogSlider, "silica_per_qd",
+                                     "silica / QD (mg/mg)", base=10, min=-1.0, max=2.0,
+                                     step=0.02, value=5.0, readout_format=".3g"),
             "series": tag(W.Dropdown(description="measured trace", options=[NO_SERIES],
                                      value=NO_SERIES, **dd), "series"),
             "components": tag(W.Checkbox(description="show surface and core separately",
@@ -178,7 +178,7 @@ class SpectrumExplorer(WidgetApp):
         with self._quiet():
             if d.get("field_T") and d["field_T"] not in c["field_T"].options:
                 c["field_T"].options = sorted(set(c["field_T"].options) | {d["field_T"]})
-            for name in ("field_T", "mas_hz", "contact_ms", "diameter_nm"):
+            for name in ("field_T", "mas_hz", "contact_ms", "diameter_nm", "silica_per_qd"):
                 if d.get(name) is not None:
                     c[name].value = d[name]
             if d.get("pore_nm"):

@@ -1,0 +1,247 @@
+"""The explorers in Python: real ipywidgets and bokeh objects, qdkit's real models.
+
+The browser side (Voila + Chromium) is in test_browser_explorer.py. Samples are given
+explicitly here (the paper's 31P sites of InP and 113Cd sites of CdSe, Fig. 3a) so that
+these tests exercise the widgets, not the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qdkit import nuclei
+from qdkit.mas import Site
+from widgets import (
+    CPBuildupExplorer,
+    PolarizationExplorer,
+    RelayedDiffusionExplorer,
+    SensitivityExplorer,
+    SpectrumExplorer,
+)
+from widgets.bridge import QdkitBridge, Sample
+
+from conftest import REPO
+
+INP = Sample(
+    "InP", "31P",
+    ((Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0), "surface"),
+     (Site("31P", iso_ppm=-200.0, aniso_ppm=0.0, eta=0.0, fwhm_hz=9000.0), "core")),
+    {"field_T": 9.4, "mas_hz": 10_000.0, "contact_ms": 1.5, "pore_nm": 7.0, "diameter_nm": 3.0},
+    ligand="myristate",
+)
+CDSE = Sample(
+    "CdSe", "113Cd",
+    ((Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0), "surface"),
+     (Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0), "core")),
+    {"field_T": 9.4, "mas_hz": 10_000.0, "contact_ms": 1.5, "pore_nm": 15.0, "diameter_nm": 3.5},
+    ligand="oleate", shell="CdX2",
+)
+
+
+@pytest.fixture(scope="module")
+def bridge():
+    return QdkitBridge(samples=[INP, CDSE])
+
+
+@pytest.fixture
+def explorer(bridge):
+    return SpectrumExplorer(material="InP", nucleus="31P", bridge=bridge)
+
+
+def column(source, name):
+    return np.asarray(source.data[name], dtype=float)
+
+
+def test_explorer_starts_at_the_papers_settings_without_message(explorer):
+    c = explorer.controls
+    assert explorer.message.text == ""
+    assert (c["mas_hz"].value, c["contact_ms"].value, c["pore_nm"].value) == (10_000, 1.5, 7.0)
+    ppm = column(explorer.predicted, "ppm")
+    assert ppm.size == 4096 and ppm[0] > ppm[-1]  # high → low ppm, as plotted
+    # the plot's unit is the tallest predicted peak at the paper's settings
+    assert float(column(explorer.predicted, "total").max()) == pytest.approx(1.0, rel=1e-6)
+    assert set(explorer.controls) >= {"contact_ms", "mas_hz", "pore_nm", "no_silica",
+                                      "silica_per_qd", "material", "nucleus", "field_T",
+                                      "diameter_nm"}
+
+
+def test_slider_replaces_columns_of_the_same_source_and_figure(explorer):
+    fig, source = explorer.plot.figure, explorer.predicted
+    renderers = list(fig.renderers)
+    ppm_before = explorer.predicted.data["ppm"]
+    total_before = column(source, "total").copy()
+    explorer.controls["contact_ms"].value = 5.0
+    assert explorer.plot.figure is fig and explorer.predicted is source
+    assert list(fig.renderers) == renderers
+    assert explorer.predicted.data["ppm"] is ppm_before  # the axis is not re-sent
+    assert not np.allclose(column(source, "total"), total_before)
+
+
+def test_longer_contact_time_grows_core_relative_to_surface(explorer):
+    """SI Fig. S3: 1.5 ms selects the surface PO_x, 5 ms reaches the InP core (P6)."""
+    c = explorer.controls
+    ratios = []
+    for contact in (1.5, 5.0):
+        c["contact_ms"].value = contact
+        ratios.append(column(explorer.predicted, "core").sum()
+                      / column(explorer.predicted, "surface").sum())
+    assert ratios[1] > 1.1 * ratios[0]  # core catches up as T_IS of deeper atoms is reached
+
+
+def test_sidebands_move_with_spin_rate_and_isotropic_peak_does_not(bridge):
+    """SI Fig. S7: 113Cd of CdSe at 10 and 12.5 kHz (P7)."""
+    e = SpectrumExplorer(material="CdSe", nucleus="113Cd", bridge=bridge)
+    tops, marks = [], []
+    for rate in (10_000, 12_500):
+        e.controls["mas_hz"].value = rate
+        ppm, total = column(e.predicted, "ppm"), column(e.predicted, "total")
+        window = (ppm < -250) & (ppm > -380)
+        tops.append(ppm[window][np.argmax(total[window])])
+        marks.append(np.sort(column(e.plot.sidebands, "ppm")))
+    assert tops[0] == pytest.approx(-317, abs=3) and tops[1] == pytest.approx(-317, abs=3)
+    ref_mhz = nuclei.get("113Cd").reference_mhz(9.4)
+    first_low = [-317 - rate / ref_mhz for rate in (10_000, 12_500)]  # order −1 sideband
+    assert np.min(np.abs(marks[0] - first_low[0])) < 1.0
+    assert np.min(np.abs(marks[1] - first_low[1])) < 1.0
+    assert np.min(np.abs(marks[1] - first_low[0])) > 5.0  # the old sideband has moved
+    assert len(marks[0]) > len(marks[1]) >= 2  # faster spinning: fewer sidebands
+
+
+def test_no_silica_drops_the_readout_enhancement_to_about_5(explorer):
+    """Fig. 2d/2f: ε 60–80 in 7 nm silica, ≈ 5 for the frozen solution (P4)."""
+    assert 60 <= float(explorer.readout.rows["DNP enhancement ε"]) <= 80
+    explorer.controls["no_silica"].value = True
+    assert float(explorer.readout.rows["DNP enhancement ε"]) == pytest.approx(5, abs=1.5)
+    assert explorer.controls["pore_nm"].disabled
+
+
+def test_readout_ignores_spin_rate_but_follows_pore_size(explorer):
+    rows = dict(explorer.readout.rows)
+    explorer.controls["mas_hz"].value = 12_000
+    assert explorer.readout.rows == rows
+    explorer.controls["pore_nm"].value = 50.0
+    assert explorer.readout.rows["QDs per pore"] != rows["QDs per pore"]
+
+
+def test_not_a_number_shows_message_and_keeps_last_plot(explorer):
+    before = column(explorer.predicted, "total").copy()
+    explorer.controls["pore_nm"].value = math.nan
+    assert "Pore size" in explorer.message.text
+    np.testing.assert_array_equal(column(explorer.predicted, "total"), before)
+    explorer.controls["pore_nm"].value = 7.0  # a valid value clears the message
+    assert explorer.message.text == ""
+
+
+def test_typed_in_infinity_is_clamped_to_the_slider_end(explorer):
+    explorer.controls["pore_nm"].value = math.inf
+    assert explorer.controls["pore_nm"].value == pytest.approx(1000.0)
+    assert explorer.message.text == ""
+    assert np.all(np.isfinite(column(explorer.predicted, "total")))
+
+
+def test_unexpected_input_type_is_a_message_not_a_traceback(explorer):
+    explorer.show_measured(12345)
+    assert "measured= must be" in explorer.message.text
+
+
+SLIDERS = ("contact_ms", "mas_hz", "pore_nm", "silica_per_qd", "diameter_nm")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(SLIDERS + ("no_silica", "field_T", "material")),
+                          st.floats(0, 1)), min_size=1, max_size=6))
+def test_any_slider_combination_updates_or_shows_a_message(explorer, moves):
+    """Issue 7: extremes and combinations either plot finite numbers or explain themselves."""
+    c = explorer.controls
+    for name, u in moves:
+        ctrl = c[name]
+        if name == "no_silica":
+            ctrl.value = u > 0.5
+        elif name in ("field_T", "material"):
+            options = list(ctrl.options)
+            ctrl.value = options[min(int(u * len(options)), len(options) - 1)]
+        elif hasattr(ctrl, "base"):  # log slider: min/max are exponents
+            ctrl.value = ctrl.base ** (ctrl.min + u * (ctrl.max - ctrl.min))
+        else:
+            ctrl.value = ctrl.min + u * (ctrl.max - ctrl.min)
+        total = column(explorer.predicted, "total")
+        assert explorer.message.text or (total.size and np.all(np.isfinite(total)))
+
+
+def test_users_own_real_dataset_is_the_measured_trace(bridge, real_data):
+    folder = real_data / "brukerconverter_1H_zg30_liquid_with_pdata"
+    expno = next(p.parent for p in sorted(folder.rglob("acqus")))
+    e = SpectrumExplorer(material="InP", nucleus="31P", measured=expno, bridge=bridge)
+    assert e.message.text == ""
+    assert e.controls["series"].value == "your dataset"
+    measured = column(e.measured, "intensity")
+    assert measured.size > 1000 and np.all(np.isfinite(measured))
+    assert not e.plot.synthetic_label.text.startswith("synthetic")
+    before = e.measured.data["intensity"]
+    e.controls["contact_ms"].value = 4.0  # a user's dataset does not follow the sliders
+    assert e.measured.data["intensity"] is before
+
+
+def test_surface_and_core_components_shown_on_demand(explorer):
+    assert not any(r.visible for r in explorer.plot.components)
+    explorer.controls["components"].value = True
+    assert all(r.visible for r in explorer.plot.components)
+    surface, core = column(explorer.predicted, "surface"), column(explorer.predicted, "core")
+    np.testing.assert_allclose(surface + core, column(explorer.predicted, "total"), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_displaying_the_explorer_shows_its_widget_container(explorer):
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.view.model_id
+
+
+@pytest.mark.parametrize("cls", [PolarizationExplorer, CPBuildupExplorer,
+                                 RelayedDiffusionExplorer, SensitivityExplorer])
+def test_teaching_explorers_start_clean_and_explain_bad_input(cls):
+    e = cls()
+    assert e.message.text == "" and e.readout.rows
+    first = next(iter(e.controls.values()))
+    numeric = [c for c in e.controls.values() if isinstance(c.value, float)]
+    for ctrl in numeric:
+        ctrl.value = math.nan
+    assert e.message.text, f"{cls.__name__} accepted NaN silently"
+    assert first is next(iter(e.controls.values()))
+
+
+def test_thermal_gain_of_100_K_over_room_temperature_is_about_3():
+    """Main text: cooling to 100 K gains ≈ 3 (the paper quotes 2.8) (P12)."""
+    e = PolarizationExplorer()
+    e.controls["temperature_K"].value = 100.0
+    assert float(e.readout.rows["thermal gain over 298 K"]) == pytest.approx(2.98, abs=0.05)
+
+
+def test_cp_explorer_surface_share_falls_with_contact_time():
+    e = CPBuildupExplorer()
+    shares = []
+    for t in (0.5, 10.0):
+        e.controls["contact_ms"].value = t
+        key = next(k for k in e.readout.rows if k.startswith("surface share"))
+        shares.append(float(e.readout.rows[key]))
+    assert shares[0] > shares[1]
+
+
+def test_sensitivity_explorer_gives_eps_squared_time_saving():
+    """Abstract: ε = 80 saves a factor 6400 in time (P3)."""
+    e = SensitivityExplorer()
+    e.controls["enhancement"].value = 80.0
+    assert e.readout.rows["time saving"].replace(",", "") == pytest.approx("6400", abs=0) \
+        or float(e.readout.rows["time saving"].replace(",", "")) == pytest.approx(6400, rel=1e-3)
+
+
+def test_voila_config_culls_idle_kernels():
+    config = json.loads((REPO / "voila.json").read_text())
+    cull = config["MappingKernelManager"]
+    assert 0 < cull["cull_interval"] <= 600 and 0 < cull["cull_idle_timeout"] <= 3600
