@@ -1,0 +1,71 @@
+"""How closely qdkit's default processing reproduces TopSpin's own spectra.
+
+For every real dataset under ``shared/data/real`` that carries a TopSpin spectrum
+(``pdata/N/1r``), read it with ``qdkit.read``, process it with the default recipe (built from
+that procno's ``procs``) and print the correlation with ``1r`` (real part, or magnitude for
+``mc``/``fmc`` spectra), plus the time for read + process. Run:
+
+    python3 benchmarks/vendor_agreement.py [path/to/shared/data/real]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import qdkit
+from qdkit.errors import QdkitError
+from qdkit.processing import vendor_agreement
+
+
+def find_real_data() -> Path:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        cand = parent / "shared" / "data" / "real"
+        if cand.is_dir():
+            return cand
+    raise SystemExit("shared/data/real not found; pass its path as the first argument.")
+
+
+def topspin_procnos(root: Path) -> list[Path]:
+    return sorted(p.parent for p in root.glob("*/*/pdata/*/1r"))
+
+
+def main(argv: list[str]) -> int:
+    root = Path(argv[1]) if len(argv) > 1 else find_real_data()
+    print(f"{'dataset':<58} {'PH_mod':>6} {'PHC1':>10} {'corr':>10} {'1-corr':>9} {'ms':>7}")
+    for pdir in topspin_procnos(root):
+        name = str(pdir.relative_to(root))
+        t0 = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds = qdkit.read(pdir)
+                if ds.data.ndim != 1:
+                    print(f"{name:<58} {'':>6} {'':>10} {'(nD, skipped)':>10}")
+                    continue
+                spec = qdkit.process(ds)
+            r = vendor_agreement(ds, spec)
+        except QdkitError as exc:
+            print(f"{name:<58} error: {exc}")
+            continue
+        ms = 1e3 * (time.perf_counter() - t0)
+        mode = {0: "none", 1: "phase", 2: "magn"}.get(int(ds.procs.get("PH_mod", 0)), "?")
+        print(f"{name:<58} {mode:>6} {float(ds.procs.get('PHC1', 0)):>10.1f} {r:>10.6f} {1 - r:>9.1e} {ms:>7.1f}")
+    jcamp = root / "jcamp_dx_bruker_fid_and_spectrum_liquid" / "aspirin"
+    if jcamp.is_dir():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fid = qdkit.read(jcamp / "1h.fid.dx")
+                vendor = qdkit.read(jcamp / "1h.dx")
+            print(f"{'jcamp aspirin 1h.fid.dx vs 1h.dx':<58} read OK: fid {fid.data.shape}, spectrum {vendor.data.shape}")
+        except QdkitError as exc:
+            print(f"{'jcamp aspirin 1h.fid.dx vs 1h.dx':<58} not compared: {str(exc)[:60]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
