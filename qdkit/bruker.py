@@ -484,6 +484,7 @@ def bruker_meta(
         td_indirect=dims["td_indirect"],
         sw_indirect_hz=dims["sw_indirect_hz"],
         nuclei_indirect=dims["nuclei_indirect"],
+        larmor_mhz_indirect=dims["larmor_mhz_indirect"],
         fnmode=dims["fnmode"],
         delays_s=dims["delays_s"],
         warnings=tuple(notes),
@@ -637,6 +638,7 @@ def indirect_dimensions(dic: dict[str, Any], expno: Path | None, shape: tuple[in
         "td_indirect": (),
         "sw_indirect_hz": (),
         "nuclei_indirect": (),
+        "larmor_mhz_indirect": (),
         "fnmode": None,
         "delays_s": (),
         "extra": {},
@@ -672,7 +674,6 @@ def indirect_dimensions(dic: dict[str, Any], expno: Path | None, shape: tuple[in
     pseudo = fnmode_code == 0 or bool(out["delays_s"]) or bool(vc) or bool(vp)
     out["extra"]["pseudo_nd"] = pseudo
     if not pseudo:
-        out["nuclei_indirect"] = tuple(
-            _nucleus_label(a.get("NUC1")) or "" for a in pars
-        )
+        out["nuclei_indirect"] = tuple(_nucleus_label(a.get("NUC1")) or "" for a in pars)
+        out["larmor_mhz_indirect"] = tuple(float(a.get("SFO1", 0) or 0) for a in pars)
     return out

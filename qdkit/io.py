@@ -19,7 +19,7 @@ from .bruker import QdkitWarning
 from .dataset import Dataset, Meta, Spectrum
 from .errors import MetadataError, ReadError
 
-__all__ = ["read", "read_spectrum", "read_spectrum_text", "QdkitWarning"]
+__all__ = ["read", "read_spectrum", "read_spectrum_text", "find_datasets", "QdkitWarning"]
 
 _TEXT_SUFFIXES = (".txt", ".csv", ".dat", ".tsv")
 
@@ -331,3 +331,50 @@ def read_spectrum_text(path: str | os.PathLike, *, nucleus: str | None = None, m
     if hz[0] < hz[-1]:
         hz, y = hz[::-1], y[::-1]
     return Spectrum(data=np.asarray(y, dtype=complex), hz=np.asarray(hz, dtype=float), meta=meta)
+
+
+# --- finding datasets under a folder -----------------------------------------------------
+
+_NOT_SPECTRA = re.compile(r"parameter|readme|licen[cs]e|source|notes?\b", re.IGNORECASE)
+
+
+def _looks_like_text_spectrum(path: Path) -> bool:
+    """A text file whose first data line is at least two numbers (cheap: reads 512 bytes)."""
+    if path.suffix.lower() not in _TEXT_SUFFIXES or _NOT_SPECTRA.search(path.name):
+        return False
+    try:
+        head = path.open("rb").read(512).decode("latin-1")
+    except OSError:
+        return False
+    for line in head.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            return len([float(v) for v in re.split(r"[,\t; ]+", line) if v]) >= 2
+        except ValueError:
+            return False
+    return False
+
+
+def find_datasets(root: str | os.PathLike) -> list[Path]:
+    """Every dataset under ``root``: Bruker expno folders, Varian ``.fid`` folders,
+    JCAMP-DX files and text spectra, in natural order. Does not descend into a dataset
+    (so ``pdata`` folders are not listed separately) and does not follow symbolic links to
+    folders (no loops)."""
+    root = _existing(root)
+    if root.is_file():
+        return [root]
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        if bruker.is_expno(here) or varian.is_varian(here):
+            found.append(here)
+            dirs[:] = []
+            continue
+        dirs[:] = sorted((d for d in dirs if not d.startswith(".")), key=_natural)
+        for name in sorted(files, key=_natural):
+            f = here / name
+            if jcamp.is_jcamp(f) or _looks_like_text_spectrum(f):
+                found.append(f)
+    return found
