@@ -82,7 +82,7 @@ def reference_series(material: str, nucleus: str) -> list[Series]:
     for rec in index:
         if rec.get("nucleus") != nucleus:
             continue
-        if rec.get("material") and str(rec["material"]).lower() != mat:
+        if mat not in str(rec.get("sample", "")).lower() + str(rec.get("label", "")).lower():
             continue
         for key in rec.get("series_keys", []):
             if key in SERIES_CONTROLS:
