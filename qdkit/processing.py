@@ -33,6 +33,7 @@ from scipy.optimize import minimize_scalar
 from .dataset import Dataset, Spectrum
 from .errors import ProcessingError
 from .recipe import apply, step
+from . import referencing  # noqa: F401  (registers the referencing steps for recipes)
 
 #: Window functions known to :func:`apodize` (TopSpin WDW codes in brackets).
 WINDOWS = ("none", "em", "gm", "sine", "qsine")
