@@ -60,9 +60,11 @@ _HBAR = 1.054571817e-34
 #: For a Gaussian ¹H dipolar correlation J(0) = √(π/2)/√M2_HH (Demco et al. 1975). A rigid
 #: frozen hydrocarbon has M2_HH ≈ 20–30 G² (polyethylene ≈ 29 G²), i.e. √M2_HH ≈ 1.4e5 rad/s;
 #: under the ¹H spin lock the secular homonuclear coupling is scaled by −1/2, halving √M2_HH,
-#: so J(0) ≈ 2 · 1.2533 / 1.4e5 s ≈ 18 µs. 20 µs is taken. Check: a rigid CH2 carbon
-#: (two H at 1.09 Å) then has T_CH ≈ 60 µs, within the 20–100 µs measured for rigid CH2
-#: groups (Kolodziejski & Klinowski 2002).
+#: so J(0) ≈ 2 · 1.2533 / 1.4e5 s ≈ 18 µs. 20 µs is taken. Check: a non-protonated carbon
+#: with Σ r⁻⁶ ≈ 0.04 Å⁻⁶ (glycine C=O: two Hα at 2.1 Å, NH3⁺ and neighbouring molecules)
+#: then has T_CH ≈ 0.17 ms, within the 0.1–0.5 ms measured for rigid non-protonated carbons
+#: (Kolodziejski & Klinowski 2002). Directly bonded C–H pairs are outside the model: their
+#: transfer is coherent (oscillatory, Müller et al., Phys. Rev. Lett. 32, 1402 (1974)).
 TAU_C_US = 20.0
 
 #: ¹H T1ρ under the spin lock in frozen DNP solutions at 100 K (ms). The paper's own contact
