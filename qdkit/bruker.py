@@ -74,7 +74,8 @@ def read_parameter_file(path: Path) -> dict[str, Any]:
     if not any(k in dic for k in ("TD", "SI", "SW_h", "SF")):
         raise MetadataError(
             f"{path} holds no TopSpin parameters (no TD, SW_h, SI or SF found). "
-            "Expected '##$NAME= value' lines; the file is probably damaged or not a parameter file."
+            "Expected '##$NAME= value' lines; the file is damaged or not a parameter file - "
+            "copy it again from the spectrometer."
         )
     return dic
 
@@ -149,17 +150,28 @@ def _binary_layout(dic: dict[str, Any], data_file: Path) -> tuple[tuple[int, ...
             "probably stopped before the first scan was stored; re-acquire or copy the file again."
         )
     nbytes = _BYTES_PER_POINT[dtypa]
-    dic = dict(dic, FILE_SIZE=size)
-    shape, cplex = ng.bruker.guess_shape(dic)
-    n_fids = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
-    need = n_fids * td * nbytes
-    if size < td * nbytes or (n_fids > 1 and size < need):
+    n_fids = 1
+    if data_file.name == "ser":
+        for key in ("acqu2s", "acqu3s"):
+            if key in dic:
+                n_fids *= max(1, int(dic[key].get("TD", 1) or 1))
+    # every FID of a ser file starts on a 1024-byte boundary (TopSpin's NBL layout)
+    block = math.ceil(td * nbytes / 1024) * 1024 if n_fids > 1 else td * nbytes
+    need = (n_fids - 1) * block + td * nbytes
+    if size < need:
+        stored = f" (about {size // block} of {n_fids} FIDs)" if n_fids > 1 else ""
         raise ReadError(
-            f"{data_file} is truncated: it holds {size} bytes, but TD = {td} "
-            f"({'x ' + str(n_fids) + ' FIDs ' if n_fids > 1 else ''}{nbytes}-byte points) needs "
+            f"{data_file} is truncated: it holds {size} bytes{stored}, but TD = {td} "
+            f"({'x ' + str(n_fids) + ' FIDs, ' if n_fids > 1 else ''}{nbytes}-byte words) needs "
             f"{need} bytes. The acquisition was interrupted or the copy is incomplete; "
             "copy the experiment folder again."
         )
+    try:
+        shape, cplex = ng.bruker.guess_shape(dict(dic, FILE_SIZE=size))
+    except (ValueError, ZeroDivisionError, KeyError) as exc:
+        raise MetadataError(
+            f"{acqus_path}: the data layout (TD, AQ_mod, acqu2s TD) does not fit {data_file} ({exc})."
+        ) from None
     if cplex:
         shape = tuple(shape[:-1]) + (shape[-1] // 2,)
     big = int(acqus.get("BYTORDA", 0) or 0) == 1
@@ -300,9 +312,11 @@ def identify_nucleus(nuc1: str | None, bf1_mhz: float, proton_mhz: float | None,
 
     def fits(nuc):
         base = proton_base(nuc)
+        # TopSpin computes BFn from the 1H base with the IUPAC Ξ: measured residuals are
+        # ~1e-6 MHz, so the window is tight enough that chance matches are rare
         if proton_mhz:
-            return abs(base - proton_mhz) <= 2e-6 * proton_mhz + 2e-4
-        return abs(base - round(base, 2)) <= 2e-6 * base + 1e-4
+            return abs(base - proton_mhz) <= 5e-8 * proton_mhz + 5e-6
+        return abs(base - round(base, 2)) <= 5e-8 * base + 5e-6
 
     if claimed is not None and fits(claimed):
         return claimed.label, nuclei.field_from_reference(claimed, bf1_mhz), notes
@@ -310,7 +324,6 @@ def identify_nucleus(nuc1: str | None, bf1_mhz: float, proton_mhz: float | None,
     if proton_mhz is None and claimed is not None:
         # Without a 1H channel the round-number test is weaker; keep NUC1 unless exactly
         # one tabulated nucleus explains BF1 as a whole 0.01 MHz 1H base frequency.
-        candidates = [n for n in candidates if abs(proton_base(n) - round(proton_base(n), 2)) < 2e-5]
         if len(candidates) != 1:
             return claimed.label, nuclei.field_from_reference(claimed, bf1_mhz), notes
     if not candidates:
@@ -337,9 +350,9 @@ _MAS_IN_TITLE = re.compile(
     r"(?:\bmas\b|spinning|spin rate|\bnu_?r\b|\bvr\b)\s*[:=@]?\s*(\d+(?:[.,]\d+)?)\s*(khz|hz)\b", re.IGNORECASE
 )
 _STATIC_IN_TITLE = re.compile(r"\bstatic\b|\bnon[- ]?spinning\b", re.IGNORECASE)
-_MW_OFF = re.compile(r"\b(?:mw|microwaves?|dnp)\s*(?:off)\b|\bwithout microwaves?\b|\bmicrowaves? off\b", re.IGNORECASE)
+_MW_OFF = re.compile(r"\b(?:mw|microwaves?|[µμu]-?waves?|dnp)\s*(?:off)\b|\bwithout microwaves?\b|\bmicrowaves? off\b", re.IGNORECASE)
 _MW_ON = re.compile(
-    r"\b(?:mw|microwaves?)\s*on\b|\bwith microwaves?\b|\b(?:DNP|power|series),?\s+set\s+\d|\bmw[_ ]?\d+\s*dBm\b",
+    r"\b(?:mw|microwaves?|[µμu]-?waves?)\s*on\b|\bwith microwaves?\b|\b(?:DNP|power|series),?\s+set\s+\d|\bmw[_ ]?\d+\s*dBm\b",
     re.IGNORECASE,
 )
 
