@@ -313,19 +313,21 @@ def _region_mask(ppm: np.ndarray, region: tuple[float, float], what: str) -> np.
 
 
 def _integral_and_sigma(spec, region, noise_region) -> tuple[float, float]:
+    from . import processing
+
     ppm = np.asarray(spec.ppm, dtype=float)
     y = np.asarray(spec.real, dtype=float)
-    sig = _region_mask(ppm, region, "integration region")
+    n_sig = int(_region_mask(ppm, region, "integration region").sum())
     noise = _region_mask(ppm, noise_region, "noise region")
-    step = abs(float(np.median(np.diff(ppm))))
-    # Noise: residual RMS about a straight line through the signal-free region, so a
-    # slightly tilted baseline is not mistaken for noise.
+    step = abs(float(ppm[1] - ppm[0]))
+    # Noise: a robust σ (1.4826 × median absolute deviation) of the residual about a
+    # straight line through the signal-free region, so neither a tilted baseline nor the
+    # spikes and quadrature images common in real spectra are mistaken for noise.
     xn, yn = ppm[noise], y[noise]
     resid = yn - np.polyval(np.polyfit(xn, yn, 1), xn)
-    rms = float(np.sqrt(np.mean(resid**2)))
-    integral = float(np.sum(y[sig]) * step)
-    sigma = rms * math.sqrt(int(sig.sum())) * step
-    return integral, sigma
+    sigma_point = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+    integral = processing.integrate(spec, region)
+    return integral, sigma_point * math.sqrt(n_sig) * step
 
 
 def _default_noise_region(spec, region) -> tuple[float, float]:
@@ -351,8 +353,10 @@ def enhancement(on, off, region_ppm, *, noise_ppm=None) -> Enhancement:
     Equation: ε = ∫_region S_on / ∫_region S_off on the real part, for the same sample and
     number of scans (the definition used throughout Piveteau et al. and Rossini et al.,
     Acc. Chem. Res. 46, 1942 (2013)). The uncertainty is propagated from the noise:
-    σ_I = σ_point × √N_points × Δδ for each integral (independent points; zero filling
-    makes neighbours correlated and this then underestimates σ by up to √(SI/TD)), and
+    σ_I = σ_point × √N_points × Δδ for each integral, with σ_point a robust (median
+    absolute deviation) noise level of a signal-free region (independent points assumed;
+    zero filling makes neighbours correlated and this then underestimates σ by up to
+    √(SI/TD)), and
     σ_ε = |ε| √((σ_on/I_on)² + (σ_off/I_off)²).
 
     Parameters
