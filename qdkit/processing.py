@@ -147,19 +147,26 @@ def scale_first_point(ds: Dataset, *, factor: float) -> Dataset:
 
 
 @step
-def dc_offset(ds: Dataset, *, tail_fraction: float = 0.25) -> Dataset:
+def dc_offset(ds: Dataset, *, tail_fraction: float = 0.25, start_point: int = 0) -> Dataset:
     """Subtract the receiver DC offset, estimated as the mean of the last part of the FID.
 
     Equivalent to TopSpin's BC_mod = single/quad applied to the FID. ``tail_fraction`` is
-    the fraction of points at the end of the FID, where the signal has decayed.
+    the fraction of points at the end of the FID, where the signal has decayed. A DC level
+    passes through the digital filter like any signal, so it only appears once the filter
+    has filled: points before ``start_point`` (the group delay, rounded up) are left alone.
     """
     ds = _require_dataset(ds, "dc_offset")
     if not 0 < tail_fraction <= 1:
         raise ProcessingError(f"tail_fraction must lie in (0, 1], got {tail_fraction}.")
     n = ds.data.shape[-1]
+    start = int(start_point)
+    if not 0 <= start < n:
+        raise ProcessingError(f"start_point {start} lies outside the FID of {n} points.")
     k = max(1, int(round(n * tail_fraction)))
     offset = ds.data[..., n - k :].mean(axis=-1, keepdims=True)
-    return ds.replace(data=ds.data - offset)
+    data = np.array(ds.data, dtype=complex, copy=True)
+    data[..., start:] -= offset
+    return ds.replace(data=data)
 
 
 def window_function(window: str, n: int, sw_hz: float, *, lb_hz: float = 0.0, gb: float = 0.0, ssb: float = 0.0) -> np.ndarray:
@@ -292,9 +299,11 @@ def frequency_axis_hz(meta, n: int) -> np.ndarray:
 def ft(ds: Dataset) -> Spectrum:
     """Fourier transform the last (direct) dimension into a spectrum, high frequency first.
 
-    S = fftshift(FFT(conj(fid))): the spectrometer's quadrature channels are such that the
-    conjugate has positive offsets at positive frequency, and the shift puts the highest
-    frequency first (TopSpin's order).
+    S = fftshift(FFT(conj(fid))). A line above the carrier turns as exp(+2πiνt) in the
+    stored FID; transforming the conjugate puts it in the first half, so the highest
+    frequency comes first, and the result is exactly TopSpin's complex spectrum (1r + i·1i),
+    which is the complex conjugate of the textbook transform. Phases (p0, p1) therefore
+    have TopSpin's sign.
     """
     ds = _require_dataset(ds, "ft")
     spec = np.fft.fftshift(np.fft.fft(np.conj(ds.data), axis=-1), axes=-1)
@@ -366,8 +375,8 @@ def auto_zero_order_deg(data: np.ndarray, *, max_points: int = 4096) -> float:
 def autophase(spec: Spectrum, *, p1_deg: float = 0.0, pivot_ppm: float | None = None, p0_deg: float | None = None):
     """Automatic zero-order phase with a sign check; the first order ``p1_deg`` is given.
 
-    ``p1_deg`` should come from timing (e.g. 0 once the group delay is removed, or
-    −360°·delay·SW for a known extra delay). The chosen ``p0_deg`` is recorded, so the recipe
+    ``p1_deg`` should come from timing: 0 once the group delay is removed, or
+    360°·delay_s·SW for a known remaining delay (the same ramp TopSpin uses for GRPDLY). The chosen ``p0_deg`` is recorded, so the recipe
     replays without deciding again; passing ``p0_deg`` skips the search.
     """
     spec = _require_spectrum(spec, "autophase")
@@ -520,13 +529,16 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / math.sqrt(float(np.dot(a, a)) * float(np.dot(b, b))))
 
 
-def vendor_agreement(ds: Dataset, spec: Spectrum | None = None) -> float:
+def vendor_agreement(ds: Dataset, spec: Spectrum | None = None, *, vendor: Dataset | None = None) -> float:
     """Correlation of qdkit's spectrum (default processing if ``spec`` is None) with the
-    vendor's processed spectrum carried by ``ds`` (TopSpin ``1r``).
+    vendor's processed spectrum carried by ``ds`` (TopSpin ``1r``), or by ``vendor`` (e.g. the
+    JCAMP-DX spectrum file that accompanies a JCAMP-DX FID).
 
     Magnitude vendor spectra (PH_mod = 2, ``mc``/``fmc``) are compared as magnitudes, the
     others as real parts.
     """
+    if vendor is not None:
+        ds = ds.replace(vendor_spectrum=vendor.vendor_spectrum)
     if ds.vendor_spectrum is None:
         raise ProcessingError(
             f"{ds.meta.source or 'This dataset'} carries no vendor spectrum (no pdata/N/1r) to compare with."
@@ -557,6 +569,10 @@ def _num(procs: dict[str, Any], key: str, default: float = 0.0) -> float:
 
 
 def _ph_mod(procs: dict[str, Any]) -> int:
+    """TopSpin PH_mod (0 none, 1 phase with PHC0/PHC1, 2 magnitude). JCAMP-DX exports carry
+    PHC0/PHC1 but no PH_mod: their spectra are phased."""
+    if "PH_mod" not in procs and ("PHC0" in procs or "PHC1" in procs):
+        return 1
     return int(_num(procs, "PH_mod", 0))
 
 
@@ -588,8 +604,9 @@ def topspin_recipe(ds: Dataset) -> list[dict[str, Any]]:
     if fcor != 1.0:
         recipe.append({"step": "scale_first_point", "factor": fcor})
     bc = int(_num(procs, "BC_mod"))
+    g = float(ds.meta.group_delay_pts or 0.0)
     if bc in (1, 2):
-        recipe.append({"step": "dc_offset", "tail_fraction": 0.25})
+        recipe.append({"step": "dc_offset", "tail_fraction": 0.25, "start_point": math.ceil(g)})
     elif bc:
         warnings.warn(
             f"TopSpin BC_mod = {bc} (polynomial/filter FID correction) is not reproduced; "
@@ -612,7 +629,6 @@ def topspin_recipe(ds: Dataset) -> list[dict[str, Any]]:
         recipe.append({"step": "apodize", "window": window, "ssb": _num(procs, "SSB")})
     if si > keep:
         recipe.append({"step": "zero_fill", "size": si})
-    g = float(ds.meta.group_delay_pts or 0.0)
     if g:
         recipe.append({"step": "remove_group_delay", "points": g})
     recipe.append({"step": "ft"})

@@ -338,3 +338,25 @@ def test_magnitude_is_phase_independent():
     ds = synthetic_fid([(4000.0, 1.0, 80.0)])
     spec = ft(ds)
     np.testing.assert_allclose(magnitude(phase(spec, p0_deg=77.0, p1_deg=30.0)).real, magnitude(spec).real)
+
+
+def test_dc_offset_only_after_the_filter_fills_reproduces_topspin_bc_mod_quad(real_data):
+    """ODNP 1H at 0.35 T (DSPFVS 10, group delay 44.75 points, large receiver DC): TopSpin's
+    BC_mod = quad + EM 0.3 Hz + magnitude. Subtracting the DC from the filter precursor too
+    would leave a sinc hump at the carrier and drop the agreement to 0.66."""
+    ds = _read(real_data, "dnplab_odnp_topspin_1H_0.35T/1/pdata/1")
+    spec = process(ds)
+    dc = next(e for e in spec.recipe if e["step"] == "dc_offset")
+    assert dc["start_point"] == 45
+    assert vendor_agreement(ds, spec) > 0.998
+    naive = [dict(e, start_point=0) if e["step"] == "dc_offset" else e for e in spec.recipe]
+    assert vendor_agreement(ds, process(ds, naive)) < 0.8
+
+
+def test_jcamp_fid_processed_like_its_jcamp_spectrum(real_data):
+    """Old-firmware digital filter (group delay from DSPFVS/DECIM); the JCAMP export has
+    PHC0/PHC1 but no PH_mod, so its spectrum counts as phased."""
+    folder = "jcamp_dx_bruker_fid_and_spectrum_liquid/aspirin"
+    fid = _read(real_data, f"{folder}/1h.fid.dx")
+    spectrum_file = _read(real_data, f"{folder}/1h.dx")
+    assert vendor_agreement(fid, vendor=spectrum_file) > 0.9999
