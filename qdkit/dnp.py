@@ -135,13 +135,16 @@ def absolute_gain(
     dilution: float = 1.0,
     retention: float = PARAMAGNETIC_RETENTION,
     boltzmann: float = 1.0,
+    mass_ratio: float = 1.0,
 ) -> float:
     """Overall sensitivity gain per scan against the plain frozen sample in the same rotor.
 
-    Equation: G = ε × χ × B / d, with ε the microwave on/off enhancement, χ the fraction of
-    signal retained with the radical present (:data:`PARAMAGNETIC_RETENTION`), B an extra
-    thermal factor (:func:`boltzmann_gain`, 1 when both are at the same temperature) and d
-    the dilution of the analyte by the matrix (:func:`qdkit.matrix.dilution`). This is the
+    Equation: G = ε × χ × B × m / d, with ε the microwave on/off enhancement, χ the fraction
+    of signal retained with the radical present (:data:`PARAMAGNETIC_RETENTION`), B an extra
+    thermal factor (:func:`boltzmann_gain`, 1 when both are at the same temperature), m the
+    analyte mass in the DNP rotor over that in the reference rotor (e.g. 4 mg of QDs against
+    a conventional rotor packed with 150 mg: m = 0.027) and d the dilution of the analyte by
+    the matrix (:func:`qdkit.matrix.dilution`). This is the
     bookkeeping of Rossini et al., Acc. Chem. Res. 46, 1942 (2013) and of SI Fig. S2 of
     Piveteau et al. (ε = 80 → 51 in MSU-H silica).
 
@@ -156,7 +159,8 @@ def absolute_gain(
     if chi > 1:
         raise ModelParameterError(f"retention is a fraction of the signal (0–1); got {retention}.")
     b = _positive("boltzmann", boltzmann, "thermal signal ratio")
-    return eps * chi * b / d
+    m = _positive("mass_ratio", mass_ratio, "analyte mass in the DNP rotor / in the reference rotor")
+    return eps * chi * b * m / d
 
 
 def time_saving(gain: float, *, d1_on_s: float | None = None, d1_off_s: float | None = None) -> float:

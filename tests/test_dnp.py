@@ -60,6 +60,15 @@ def test_enhancement_80_gives_absolute_gain_51_in_msu_h():
     assert 1.5 <= 80.0 / gain <= 1.6
 
 
+def test_absolute_gain_scales_with_analyte_mass_and_temperature():
+    # Main text: 1-4 mg of QDs with DNP at 100 K against a room-temperature rotor densely
+    # packed with 100-200 mg. 4 mg vs 150 mg at ε = 80: 80 × 0.9 × 2.98 × (4/150) / 1.41 ≈ 4.
+    base = dnp.absolute_gain(80.0, dilution=1.41)
+    small = dnp.absolute_gain(80.0, dilution=1.41, mass_ratio=4 / 150, boltzmann=dnp.boltzmann_gain(100.0))
+    assert small == pytest.approx(base * 4 / 150 * 2.98, rel=1e-9)
+    assert 3.0 < small < 5.0
+
+
 @pytest.mark.paper
 def test_enhancement_80_saves_a_factor_6400_in_time():
     # Abstract: ε up to 80, "gains in acquisition times up to a factor 6400".
