@@ -70,3 +70,49 @@ def test_dnplab_nuc1_15n_label_is_overruled_by_the_1h_frequency(real_data):
     assert ds.meta.nucleus == "1H"
     assert ds.meta.field_T == pytest.approx(0.3483, abs=2e-4)
     assert any("15N" in w for w in ds.meta.warnings)
+
+
+def _writable_copy(src, dst):
+    import shutil
+    import stat
+
+    shutil.copytree(src, dst, copy_function=shutil.copyfile)
+    for p in [dst, *dst.rglob("*")]:
+        p.chmod(p.stat().st_mode | stat.S_IWUSR)
+    return dst
+
+
+def _set(path, name, value):
+    import re
+
+    text = path.read_bytes().decode("latin-1")
+    text, n = re.subn(rf"^##\$ *{name}= *[^\n]*", f"##${name}= {value}", text, flags=re.M)
+    assert n == 1
+    path.write_bytes(text.encode("latin-1"))
+
+
+def test_contact_time_is_p15_only_in_cross_polarization_programs(real_data, tmp_path):
+    expno = _writable_copy(real_data / LIQUID_1H, tmp_path / "cp" / "1")
+    _set(expno / "acqus", "PULPROG", "<cp>")
+    (expno / "pulseprogram").write_text(
+        "; cp\n1 ze\n2 d1\n  p3:f2 ph1\n  (p15 pl1 ph2):f1 (p15:sp0 ph10):f2\n  go=2 ph31\nexit\n"
+    )
+    # acqus P15 = 300000 us in this file -> 300 ms as written (qdkit reports, it does not judge)
+    assert qdkit.read(expno).meta.contact_ms == pytest.approx(300.0)
+    _set(expno / "acqus", "PULPROG", "<wcpmg>")
+    assert qdkit.read(expno).meta.contact_ms is None  # 'cp' inside 'cpmg' is not CP
+
+
+def test_true_2d_reports_fnmode_and_indirect_nucleus(real_data, tmp_path):
+    expno = _writable_copy(real_data / "dnplab_odnp_topspin_1H_0.35T/28", tmp_path / "twod" / "28")
+    (expno / "vdlist").unlink()
+    _set(expno / "acqu2s", "FnMODE", 5)
+    with pytest.warns(QdkitWarning):
+        m = qdkit.read(expno).meta
+    assert m.fnmode == "States-TPPI"
+    assert m.td_indirect == (8,)
+    assert m.sw_indirect_hz == (pytest.approx(1000.0),)
+    assert m.nuclei_indirect == ("1H",)
+    assert m.larmor_mhz_indirect == (pytest.approx(200.130926911019),)
+    assert m.delays_s == ()
+    assert m.extra["pseudo_nd"] is False
