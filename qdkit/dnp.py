@@ -385,6 +385,12 @@ def enhancement(on, off, region_ppm, *, noise_ppm=None) -> Enhancement:
                 f"enhancement() needs processed spectra (qdkit.process(ds)); {name} is a "
                 f"{type(spec).__name__}."
             )
+        if np.ndim(spec.data) != 1:
+            raise ProcessingError(
+                f"enhancement() compares 1D spectra; {name} has shape {np.shape(spec.data)}. "
+                "Combine the phase cycle or split the series into 1D spectra first "
+                "(qdkit.twod.split_series)."
+            )
     n_on, n_off = on.meta.ns, off.meta.ns
     if n_on is not None and n_off is not None and n_on != n_off:
         raise ProcessingError(

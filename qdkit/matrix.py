@@ -408,7 +408,8 @@ class SampleSensitivity:
     qds_per_pore : float
         Mean QDs per pore of the nominal diameter.
     aggregate_nm : float
-        Aggregate radius in a pore of the nominal diameter, nm.
+        Aggregate radius in a pore of the nominal diameter, nm (the bulk aggregate radius
+        when no solution is held in pores).
     """
 
     enhancement: float
@@ -484,7 +485,7 @@ def sample_sensitivity(
         n_pore = p.number_density * math.pi / 6.0 * pore_nm**3
         agg = float(_aggregate_radius(pore_nm, p.fill, p.single, p.bulk))
     else:
-        eps_pore, n_pore, agg = eps_bulk, 0.0, float("nan")
+        eps_pore, n_pore, agg = eps_bulk, 0.0, p.bulk
     eps = frac_in * eps_pore + (1.0 - frac_in) * eps_bulk
     dil = (max(volume, capacity_ul) + mass / rho) / volume
     phi = porosity(vp, rho)

@@ -147,6 +147,9 @@ def test_enhancement_refuses_unequal_scans_and_empty_regions():
         dnp.enhancement(on, off, (500, 600))
     with pytest.raises(ProcessingError, match="processed spectra"):
         dnp.enhancement(np.zeros(5), off, (15, -5))
+    two_d = off.replace(data=np.vstack([off.data, off.data]))
+    with pytest.raises(ProcessingError, match="1D spectra"):
+        dnp.enhancement(two_d, off, (15, -5))
 
 
 @pytest.mark.paper

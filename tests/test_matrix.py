@@ -170,6 +170,13 @@ def test_excess_silica_dilutes_and_overflow_loses_enhancement():
     assert too_much.dilution == pytest.approx(2 / matrix.porosity() - 0.0, rel=1e-9)
 
 
+def test_rotor_without_silica_in_it_behaves_like_the_frozen_colloid():
+    empty = matrix.sample_sensitivity(7.0, silica_mg=0.0)
+    bulk = matrix.sample_sensitivity(None)
+    assert empty.enhancement == pytest.approx(bulk.enhancement)
+    assert empty.dilution == 1.0 and empty.aggregate_nm == matrix.BULK_AGGREGATE_NM
+
+
 def test_no_silica_sample_has_no_dilution():
     s = matrix.sample_sensitivity(None, solution_ul=20.0)
     assert s.dilution == 1.0 and s.fraction_in_pores == 0.0
