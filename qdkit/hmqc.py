@@ -208,7 +208,7 @@ def correlation(
     label_fraction : float
         ¹³C enrichment of the head atom (27 % ¹³C-1-oleate in the paper).
     cutoff_A : float
-        Pairs farther apart are ignored (at 15 Å a ¹³C–¹¹¹Cd pair transfers < 1e-5 at 3 ms).
+        Pairs farther apart are ignored (at 15 Å a ¹³C–¹¹¹Cd pair transfers < 1e-4 at 3 ms).
 
     Returns
     -------

@@ -394,10 +394,12 @@ def build(
         Add the Z-type M(X)2 shell of the CdSe_core(CdX2)_shell model (Anderson et al.,
         JACS 135, 18536 (2013); Piveteau et al. 2015): extra metal atoms on the next
         cation lattice sites outside a stoichiometric core, each bound to two X ligands,
-        as many as the ligand coverage asks for (one metal per two ligands).
+        as many as the ligand coverage asks for (one metal per two ligands) and the outer
+        lattice sites allow.
     ligand : str or Ligand, optional
         ``"oleate"``, ``"myristate"``, ``"phosphonate"``, ``"oleylamine"`` or a
-        :class:`Ligand`. Defaults to oleate when a shell is requested.
+        :class:`Ligand`. Defaults to oleate when a shell is requested. Without a ligand
+        only the solvent's protons (from 3 Å beyond the outermost atom) surround the dot.
     ligands_per_nm2 : float, optional
         Coverage; default the ligand's (4.0 nm⁻² for carboxylates).
     termination : {None, "cation_rich", "stoichiometric"}

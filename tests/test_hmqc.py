@@ -124,3 +124,10 @@ def test_label_fraction_and_abundance_scale_every_cross_peak(cdse4):
 def test_invalid_input_raises_model_parameter_error(call):
     with pytest.raises(ModelParameterError):
         call()
+
+
+def test_phosphonate_capped_cdse_correlates_31p_with_surface_cd():
+    # same model, another head atom: 31P of a phosphonate (100 % abundant, 3.3 Å from Cd)
+    dot = nanocrystal.build("CdSe", 4.0, shell="CdX2", ligand="phosphonate")
+    c = hmqc.correlation(dot, observed="31P", label_fraction=1.0, recoupling_ms=1.0)
+    assert c.surface >= 10 * c.core

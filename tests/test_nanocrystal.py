@@ -182,3 +182,18 @@ def test_impossible_requests_raise_model_parameter_error(kwargs):
 def test_surface_fraction_of_a_missing_element_says_what_exists():
     with pytest.raises(ModelParameterError, match="In"):
         nanocrystal.build("InP", 3.0).surface_fraction("Cd")
+
+
+@pytest.mark.parametrize(
+    "material, structure, shell, metal",
+    [("CdSe", "wurtzite", "CdX2", "Cd"), ("CdTe", None, "CdX2", "Cd"), ("PbSe", None, "PbX2", "Pb")],
+)
+def test_metal_carboxylate_shell_on_other_lattices(material, structure, shell, metal):
+    dot = nanocrystal.build(material, 5.0, structure=structure, shell=shell)
+    assert dot.ligand.name == "oleate"
+    assert dot.is_shell.sum() == len(dot.ligand_heads) // 2 > 50
+    assert set(dot.elements[dot.is_shell]) == {metal}
+    assert np.all(dot.is_shell[dot.ligand_anchor])
+    assert dot.summary()["cation_anion_ratio"] > 1.1
+    # shell metals sit outside the core sphere they decorate
+    assert dot.radius_A[dot.is_shell].min() > 25.0 - 1e-6
