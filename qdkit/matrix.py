@@ -278,22 +278,20 @@ class _Params:
         cls, *, qd_conc_mg_ml, qd_diameter_nm, ligand_nm, qd_density_g_cm3, packing_fraction,
         eps0, diffusion_length_nm, bulk_aggregate_nm, pore_spread,
     ):
-        conc, diameter, ligand, density = qd_conc_mg_ml, qd_diameter_nm, ligand_nm, qd_density_g_cm3
-        packing, length, bulk, spread = packing_fraction, diffusion_length_nm, bulk_aggregate_nm, pore_spread
-        conc = _number("qd_conc_mg_ml", conc, "QD concentration in mg per mL of solvent", inclusive=True)
-        d = _number("qd_diameter_nm", diameter, "QD core diameter in nm")
-        t = _number("ligand_nm", ligand, "ligand shell thickness in nm", inclusive=True)
-        rho = _number("qd_density_g_cm3", density, "density of the QD material in g/cm³")
-        f = _number("packing_fraction", packing, "volume fraction of QDs in an aggregate")
+        conc = _number("qd_conc_mg_ml", qd_conc_mg_ml, "QD concentration in mg per mL of solvent", inclusive=True)
+        d = _number("qd_diameter_nm", qd_diameter_nm, "QD core diameter in nm")
+        t = _number("ligand_nm", ligand_nm, "ligand shell thickness in nm", inclusive=True)
+        rho = _number("qd_density_g_cm3", qd_density_g_cm3, "density of the QD material in g/cm³")
+        f = _number("packing_fraction", packing_fraction, "volume fraction of QDs in an aggregate")
         if f > 0.7405:
             raise ModelParameterError(
-                f"packing_fraction {packing} exceeds the densest packing of spheres (0.74); "
+                f"packing_fraction {packing_fraction} exceeds the densest packing of spheres (0.74); "
                 "random close packing is 0.64."
             )
         eps0 = _number("eps0", eps0, "DNP enhancement at the aggregate surface")
-        length = _number("diffusion_length_nm", length, "¹H spin-diffusion length in nm")
-        bulk = _number("bulk_aggregate_nm", bulk, "aggregate radius without silica in nm")
-        spread = _number("pore_spread", spread, "standard deviation of ln(pore diameter)", inclusive=True)
+        length = _number("diffusion_length_nm", diffusion_length_nm, "¹H spin-diffusion length in nm")
+        bulk = _number("bulk_aggregate_nm", bulk_aggregate_nm, "aggregate radius without silica in nm")
+        spread = _number("pore_spread", pore_spread, "standard deviation of ln(pore diameter)", inclusive=True)
         n = _qd_number_density_nm3(conc, d, rho)
         if n * math.pi / 6.0 * d**3 > f:
             raise ModelParameterError(
