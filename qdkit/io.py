@@ -237,6 +237,35 @@ def _parse_parameters(text: str) -> dict[str, object]:
     return out
 
 
+def _numeric_table(p: Path, text: str) -> np.ndarray:
+    """The numeric columns of a text export (header lines skipped), via numpy's C reader."""
+    lines = text.splitlines()
+    skip = 0
+    for line in lines:
+        body = line.split("#", 1)[0].strip()
+        if not body:
+            skip += 1
+            continue
+        try:
+            [float(v) for v in re.split(r"[,\t; ]+", body) if v]
+            break
+        except ValueError:
+            skip += 1
+    if skip >= len(lines):
+        raise ReadError(f"{p} has no lines of numbers; expected columns such as index, intensity, Hz, ppm.")
+    first = lines[skip]
+    delimiter = "," if "," in first else (";" if ";" in first else None)
+    try:
+        table = np.loadtxt(lines[skip:], delimiter=delimiter, comments="#", ndmin=2)
+    except ValueError as exc:
+        raise ReadError(f"{p}: the columns are not all numbers or not all the same length ({exc}).") from None
+    if table.shape[0] < 2:
+        raise ReadError(f"{p}: expected rows with the same number of columns (index, intensity, Hz, ppm).")
+    if not np.all(np.isfinite(table)):
+        raise ReadError(f"{p} contains NaN or infinite values.")
+    return table
+
+
 def read_spectrum_text(path: str | os.PathLike, *, nucleus: str | None = None, mas_hz: float | None = None) -> Spectrum:
     """Read a processed spectrum exported as text columns.
 
@@ -259,24 +288,7 @@ def read_spectrum_text(path: str | os.PathLike, *, nucleus: str | None = None, m
     raw = p.read_bytes()
     if not raw.strip():
         raise ReadError(f"{p} is empty; expected columns of numbers (index, intensity, Hz, ppm).")
-    text = raw.decode("latin-1")
-    rows = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        parts = re.split(r"[,\t; ]+", line)
-        try:
-            rows.append([float(v) for v in parts if v])
-        except ValueError:
-            if rows:
-                raise ReadError(f"{p}: line {line[:60]!r} is not numbers; the file is damaged.") from None
-            continue  # header line
-    if len(rows) < 2 or len({len(r) for r in rows}) != 1:
-        raise ReadError(f"{p}: expected rows with the same number of columns (index, intensity, Hz, ppm).")
-    table = np.asarray(rows)
-    if not np.all(np.isfinite(table)):
-        raise ReadError(f"{p} contains NaN or infinite values.")
+    table = _numeric_table(p, raw.decode("latin-1"))
     facts: dict[str, object] = {}
     pfile = _parameters_file(p)
     if pfile is not None:
