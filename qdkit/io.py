@@ -8,6 +8,9 @@ spectrum, a text export) as a :class:`~qdkit.dataset.Spectrum`. Reading never wr
 
 from __future__ import annotations
 
+import dataclasses
+import io as io_module
+import json
 import os
 import re
 from pathlib import Path
@@ -19,7 +22,11 @@ from .bruker import QdkitWarning
 from .dataset import Dataset, Meta, Spectrum
 from .errors import MetadataError, ReadError
 
-__all__ = ["read", "read_spectrum", "read_spectrum_text", "find_datasets", "QdkitWarning"]
+__all__ = ["read", "read_spectrum", "read_spectrum_text", "find_datasets", "save", "QdkitWarning"]
+
+#: qdkit's own format: one ``.npz`` (no pickles) with the arrays and a JSON header.
+NATIVE_SUFFIX = ".qdkit.npz"
+NATIVE_VERSION = 1
 
 _TEXT_SUFFIXES = (".txt", ".csv", ".dat", ".tsv")
 
@@ -54,7 +61,7 @@ def read(path: str | os.PathLike, *, procno: int | None = None) -> Dataset:
     path : str or path-like
         A Bruker experiment folder (``fid``/``ser`` + ``acqus``) or one of its ``pdata/N``
         folders; a Varian/Agilent ``.fid`` folder (``fid`` + ``procpar``); or a JCAMP-DX
-        file (``.dx``, ``.jdx``).
+        file (``.dx``, ``.jdx``); or a ``*.qdkit.npz`` file written by :func:`save`.
     procno : int, optional
         Bruker processing number whose ``procs`` and spectrum to load (default: the one in
         ``path``, else 1).
@@ -96,6 +103,11 @@ def read(path: str | os.PathLike, *, procno: int | None = None) -> Dataset:
         _explain_folder(p)
     if jcamp.is_jcamp(p):
         return jcamp.read_jcamp(p)
+    if p.name.endswith(NATIVE_SUFFIX):
+        obj = _load_native(p)
+        if not isinstance(obj, Dataset):
+            raise ReadError(f"{p} holds a processed spectrum; load it with qdkit.io.read_spectrum(path).")
+        return obj
     if p.suffix.lower() in _TEXT_SUFFIXES:
         raise ReadError(
             f"{p} is a text file, not raw spectrometer data. If it is a processed spectrum "
@@ -166,6 +178,11 @@ def read_spectrum(path: str | os.PathLike, *, procno: int | None = None) -> Spec
         return bruker_axis_spectrum(ds)
     if p.is_file() and jcamp.is_jcamp(p):
         return jcamp.read_jcamp_spectrum(p)
+    if p.is_file() and p.name.endswith(NATIVE_SUFFIX):
+        obj = _load_native(p)
+        if not isinstance(obj, Spectrum):
+            raise ReadError(f"{p} holds time-domain data; load it with qdkit.read(path).")
+        return obj
     if p.is_file():
         return read_spectrum_text(p)
     raise ReadError(f"{p} is not a spectrum qdkit can read (Bruker pdata, JCAMP-DX or a text spectrum).")
@@ -390,3 +407,69 @@ def find_datasets(root: str | os.PathLike) -> list[Path]:
             if jcamp.is_jcamp(f) or _looks_like_text_spectrum(f):
                 found.append(f)
     return found
+
+
+# --- qdkit's own format ------------------------------------------------------------------
+
+def _meta_from_dict(values: dict) -> Meta:
+    fields = {f.name: f for f in dataclasses.fields(Meta)}
+    kwargs, unknown = {}, {}
+    for key, value in values.items():
+        if key not in fields:
+            unknown[key] = value
+        elif isinstance(value, list) and key != "extra":
+            kwargs[key] = tuple(value)
+        else:
+            kwargs[key] = value
+    if unknown:
+        kwargs["extra"] = {**kwargs.get("extra", {}), "unknown_fields": unknown}
+    return Meta(**kwargs)
+
+
+def save(obj: Dataset | Spectrum, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Save a Dataset or Spectrum in qdkit's own format (``*.qdkit.npz``).
+
+    The file holds the arrays and a JSON header (format version, metadata, vendor
+    parameters, recipe); no pickled objects, so it is safe to open from anyone.
+    Written atomically; an existing file is kept unless ``overwrite``.
+    """
+    from . import output
+
+    p = Path(path)
+    if not p.name.endswith(NATIVE_SUFFIX):
+        p = p.with_name(p.name + NATIVE_SUFFIX)
+    kind = "dataset" if isinstance(obj, Dataset) else "spectrum"
+    header = {"format": "qdkit", "version": NATIVE_VERSION, "kind": kind, "meta": obj.meta.to_dict(),
+              "recipe": list(obj.recipe)}
+    arrays = {"data": np.asarray(obj.data)}
+    if isinstance(obj, Dataset):
+        header["procs"] = obj.procs
+        if obj.vendor_spectrum is not None:
+            arrays["vendor_spectrum"] = np.asarray(obj.vendor_spectrum)
+    else:
+        arrays["hz"] = np.asarray(obj.hz)
+    arrays["header"] = np.frombuffer(json.dumps(header, default=str).encode("utf-8"), dtype=np.uint8)
+    buf = io_module.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    output.write_files(p.parent, {p.name: buf.getvalue()}, overwrite=overwrite)
+    return p
+
+
+def _load_native(p: Path) -> Dataset | Spectrum:
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            header = json.loads(bytes(z["header"]).decode("utf-8"))
+            arrays = {k: z[k] for k in z.files if k != "header"}
+    except Exception as exc:
+        raise ReadError(f"{p} is not a readable qdkit file ({exc}); it is damaged or from another program.") from None
+    if header.get("format") != "qdkit" or int(header.get("version", 0)) > NATIVE_VERSION:
+        raise ReadError(
+            f"{p} is a qdkit file of version {header.get('version')}; this qdkit reads up to "
+            f"{NATIVE_VERSION}. Update qdkit."
+        )
+    meta = _meta_from_dict(header["meta"])
+    recipe = tuple(header.get("recipe", []))
+    if header["kind"] == "dataset":
+        return Dataset(data=arrays["data"], meta=meta, procs=header.get("procs", {}),
+                       vendor_spectrum=arrays.get("vendor_spectrum"), recipe=recipe)
+    return Spectrum(data=arrays["data"], hz=arrays["hz"], meta=meta, recipe=recipe)
