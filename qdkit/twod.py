@@ -493,6 +493,54 @@ def peak_position_ppm(spec: Spectrum2D) -> tuple[float, float]:
 # --- pseudo-2D series ----------------------------------------------------------------
 
 
+def pulse_program_phase_lists(folder) -> dict[str, list[float]]:
+    """Phase lists (``ph1=0 1 2 3`` …) of a Bruker ``pulseprogram``, in degrees.
+
+    Bruker writes phases in units of 90° unless a list states another unit; only the
+    plain form is read here (enough to know a phase-cycle dimension stored row by row).
+    """
+    import re
+    from pathlib import Path
+
+    path = Path(folder) / "pulseprogram"
+    if not path.is_file():
+        raise ProcessingError(f"{path} not found; give the phases of the cycle explicitly.")
+    lists: dict[str, list[float]] = {}
+    for line in path.read_text(encoding="latin-1").splitlines():
+        m = re.match(r"\s*(ph\d+)\s*=\s*([0-9\s]+?)\s*(;.*)?$", line)
+        if m:
+            lists[m.group(1)] = [90.0 * int(v) for v in m.group(2).split()]
+    return lists
+
+
+def combine_phase_cycle(data: np.ndarray, phases_deg) -> np.ndarray:
+    """Add phase-cycle steps stored as separate rows (last axis = points).
+
+    ``phases_deg`` is the signal phase of each row, pulse phase minus receiver phase
+    (Bruker: e.g. ph1 − ph31). Each row is multiplied by exp(+iφ): in Bruker's raw-data
+    convention a pulse phase φ turns the stored signal by exp(−iφ). (On the DNPLab
+    ``jf_zg_ph`` sets, ph1 = 0 90 180 270 with ph31 = 0: this adds the four rows to 3.4×
+    one row; the opposite sign leaves 0.8×.)
+    """
+    rows = np.asarray(data)
+    phases = np.asarray(phases_deg, dtype=float)
+    if rows.shape[-2] != phases.size:
+        raise ProcessingError(f"{phases.size} phases given for {rows.shape[-2]} phase-cycle rows.")
+    return np.tensordot(np.exp(1j * np.deg2rad(phases)), rows, axes=([0], [-2]))
+
+
+def collapse_phase_cycle(ds: Dataset, *, phases_deg) -> Dataset:
+    """A 1D dataset from a ser whose rows are the steps of a phase cycle (see
+    :func:`combine_phase_cycle`); ``meta.ns`` is multiplied by the number of steps."""
+    data = np.asarray(ds.data)
+    if data.ndim != 2:
+        raise ProcessingError(f"A phase-cycle ser has 2D data (steps × points), got shape {data.shape}.")
+    fid = combine_phase_cycle(data, phases_deg)
+    ns = ds.meta.ns * data.shape[0] if ds.meta.ns else None
+    meta = ds.meta.replace(ndim=1, td_indirect=(), sw_indirect_hz=(), fnmode=None, ns=ns)
+    return ds.replace(data=fid, meta=meta)
+
+
 def series_delays_s(ds: Dataset) -> tuple[float, ...]:
     """The variable delays of a pseudo-2D series: ``meta.delays_s`` (vdlist, Varian array)."""
     if ds.meta.delays_s:
@@ -517,7 +565,7 @@ def split_series(
         2D data, one row per delay (Bruker ser with vdlist, Varian arrayed fid). If the
         rows are a whole multiple m of the delays, the series has a phase-cycle dimension
         stored row by row (the m steps of one delay next to each other); they are added
-        with the receiver phases ``cycle_phases_deg`` (m values).
+        by :func:`combine_phase_cycle` with the signal phases ``cycle_phases_deg``.
     delays_s : sequence of float, optional
         Defaults to :func:`series_delays_s`.
 
@@ -538,10 +586,9 @@ def split_series(
         if cycle_phases_deg is None or len(cycle_phases_deg) != m:
             raise ProcessingError(
                 f"{rows} rows for {len(delays)} delays: {m} phase-cycle steps per delay are stored "
-                f"separately. Pass cycle_phases_deg= with the {m} receiver phases (e.g. [0, 90, 180, 270])."
+                f"separately. Pass cycle_phases_deg= with the {m} signal phases (e.g. [0, 90, 180, 270])."
             )
-        rx = np.exp(-1j * np.deg2rad(np.asarray(cycle_phases_deg, dtype=float)))
-        fids = np.tensordot(data.reshape(len(delays), m, -1), rx, axes=([1], [0]))
+        fids = combine_phase_cycle(data.reshape(len(delays), m, -1), cycle_phases_deg)
     else:
         raise ProcessingError(
             f"The series has {rows} rows but {len(delays)} delays; the delay list does not match "
