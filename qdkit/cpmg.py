@@ -8,10 +8,12 @@ train (Larsen et al., J. Phys. Chem. A 101, 8597 (1997); used in the paper's SI 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from .bruker import QdkitWarning
 from .dataset import Dataset, Spectrum
 from .errors import ProcessingError
 from .recipe import step
@@ -159,6 +161,33 @@ def _refine_period(x: np.ndarray, period_pts: float) -> float:
     return best
 
 
+def _check_stated_period(x: np.ndarray, period_pts: float) -> tuple[float, str]:
+    """Cross-check a period read from the acquisition parameters against the data.
+
+    Stale or mis-parsed parameters happen; if the data's own period differs by more than
+    1 % and stacks the echoes clearly better (fold contrast 1.5× higher), the data wins
+    and a warning says so.
+    """
+    try:
+        measured = echo_period_from_data(x)
+    except ProcessingError:
+        return period_pts, "pulse program"
+    if abs(measured - period_pts) <= 0.01 * period_pts:
+        return period_pts, "pulse program"
+    env = np.abs(x)
+    measured = _refine_period(x, measured)
+    if np.var(_fold(env, measured)) > 1.5 * np.var(_fold(env, period_pts)):
+        warnings.warn(
+            f"The echo period from the pulse-program parameters ({period_pts:.1f} points) does not "
+            f"match the data, whose echoes repeat every {measured:.2f} points; using the data's "
+            "period. Check the acquisition parameters (a stale or copied D/P/L value?).",
+            QdkitWarning,
+            stacklevel=4,
+        )
+        return measured, "cross-correlation"
+    return period_pts, "pulse program"
+
+
 def _fold(env: np.ndarray, period_pts: float) -> np.ndarray:
     """Mean of the train magnitude over one period (windows starting at k·period)."""
     length = int(np.floor(period_pts))
@@ -253,6 +282,8 @@ def locate_echoes(
         if period_us <= 0:
             raise ProcessingError(f"The echo period must be positive, got {period_us} µs.")
         period_pts = period_us * 1e-6 * sw_hz
+        if meta is not None and period_us == meta.cpmg_period_us:
+            period_pts, source = _check_stated_period(x, period_pts)
     else:
         period_pts = echo_period_from_data(x)
         source = "cross-correlation"

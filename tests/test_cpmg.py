@@ -216,3 +216,15 @@ def test_stepped_195pt_sub_spectra_stitch_on_one_ppm_axis(real_data):
         assert np.all(whole.real >= on_axis - 1e-9 * whole.real.max())
         subs_on_axis.append(on_axis)
     np.testing.assert_allclose(whole.real, np.max(subs_on_axis, axis=0))
+
+
+def test_a_stale_pulse_program_period_is_overruled_by_the_data_with_a_warning():
+    ds, shape, _ = synthetic_train(period_pts=123.4)
+    stale = ds.replace(meta=ds.meta.replace(cpmg_period_us=140.0))  # 140 points at 1 MHz
+    with pytest.warns(UserWarning, match="does not match the data"):
+        timing = cpmg.locate_echoes(stale)
+    assert timing.period_pts == pytest.approx(123.4, abs=0.05)
+    right = ds.replace(meta=ds.meta.replace(cpmg_period_us=123.4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cpmg.locate_echoes(right).period_source == "pulse program"
