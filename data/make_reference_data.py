@@ -24,6 +24,7 @@ The output is byte-for-byte reproducible: fixed seeds, fixed dates, sorted param
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -70,6 +71,7 @@ class Acquisition:
     contact_ms: float = 0.0
     echoes: int = 0  # CPMG: number of echoes (L22)
     echo_us: float = 0.0  # CPMG: echo period
+    pi_us: float = 10.0  # X-channel 180° pulse (P2)
     console: str = "Avance III"  # "Avance I" (EPFL 9.4 T DNP) uses the DSPFVS/DECIM table
     probe: str = "3.2 mm LTMAS DNP H/X"
     solvent: str = "TCE"
@@ -85,13 +87,14 @@ class Experiment:
     label: str
     acq: Acquisition
     signal: Callable[["Acquisition", np.ndarray], np.ndarray]  # ppm grid -> absorption (per scan)
-    snr: float  # S/N of the tallest point of the series' reference member (see noise_per_scan)
+    snr: float | None  # S/N of the tallest point; None: share the noise of the folder's first member
     series: dict[str, Any] = field(default_factory=dict)
     microwave: bool | None = None
     lb_hz: float = 100.0
     phase_deg: float = 0.0
     t2_ms: float = 20.0  # CPMG echo-train decay
     sample: str = ""
+    catalog_id: str = ""  # the experiment's record in data/catalog.toml
 
 
 # --------------------------------------------------------------------------------------
@@ -177,8 +180,8 @@ def clean_fid(exp: Experiment) -> np.ndarray:
         spectrum = exp.signal(acq, ppm)
         period = acq.echo_us * 1e-6
         t = np.arange(n_td) * dt
-        k = np.floor((t + period / 2) / period)
-        tau = t - k * period
+        k = np.floor(t / period)  # echo k has its top in the middle of its window
+        tau = t - (k + 0.5) * period
         train = echo_signal(spectrum, hz, tau) * np.exp(-t / (exp.t2_ms * 1e-3))
         train[k >= acq.echoes] = 0.0
         return train / n_grid
@@ -245,9 +248,11 @@ def acqus_parameters(exp: Experiment, n_fids: int = 1) -> dict[str, Any]:
     cnst = [1.0] * 64
     cnst[31] = acq.mas_hz
     loops = [1] * 32
+    d[6] = 5e-6  # ring-down delay around refocusing pulses
+    p[2] = acq.pi_us
     if acq.echoes:
         loops[22] = acq.echoes
-        d[6] = acq.echo_us * 0.5e-6  # half echo period (s)
+        d[3] = round(acq.echo_us * 1e-6 - acq.pi_us * 1e-6 - 2 * d[6], 9)  # acquisition window
     nuc = ["off"] * 8
     bf = [bf_h] * 8
     sfo = [bf_h] * 8
@@ -340,12 +345,51 @@ def title_text(exp: Experiment) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
+_EXCITATION = {
+    "onepulse": ["  p1 ph1"],
+    "hahnecho": ["  p1 ph1", "  d6", "  p2 ph2", "  d6"],
+    "cp": ["  p3:f2 ph1", "  (p15 ph2):f1 (p15:sp40 ph10):f2"],
+    "cpecho": ["  p3:f2 ph1", "  (p15 ph2):f1 (p15:sp40 ph10):f2", "  d6", "  (p2 ph3):f1", "  d6"],
+}
+
+
 def pulse_program_text(exp: Experiment) -> str:
-    return (
-        f";{exp.acq.pulprog}\n"
-        f";SYNTHETIC reference dataset written by qdkit (data/make_reference_data.py).\n"
-        ";This is a placeholder, not a runnable TopSpin pulse program.\n"
-    )
+    """A TopSpin-style pulse program for the acquisition (what qdkit reads timings from).
+
+    CP programs carry the contact pulse p15; the CP-CPMG echo loop ``lo to 5 times l22``
+    has the π pulse p2, the ring-down delays d6 and the acquisition window d3, whose sum
+    is the echo period. Written for reading, not for running on a spectrometer.
+    """
+    name = exp.acq.pulprog
+    head = [
+        f";{name}",
+        ";SYNTHETIC reference dataset written by qdkit (data/make_reference_data.py);",
+        ";describes the acquisition for readers - not a runnable TopSpin pulse program.",
+        "#include <Avance.incl>",
+        "1 ze",
+        "2 d1 do:f2",
+    ]
+    if name == "cpcpmg":
+        body = _EXCITATION["cp"] + [
+            "  d6 cpds2:f2",
+            "5 (p2 ph4):f1",
+            "  d6",
+            "  d3",
+            "  d6",
+            "  lo to 5 times l22",
+        ]
+    elif name == "cp_dhmqc_r3":
+        body = _EXCITATION["cp"] + [
+            "  (p21 ph5):f3",
+            "  d0",
+            "  (p21 ph6):f3",
+            "  (p2 ph3):f1",
+            "  d0",
+        ]
+    else:
+        body = list(_EXCITATION[name])
+    tail = ["  go=2 ph31 cpds2:f2", "  30m do:f2 mc #0 to 2 F0(zd)", "exit", ""]
+    return "\n".join(head + body + tail)
 
 
 def _pad_block(data: np.ndarray) -> np.ndarray:
@@ -406,14 +450,16 @@ def to_int32(data: np.ndarray, scale: float) -> np.ndarray:
 def write_series(root: Path, experiments: list[Experiment]) -> list[dict[str, Any]]:
     """Write all expnos of one folder with one common intensity scale (as with one RG).
 
-    The first experiment is the series' reference: its S/N is ``snr``; the per-scan noise
-    it implies is shared by every member, so members with fewer scans or less enhancement
-    come out noisier exactly as they would on the spectrometer.
+    A member with ``snr`` set fixes the per-scan noise; members with ``snr=None`` share
+    the per-scan noise of the member before them, so those with fewer scans or less
+    enhancement come out noisier exactly as they would on the spectrometer.
     """
     cleans = [clean_fid(e) for e in experiments]
-    ref = experiments[0]
-    sigma1 = noise_per_scan(cleans[0], ref.snr, ref.acq.ns)
-    finished = [finish(e, c, sigma1) for e, c in zip(experiments, cleans)]
+    finished = []
+    for exp, clean in zip(experiments, cleans):
+        if exp.snr is not None:
+            sigma1 = noise_per_scan(clean, exp.snr, exp.acq.ns)
+        finished.append(finish(exp, clean, sigma1))
     scale = FULL_SCALE / max(float(np.max(np.abs(f))) for f in finished)
     records = []
     for exp, data in zip(experiments, finished):
@@ -438,6 +484,7 @@ def index_record(exp: Experiment) -> dict[str, Any]:
         "temperature_K": acq.temperature_K,
         "pulprog": acq.pulprog,
         "synthetic": True,
+        "catalog_id": exp.catalog_id,
         "series_keys": sorted(exp.series),
     }
     rec.update(exp.series)
@@ -449,52 +496,443 @@ def index_record(exp: Experiment) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 
 
-def gaussian_lines(lines: list[tuple[float, float, float]]) -> Callable[[Acquisition, np.ndarray], np.ndarray]:
-    """Absorption from (iso_ppm, fwhm_hz, weight) Gaussians, each of unit-weight area."""
+def powder(sites: list) -> Callable[[Acquisition, np.ndarray], np.ndarray]:
+    """Absorption of a powder of ``qdkit.mas.Site`` at the acquisition's field and MAS rate."""
 
     def signal(acq: Acquisition, ppm: np.ndarray) -> np.ndarray:
-        bf1 = base_frequency_mhz(acq.nucleus, acq.field_T)
-        step = abs(ppm[1] - ppm[0])
-        out = np.zeros_like(ppm)
-        for iso, fwhm_hz, weight in lines:
-            s = fwhm_hz / bf1 / 2.3548
-            out += weight * np.exp(-0.5 * ((ppm - iso) / s) ** 2) * step / (s * np.sqrt(2 * np.pi))
-        return out
+        from qdkit.mas import mas_spectrum
+
+        return mas_spectrum(sites, field_T=acq.field_T, mas_hz=acq.mas_hz, ppm=ppm)
 
     return signal
 
 
-def experiments() -> list[list[Experiment]]:
-    """Every series, grouped by folder (first member = the series' S/N reference)."""
-    inp_31p_94 = Acquisition(
-        nucleus="31P", field_T=9.4, sw_hz=100e3, td=2048, ns=128, d1_s=1.7, mas_hz=8000,
-        temperature_K=100, pulprog="cpecho", center_ppm=-100, contact_ms=1.5, console="Avance I",
-    )
-    inp = gaussian_lines([(5.0, 1500.0, 1.0), (-200.0, 9000.0, 1.0)])
-    sample = "myristate-capped 3 nm InP QDs, 16 mM TEKPol in TCE"
-    fig2 = [
-        Experiment("fig2de_inp_31p_mw_onoff", 1, "2e", "31P CP-echo, InP QDs in 7 nm MSU-H silica",
-                   inp_31p_94, inp, snr=300, series={"silica": True, "pore_nm": 7.0}, microwave=True,
-                   phase_deg=37.0, sample=sample + ", impregnated into MSU-H (7 nm pores)"),
-        Experiment("fig2de_inp_31p_mw_onoff", 2, "2e", "31P CP-echo, InP QDs in 7 nm MSU-H silica",
-                   _with(inp_31p_94, ns=512), _scaled(inp, 1 / 80.0), snr=300,
-                   series={"silica": True, "pore_nm": 7.0}, microwave=False, phase_deg=37.0,
-                   sample=sample + ", impregnated into MSU-H (7 nm pores)"),
-    ]
-    return [fig2]
+def scaled(signal: Callable, factor: float) -> Callable:
+    """``signal`` times ``factor`` (microwave off: 1/ε; fewer QDs; weaker CP ...)."""
+
+    def out(acq: Acquisition, ppm: np.ndarray) -> np.ndarray:
+        return factor * signal(acq, ppm)
+
+    return out
 
 
-def _with(acq: Acquisition, **changes) -> Acquisition:
-    import dataclasses
-
+def with_(acq: Acquisition, **changes) -> Acquisition:
     return dataclasses.replace(acq, **changes)
 
 
-def _scaled(signal, factor: float):
-    def scaled(acq, ppm):
-        return factor * signal(acq, ppm)
+def experiments() -> list[list[Experiment]]:
+    """Every series, grouped by folder (the first member sets the series' noise level)."""
+    return [
+        *inp_series(),
+        *cdse_series(),
+        *two_step_series(),
+        *survey_series(),
+    ]
 
-    return scaled
+
+# --------------------------------------------------------------------------------------
+# The paper's experiments (from data/catalog.toml) and species
+# --------------------------------------------------------------------------------------
+
+_PULPROG = {
+    "CP": "cp", "CP-echo": "cpecho", "CP-CPMG": "cpcpmg", "one-pulse": "onepulse",
+    "30-degree one-pulse": "onepulse", "echo": "hahnecho", "D-HMQC-R3": "cp_dhmqc_r3",
+}
+
+
+def from_catalog(catalog_id: str, *, center_ppm: float, **overrides) -> Acquisition:
+    """The acquisition of catalog experiment ``catalog_id`` (SI VI-VII), carrier at ``center_ppm``.
+
+    The 9.4 T DNP spectrometer (EPFL) had an Avance I console, the others Avance III (SI V).
+    A CP-CPMG record without echo parameters (Fig. S10) becomes a plain CP acquisition.
+    """
+    from qdkit import catalog
+
+    e = catalog.experiment(catalog_id)
+    echoes = e.cpmg_echoes or 0
+    pulprog = _PULPROG[e.sequence]
+    if pulprog == "cpcpmg" and not echoes:
+        pulprog = "cp"
+    rotor = e.rotor_mm or 3.2
+    low_t = e.temperature_K < 200
+    values = dict(
+        nucleus=e.nucleus, field_T=e.field_T, sw_hz=e.sw_hz, td=e.td, ns=e.ns, d1_s=e.d1_s,
+        mas_hz=e.mas_hz or 0.0, temperature_K=e.temperature_K, pulprog=pulprog,
+        center_ppm=center_ppm, contact_ms=e.contact_ms or 0.0, echoes=echoes,
+        echo_us=e.echo_us or 0.0, pi_us=e.p180_X_us or 10.0,
+        console="Avance I" if (low_t and abs(e.field_T - 9.4) < 0.05) else "Avance III",
+        probe=f"{rotor:g} mm LTMAS DNP H/X" if low_t else f"{rotor:g} mm MAS BB/1H",
+        solvent=(e.sample.solvent or "none"),
+    )
+    values.update(overrides)
+    return Acquisition(**values)
+
+
+def reported(nucleus: str, figure: str, site: str | None = None, material: str | None = None):
+    """The one species the catalog lists for (nucleus, figure[, site, material])."""
+    from qdkit import catalog
+
+    found = catalog.species(nucleus, figure=figure, site=site, material=material)
+    if len(found) != 1:
+        raise LookupError(f"expected one catalog species for {nucleus} {figure} {site} {material}, got {found}")
+    return found[0]
+
+
+def sample_text(catalog_id: str) -> str:
+    from qdkit import catalog
+
+    s = catalog.experiment(catalog_id).sample
+    parts = [f"{s.ligand or ''}-capped {s.size_nm or ''} nm {s.structure or ''} {s.qd} QDs".replace("  ", " ")]
+    if s.radical:
+        parts.append(f"{s.radical_mM:g} mM {s.radical} in {s.solvent}")
+    if s.pore_nm:
+        parts.append(f"{s.pore_nm:g} nm pore silica, {s.filling} filling")
+    elif getattr(s, "form", None):
+        parts.append(s.form)
+    return ", ".join(parts)
+
+
+def qd_weights(material: str, diameter_nm: float, nucleus: str, contact_ms: float | None,
+               **build) -> tuple[float, float]:
+    """(surface, core) signal of one element of a QD: CP at ``contact_ms`` (``qdkit.cp``)
+    or single-pulse excitation (``None``: ``qdkit.nanocrystal.ensemble_surface_fraction``)."""
+    from qdkit import cp, nanocrystal
+
+    element = nuclei.get(nucleus).symbol
+    if contact_ms is None:  # a sample: averaged over the size distribution
+        fraction = nanocrystal.ensemble_surface_fraction(material, element, diameter_nm, **build)
+        return fraction, 1.0 - fraction
+    dot = nanocrystal.build(material, diameter_nm, **build)
+    core, surface = cp.core_surface_signal(dot, nucleus, contact_ms)
+    return float(surface), float(core)
+
+
+def inp_sites(contact_ms: float | None) -> list:
+    """31P of 3 nm myristate-capped InP: surface PO_x and the broad core (catalog shifts).
+
+    Weights from ``qdkit.nanocrystal`` + ``qdkit.cp``. Assumed (not in the paper): PO_x
+    width 1600 Hz and a phosphate-like CSA (δaniso −90 ppm, η 0.5) giving the sidebands
+    marked in Fig. 2e; core width 9000 Hz ("very broad").
+    """
+    from qdkit.mas import Site
+
+    surface, core = qd_weights("InP", 3.0, "31P", contact_ms, ligand="myristate")
+    pox = reported("31P", "2e", "surface")
+    bulk = reported("31P", "2e", "core")
+    return [
+        Site("31P", iso_ppm=pox.iso_ppm, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0, weight=surface),
+        Site("31P", iso_ppm=bulk.iso_ppm, fwhm_hz=9000.0, weight=core),
+    ]
+
+
+def cd_sites(contact_ms: float, nucleus: str = "113Cd") -> list:
+    """Surface and core Cd of 4 nm CdSe_core(CdX2)_shell ZB-CdSe (catalog: Fig. 3a).
+
+    Shifts, widths and the surface CSA are the paper's; η = 0.3 and the core's 80 ppm CSA
+    ("fewer sidebands") are assumptions. Weights from ``qdkit.cp`` at ``contact_ms``.
+    """
+    from qdkit.mas import Site
+
+    surface, core = qd_weights("CdSe", 4.0, "113Cd", contact_ms, structure="zincblende",
+                               shell="CdX2", ligand="oleate")
+    s = reported("113Cd", "3a", "surface")
+    c = reported("113Cd", "3a", "core")
+    return [
+        Site(nucleus, iso_ppm=s.iso_ppm, aniso_ppm=s.csa_ppm, eta=0.3, fwhm_hz=s.fwhm_hz, weight=surface),
+        Site(nucleus, iso_ppm=c.iso_ppm, aniso_ppm=80.0, eta=0.0, fwhm_hz=c.fwhm_hz, weight=core),
+    ]
+
+
+def ligand_sites() -> list:
+    """13C of 13C-1-oleate (27 % labelled carboxylate) and the TCE solvent (Fig. 3c).
+
+    The paper shows but does not list these shifts; typical values are used: Cd-bound
+    carboxylate 184 ppm, olefinic 130 ppm, TCE 74 ppm, chain CH2 32 and 24 ppm, CH3 14 ppm.
+    """
+    from qdkit.mas import Site
+
+    return [
+        Site("13C", iso_ppm=184.0, aniso_ppm=-80.0, eta=0.6, fwhm_hz=600.0, weight=0.55),
+        Site("13C", iso_ppm=130.0, fwhm_hz=500.0, weight=0.12),
+        Site("13C", iso_ppm=74.0, fwhm_hz=400.0, weight=1.0),
+        Site("13C", iso_ppm=32.0, fwhm_hz=700.0, weight=0.6),
+        Site("13C", iso_ppm=24.0, fwhm_hz=600.0, weight=0.15),
+        Site("13C", iso_ppm=14.0, fwhm_hz=400.0, weight=0.08),
+    ]
+
+
+def pore_enhancement(pore_nm: float | None) -> float:
+    """ε of InP QDs in silica of ``pore_nm`` (None: no silica), ``qdkit.matrix``."""
+    from qdkit.matrix import enhancement
+
+    return enhancement(pore_nm)
+
+
+def inp_series() -> list[list[Experiment]]:
+    """Figures 2d-f, S2, S3, S4."""
+    from qdkit import catalog
+    from qdkit.matrix import sample_sensitivity
+
+    line = powder(inp_sites(1.5))
+    pores = [7.0] + [None] + [p for p in catalog.experiment("2f").sample.pore_series_nm if p != 7.0]
+    pore_series = []
+    for i, pore in enumerate(pores):
+        eps = pore_enhancement(pore)
+        kept = sample_sensitivity(pore) if pore is not None else None
+        per_qd = kept.retention / kept.dilution if kept is not None else 1.0
+        where = f"in {pore:g} nm pore silica" if pore is not None else "frozen colloid without silica"
+        fig, ids = ("2d", ("2d-a", "2d-b")) if pore is None else ("2e", ("2e-a", "2e-b"))
+        shown = fig if pore in (None, 7.0) else "2f"
+        for mw, cid, factor in ((True, ids[0], eps * per_qd), (False, ids[1], per_qd)):
+            pore_series.append(Experiment(
+                "fig2_inp_31p_pore_series", 10 * (i + 1) + (1 if mw else 2), "2f",
+                f"31P CP-echo of InP QDs {where} (Fig. {shown}); model enhancement {eps:.1f}",
+                from_catalog(cid, center_ppm=-100.0), scaled(line, factor),
+                snr=800.0 if i == 0 and mw else None,
+                series={"pore_nm": pore, "microwave": mw, "enhancement_model": round(eps, 3)},
+                microwave=mw, lb_hz=200.0, phase_deg=37.0 + 11.0 * i, catalog_id=cid,
+                sample=f"myristate-capped 3 nm InP QDs, 16 mM TEKPol in TCE, {where}",
+            ))
+
+    msu = sample_sensitivity(7.0)
+    eps7 = pore_enhancement(7.0)
+    s2 = from_catalog("S2", center_ppm=-100.0)
+    s2_sample = "3.8 mg myristate-capped 3 nm InP QDs, 20 uL TCE"
+    absolute = [
+        Experiment("figS2_inp_31p_absolute_gain", 1, "S2", "31P CP-echo, InP + TEKPol in MSU-H, microwave on",
+                   s2, scaled(line, eps7 * msu.retention / msu.dilution), snr=400.0,
+                   series={"sample_kind": "silica+radical", "microwave": True}, microwave=True,
+                   lb_hz=200.0, phase_deg=-52.0, catalog_id="S2",
+                   sample=s2_sample + " with 16 mM TEKPol, 1.1 mg MSU-H (7 nm)"),
+        Experiment("figS2_inp_31p_absolute_gain", 2, "S2", "31P CP-echo, InP + TEKPol in MSU-H, microwave off",
+                   s2, scaled(line, msu.retention / msu.dilution), snr=None,
+                   series={"sample_kind": "silica+radical", "microwave": False}, microwave=False,
+                   lb_hz=200.0, phase_deg=-52.0, catalog_id="S2",
+                   sample=s2_sample + " with 16 mM TEKPol, 1.1 mg MSU-H (7 nm)"),
+        Experiment("figS2_inp_31p_absolute_gain", 3, "S2", "31P CP-echo, frozen InP colloid without radical or silica",
+                   s2, line, snr=None, series={"sample_kind": "colloid only", "microwave": False},
+                   microwave=False, lb_hz=200.0, phase_deg=-52.0, catalog_id="S2",
+                   sample=s2_sample + ", no radical, no silica"),
+    ]
+
+    contact = [
+        Experiment("figS3_inp_31p_contact_series", k + 1, "S3",
+                   f"31P CP-echo of InP QDs in MSU-H, contact {ct:g} ms",
+                   from_catalog(cid, center_ppm=-100.0), scaled(powder(inp_sites(ct)), eps7),
+                   snr=300.0 if k == 0 else None, series={"contact_ms": ct}, microwave=True,
+                   lb_hz=200.0, phase_deg=64.0, catalog_id=cid, sample=sample_text(cid))
+        for k, (cid, ct) in enumerate((("S3-1.5ms", 1.5), ("S3-5ms", 5.0)))
+    ]
+
+    single = [Experiment(
+        "figS4_inp_31p_single_pulse", 1, "S4", "31P single-pulse MAS of dried InP QDs (all P atoms excited)",
+        from_catalog("S4", center_ppm=-100.0), powder(inp_sites(None)), snr=120.0, microwave=None,
+        lb_hz=300.0, phase_deg=-23.0, catalog_id="S4", sample="50 mg myristate-capped 3 nm InP QDs, dried powder",
+    )]
+    return [pore_series, absolute, contact, single]
+
+
+def cdse_series() -> list[list[Experiment]]:
+    """Figures 3a-c, S5, S6, S7."""
+    from qdkit.mas import Site
+
+    sample = sample_text("3a-a")
+    fig3a = [Experiment("fig3a_cdse_113cd_cp", 1, "3a", "113Cd CP-echo: surface and core Cd",
+                        from_catalog("3a-a", center_ppm=-250.0), powder(cd_sites(15.0)), snr=60.0,
+                        microwave=True, lb_hz=500.0, phase_deg=121.0, catalog_id="3a-a", sample=sample)]
+    mas = [
+        Experiment("figS7_cdse_113cd_mas_series", k + 1, "S7",
+                   f"113Cd CP-echo at {rate / 1000:g} kHz MAS (isotropic peaks stay, sidebands move)",
+                   from_catalog(cid, center_ppm=-250.0), powder(cd_sites(15.0)),
+                   snr=60.0 if k == 0 else None, series={"mas_hz": rate}, microwave=True,
+                   lb_hz=500.0, phase_deg=-75.0, catalog_id=cid, sample=sample)
+        for k, (cid, rate) in enumerate((("S7-10kHz", 10000.0), ("S7-12.5kHz", 12500.0)))
+    ]
+    core = reported("113Cd", "S5")
+    conventional = [Experiment(
+        "figS5_cdse_113cd_single_pulse", 1, "S5", "113Cd spin-echo MAS of dried ZB-CdSe QDs (core only)",
+        from_catalog("S5", center_ppm=-100.0),
+        powder([Site("113Cd", iso_ppm=core.iso_ppm, aniso_ppm=80.0, eta=0.0, fwhm_hz=6000.0)]),
+        snr=25.0, microwave=None, lb_hz=800.0, phase_deg=48.0, catalog_id="S5",
+        sample="50 mg oleate-capped 3.5 nm ZB-CdSe QDs, dried powder")]
+
+    near = reported("77Se", "3b", "surface")
+    deep = reported("77Se", "3b", "core")
+    zb_se = [Site("77Se", iso_ppm=near.iso_ppm, fwhm_hz=2500.0, weight=1.0),
+             Site("77Se", iso_ppm=deep.iso_ppm, fwhm_hz=2500.0, weight=0.45)]
+    fig3b = [Experiment("fig3b_cdse_77se_cpmg", 1, "3b", "77Se CP-CPMG of ZB-CdSe: two Se environments",
+                        from_catalog("3b", center_ppm=-600.0), powder(zb_se), snr=40.0, microwave=True,
+                        lb_hz=0.0, phase_deg=15.0, t2_ms=25.0, catalog_id="3b", sample=sample_text("3b"))]
+    wz_line = reported("77Se", "S6")
+    wz = [Experiment(
+        "figS6_wz_cdse_77se_cpmg", 1, "S6", "77Se CP-CPMG of WZ-CdSe QDs",
+        from_catalog("S6-wz", center_ppm=-556.0), powder([Site("77Se", iso_ppm=wz_line.iso_ppm, fwhm_hz=4000.0)]),
+        snr=30.0, microwave=True, lb_hz=0.0, phase_deg=-140.0, t2_ms=8.0, catalog_id="S6-wz",
+        sample=sample_text("S6-wz"))]
+
+    oleate = powder(ligand_sites())
+    eps15 = pore_enhancement(15.0)
+    fig3c = [
+        Experiment("fig3c_cdse_13c_mw_onoff", k + 1, "3c",
+                   f"13C CP of 13C-1-oleate on ZB-CdSe, microwave {'on' if mw else 'off'}",
+                   from_catalog(cid, center_ppm=100.0), scaled(oleate, eps15 if mw else 1.0),
+                   snr=150.0 if mw else None,
+                   series={"microwave": mw, "enhancement_model": round(eps15, 3)}, microwave=mw,
+                   lb_hz=50.0, phase_deg=88.0, catalog_id=cid, sample=sample_text(cid))
+        for k, (cid, mw) in enumerate((("3c-a", True), ("3c-b", False)))
+    ]
+    return [fig3a, mas, conventional, fig3b, wz, fig3c]
+
+
+def two_step_series() -> list[list[Experiment]]:
+    """Figures 5 and S8: selenide-capped CdSe (two-step filling), sulfide-capped InP (one vs
+    two step), and the 77Se shifts of the Se species involved."""
+    from qdkit.mas import Site
+
+    top = reported("77Se", "S8", "surface")
+    # The core line plus a surface Se2- shoulder that makes the spectrum asymmetrically
+    # broader than that of the oleate-capped QDs (main text, Fig. S8); shoulder assumed.
+    selenide = [Site("77Se", iso_ppm=top.iso_ppm, fwhm_hz=2500.0, weight=1.0),
+                Site("77Se", iso_ppm=top.iso_ppm + 50.0, fwhm_hz=4000.0, weight=0.45)]
+    fig5a = [Experiment(
+        "fig5a_cdse_selenide_77se_cpmg", 1, "5a", "77Se CP-CPMG of Se2--capped ZB-CdSe, two-step filling",
+        from_catalog("5a", center_ppm=-550.0), powder(selenide), snr=60.0, microwave=True, lb_hz=0.0,
+        phase_deg=-33.0, t2_ms=25.0, catalog_id="5a", sample=sample_text("5a"),
+    )]
+
+    pox = Site("31P", iso_ppm=3.0, aniso_ppm=-70.0, eta=0.4, fwhm_hz=1500.0, weight=1.0)
+    # Two-step (water-free) filling keeps an extra PO_xS_y peak (arrow in Fig. 5c); the paper
+    # does not list its position - placed at 30 ppm, clear of the 10 kHz sidebands.
+    posy = Site("31P", iso_ppm=30.0, aniso_ppm=-60.0, eta=0.4, fwhm_hz=1200.0, weight=0.35)
+    filling = [
+        Experiment("fig5bc_inp_sulfide_31p_filling", 1, "5b",
+                   "31P CP-echo of S2--capped InP, one-step filling (AMUPol, water)",
+                   from_catalog("5b", center_ppm=10.0), powder([pox]), snr=80.0,
+                   series={"filling": "one-step"}, microwave=True, lb_hz=100.0, phase_deg=141.0,
+                   catalog_id="5b", sample=sample_text("5b")),
+        Experiment("fig5bc_inp_sulfide_31p_filling", 2, "5c",
+                   "31P CP-echo of S2--capped InP, two-step filling (TEKPol/TCE, water-free)",
+                   from_catalog("5c-a", center_ppm=10.0), powder([pox, posy]), snr=80.0,
+                   series={"filling": "two-step"}, microwave=True, lb_hz=100.0, phase_deg=141.0,
+                   catalog_id="5c-a", sample=sample_text("5c-a")),
+    ]
+
+    fa = reported("77Se", "S8", material="formamide")
+    powder_k2se = reported("77Se", "S8", material="powder")
+    controls = [
+        Experiment("figS8_k2se_77se_controls", 1, "S8", "77Se CP-echo of K2Se dissolved in formamide (frozen)",
+                   from_catalog("S8-k2se-fa", center_ppm=-400.0),
+                   powder([Site("77Se", iso_ppm=fa.iso_ppm, fwhm_hz=6000.0)]), snr=25.0,
+                   series={"species": "K2Se in FA"}, microwave=False, lb_hz=500.0, phase_deg=72.0,
+                   catalog_id="S8-k2se-fa", sample="1.3 mg K2Se in 20 uL formamide, no radical"),
+        Experiment("figS8_k2se_77se_controls", 2, "S8", "77Se one-pulse MAS of K2Se powder",
+                   from_catalog("S8-k2se-powder", center_ppm=-416.0),
+                   powder([Site("77Se", iso_ppm=powder_k2se.iso_ppm, fwhm_hz=250.0)]), snr=40.0,
+                   series={"species": "K2Se powder"}, microwave=None, lb_hz=20.0, phase_deg=-101.0,
+                   catalog_id="S8-k2se-powder", sample="K2Se powder, filled under inert atmosphere"),
+    ]
+    return [fig5a, filling, controls]
+
+
+def survey_series() -> list[list[Experiment]]:
+    """Figures S9 and S10: 77Se/125Te of CdTe, PbSe, PbTe and 133Cs of CsPbBr3.
+
+    The paper shows these spectra without listing shifts. Assumed: CdTe 125Te −1000 ppm and
+    PbSe 77Se −600 ppm (bulk ranges it refers to), a Te-oxide line at 1300 ppm for PbTe,
+    133Cs at 56 ppm (bulk) and 70 ppm with a small CSA (nanocomposite surface Cs).
+    """
+    from qdkit.mas import Site
+
+    survey = [
+        Experiment("figS9_cdte_125te_cpmg", 1, "S9", "125Te CP-CPMG of oleate-capped CdTe QDs (not oxidized)",
+                   from_catalog("S9-cdte", center_ppm=-900.0),
+                   powder([Site("125Te", iso_ppm=-1000.0, fwhm_hz=9000.0)]), snr=30.0, microwave=True,
+                   lb_hz=0.0, phase_deg=27.0, t2_ms=6.0, catalog_id="S9-cdte", sample=sample_text("S9-cdte")),
+        Experiment("figS9_pbse_77se_cpmg", 1, "S9", "77Se CP-CPMG of oleate-capped PbSe QDs",
+                   from_catalog("S9-pbse", center_ppm=-600.0),
+                   powder([Site("77Se", iso_ppm=-600.0, fwhm_hz=12000.0)]), snr=25.0, microwave=True,
+                   lb_hz=0.0, phase_deg=-61.0, t2_ms=6.0, catalog_id="S9-pbse", sample=sample_text("S9-pbse")),
+        Experiment("figS9_pbte_125te_cpmg", 1, "S9", "125Te CP-CPMG of PbTe QDs: only Te-oxide signal",
+                   from_catalog("S9-pbte", center_ppm=1200.0),
+                   powder([Site("125Te", iso_ppm=1300.0, aniso_ppm=-400.0, eta=0.5, fwhm_hz=15000.0)]),
+                   snr=20.0, microwave=True, lb_hz=0.0, phase_deg=96.0, t2_ms=6.0, catalog_id="S9-pbte",
+                   sample=sample_text("S9-pbte")),
+    ]
+    cesium = [
+        Experiment("figS10_cspbbr3_133cs", 1, "S10", "133Cs CP of CsPbBr3 nanostructures in 7 nm silica",
+                   from_catalog("S10-cspbbr3-dnp", center_ppm=60.0),
+                   powder([Site("133Cs", iso_ppm=70.0, aniso_ppm=30.0, eta=0.0, fwhm_hz=2500.0)]),
+                   snr=30.0, series={"sample_kind": "nanocomposite"}, microwave=True, lb_hz=100.0,
+                   phase_deg=-12.0, catalog_id="S10-cspbbr3-dnp",
+                   sample="CsPbBr3 in 7 nm pore silica, 10 uL 16 mM TEKPol in TCE"),
+        Experiment("figS10_cspbbr3_133cs", 2, "S10", "133Cs spin-echo MAS of bulk CsPbBr3",
+                   from_catalog("S10-cspbbr3-bulk", center_ppm=60.0),
+                   powder([Site("133Cs", iso_ppm=56.0, fwhm_hz=300.0)]), snr=60.0,
+                   series={"sample_kind": "bulk"}, microwave=None, lb_hz=20.0, phase_deg=33.0,
+                   catalog_id="S10-cspbbr3-bulk", sample="bulk CsPbBr3 powder"),
+    ]
+    return [survey[:1], survey[1:2], survey[2:], cesium]
+
+
+# --------------------------------------------------------------------------------------
+# The 2D D-HMQC of Figure 4
+# --------------------------------------------------------------------------------------
+
+
+def dhmqc_experiment() -> tuple[Experiment, Acquisition, list]:
+    """13C-111Cd D-HMQC (catalog "4"): F2 13C carboxylate, F1 111Cd, States, 48 FIDs."""
+    from qdkit import catalog, hmqc, nanocrystal
+    from qdkit.mas import Site
+
+    rec = catalog.experiment("4")
+    f2 = from_catalog("4", center_ppm=180.0)
+    f1 = dataclasses.replace(f2, nucleus=rec.indirect_nucleus, sw_hz=1e6 / rec.t1_increment_us,
+                             td=rec.t1_increments, center_ppm=-200.0)
+    dot = nanocrystal.build("CdSe", 4.0, structure="zincblende", shell="CdX2", ligand="oleate")
+    corr = hmqc.correlation(dot, recoupling_ms=rec.recoupling_ms or 3.0)
+    cd = [site.replace(nucleus=rec.indirect_nucleus, weight=w)
+          for site, w in zip(cd_sites(rec.contact_ms), (corr.surface, corr.core))]
+    carboxylate = [Site("13C", iso_ppm=184.0, aniso_ppm=-80.0, eta=0.6, fwhm_hz=600.0)]
+    exp = Experiment("fig4_cdse_dhmqc_2d", 1, "4", "13C-111Cd D-HMQC of 13C-1-oleate on ZB-CdSe (R3, 3 ms)",
+                     f2, powder(carboxylate), snr=25.0,
+                     series={"surface_to_core_model": round(min(corr.surface_to_core, 1e6), 3)},
+                     microwave=True, lb_hz=50.0, phase_deg=58.0, catalog_id="4", sample=sample_text("4"))
+    return exp, f1, cd
+
+
+def write_dhmqc(root: Path) -> dict[str, Any]:
+    """Write the 2D as a ser file: for each t1 increment a cos- and a sin-modulated FID."""
+    exp, f1, cd = dhmqc_experiment()
+    h = clean_fid(exp)
+    n1 = f1.td // 2
+    hz, ppm = frequency_grid(f1, 2 * n1)
+    spec1 = powder(cd)(f1, ppm)
+    g1 = np.fft.ifft(np.fft.ifftshift(spec1))[:n1] * 2.0
+    g1[0] *= 0.5
+    rows = np.empty((f1.td, h.size), dtype=complex)
+    rows[0::2] = np.outer(g1.real, h)
+    rows[1::2] = np.outer(g1.imag, h)
+    sigma1 = noise_per_scan(np.outer(g1, h).ravel(), exp.snr, exp.acq.ns)
+    data = np.stack([finish(dataclasses.replace(exp, expno=1000 + i), row, sigma1)
+                     for i, row in enumerate(rows)])
+    scale = FULL_SCALE / float(np.max(np.abs(data)))
+    acqu2 = {
+        "BF1": base_frequency_mhz(f1.nucleus, f1.field_T),
+        "FnMODE": 4,
+        "NUC1": f1.nucleus,
+        "O1": round(f1.center_ppm * base_frequency_mhz(f1.nucleus, f1.field_T), 3),
+        "SFO1": round(base_frequency_mhz(f1.nucleus, f1.field_T) * (1 + f1.center_ppm * 1e-6), 9),
+        "SW": round(f1.sw_hz / base_frequency_mhz(f1.nucleus, f1.field_T), 6),
+        "SW_h": float(f1.sw_hz),
+        "TD": f1.td,
+        "IN": [1.0 / f1.sw_hz] + [0.0] * 63,
+    }
+    extra = {"acqu2s": _jcamp(acqu2, "Parameter file, TOPSPIN  Version 3.2")}
+    write_expno(root / exp.folder / str(exp.expno), exp, to_int32(data, scale), extra=extra)
+    rec = index_record(exp)
+    rec.update({"indirect_nucleus": f1.nucleus, "td_indirect": f1.td, "fnmode": "States",
+                "t1_increment_us": 1e6 / f1.sw_hz})
+    return rec
 
 
 def generate(out: Path) -> list[dict[str, Any]]:
@@ -507,6 +945,10 @@ def generate(out: Path) -> list[dict[str, Any]]:
         if target.exists():
             shutil.rmtree(target)
         index += write_series(out, series)
+    target = out / "fig4_cdse_dhmqc_2d"
+    if target.exists():
+        shutil.rmtree(target)
+    index.append(write_dhmqc(out))
     (out / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return index
 
