@@ -70,6 +70,19 @@ def test_explorer_renders_offline_with_inline_bokeh(app_page):
     assert not [u for u in app_page.blocked_urls if "bokeh" in u]
 
 
+def choose_series(page, text: str) -> None:
+    """Pick the measured series whose name contains ``text``; wait for its trace."""
+    before = count(page, "measured")
+    select = page.locator(".qdkit-series select")
+    options = select.locator("option").evaluate_all(
+        "os => os.map(o => o.textContent.replace(/\\u00a0/g, ' '))")
+    label = next((o for o in options if text in o), None)
+    assert label, f"no measured series with {text!r} among {options}"
+    select.select_option(label=label)
+    page.wait_for_function(f"window.__qdkit.changes['measured'].length > {before}",
+                           timeout=30_000)
+
+
 def readout_rows(page) -> dict[str, str]:
     rows = {}
     for line in readout(page).splitlines():
@@ -80,8 +93,9 @@ def readout_rows(page) -> dict[str, str]:
 
 
 def test_contact_time_moves_prediction_and_only_the_cp_share_in_readout(app_page):
+    choose_series(app_page, "contact time")  # SI Fig. S3: 1.5 and 5 ms
     rows, measured = readout_rows(app_page), count(app_page, "measured")
-    latencies = move(app_page, "contact_ms", 20)
+    latencies = move(app_page, "contact_ms", 20)  # 1.5 → 3.5 ms
     med = statistics.median(latencies)
     print(f"\ncontact time: slider key → predicted data source changed, median {med:.1f} ms, "
           f"min {min(latencies):.1f}, max {max(latencies):.1f} ms over {len(latencies)} moves")
@@ -92,7 +106,8 @@ def test_contact_time_moves_prediction_and_only_the_cp_share_in_readout(app_page
     assert after[share] != rows[share]  # CP reaches deeper: the share moves
     assert {k: v for k, v in after.items() if k != share} == \
         {k: v for k, v in rows.items() if k != share}  # ε, dilution, gain: untouched
-    assert count(app_page, "measured") == measured  # no series chosen: nothing to swap
+    # nearest measured contact time switches from 1.5 to 5 ms once, at 3.25 ms
+    assert count(app_page, "measured") == measured + 1
 
 
 def test_pore_size_changes_readout_but_not_measured(app_page):
@@ -104,7 +119,15 @@ def test_pore_size_changes_readout_but_not_measured(app_page):
     after = readout_rows(app_page)
     assert float(after["QDs per pore"]) > 5 * float(rows["QDs per pore"])  # ∝ pore³, 7 → 17 nm
     assert after["surface share of the CP signal"] == rows["surface share of the CP signal"]
-    assert count(app_page, "measured") == measured
+    assert count(app_page, "measured") == measured  # the contact-time series ignores pores
+
+
+def test_pore_series_measured_trace_follows_the_nearest_pore(app_page):
+    choose_series(app_page, "pore size")  # Fig. 2f: 3.3 ... 250 nm
+    measured = count(app_page, "measured")
+    move(app_page, "pore_nm", 25, key="ArrowLeft")  # ~17 nm → ~5 nm: passes 15, 7 and 4 nm
+    changes = count(app_page, "measured") - measured
+    assert 1 <= changes <= 3  # one swap per nearest dataset passed, never one per move
 
 
 def test_spin_rate_moves_prediction_not_readout(app_page):

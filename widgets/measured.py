@@ -54,19 +54,19 @@ class Series:
         "no silica" picks the record without silica when the series has one. Microwave
         series show the microwave-on spectrum (the prediction is a DNP spectrum).
         """
+        records = [r for r in self.records if r.get("microwave")] or list(self.records)
         if self.key == "microwave":
-            on = [r for r in self.records if r.get("microwave")]
-            return (on or list(self.records))[0]
+            return records[0]
         value = getattr(settings, self.key)
         if self.key == "pore_nm":
-            bulk = [r for r in self.records if not r.get("pore_nm")]
-            silica = [r for r in self.records if r.get("pore_nm")]
+            bulk = [r for r in records if not r.get("pore_nm")]
+            silica = [r for r in records if r.get("pore_nm")]
             if value is None:
                 return (bulk or silica)[0]
             if not silica:
                 return bulk[0]
             return min(silica, key=lambda r: abs(math.log(r["pore_nm"]) - math.log(value)))
-        return min(self.records, key=lambda r: abs(float(r[self.key]) - float(value)))
+        return min(records, key=lambda r: abs(float(r[self.key]) - float(value)))
 
 
 def reference_series(material: str, nucleus: str) -> list[Series]:
@@ -84,9 +84,11 @@ def reference_series(material: str, nucleus: str) -> list[Series]:
             continue
         if mat not in str(rec.get("sample", "")).lower() + str(rec.get("label", "")).lower():
             continue
-        for key in rec.get("series_keys", []):
-            if key in SERIES_CONTROLS:
-                groups.setdefault((rec["figure"], key), []).append(rec)
+        keys = [k for k in rec.get("series_keys", []) if k in SERIES_CONTROLS]
+        if len(keys) > 1 and "microwave" in keys:  # e.g. pore series measured on and off
+            keys.remove("microwave")
+        for key in keys:
+            groups.setdefault((rec["figure"], key), []).append(rec)
     return [Series(fig, key, tuple(recs)) for (fig, key), recs in sorted(groups.items())
             if len(recs) >= 1]
 
