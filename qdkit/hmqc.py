@@ -8,11 +8,16 @@ Model (dilute spin pairs; D-HMQC of Gan et al., Chem. Commun. 2007, 4530 and Hu,
 Amoureux, J. Magn. Reson. 192, 112 (2008)). With a heteronuclear recoupling on the observed
 spin I the average Hamiltonian of an I–S pair is ω_eff(Ω) · 2 I_φ S_z with
 
-    ω_eff(β) = κ · b · f(β),   b = (μ0/4π) γI γS ħ / r³  (rad/s),
+    ω_eff(β, γ) = κ · b · f(β) · g(γ),   b = (μ0/4π) γI γS ħ / r³  (rad/s),
 
 and the D-HMQC filter, two recoupling blocks of τ each around t1, passes the fraction
 
-    T(τ) = ⟨ sin²(ω_eff(β) τ) ⟩_powder
+    T(τ) = ⟨ sin²(ω_eff τ) ⟩_powder = ½ − ½ ⟨ cos(2 ω_eff τ) ⟩_powder
+
+of the I magnetisation through I–S multiple-quantum coherence (the Euler angles β, γ take
+the internuclear vector to the rotor frame). For γ-encoded schemes g = 1; for schemes
+whose recoupled term is 2 I_z S_z with g = cos 2γ the γ average is a Bessel function,
+⟨cos(a cos 2γ)⟩_γ = J0(a), as in REDOR.
 
 of the I magnetisation through I–S multiple-quantum coherence. A metal site's
 cross-peak is Σ over head atoms of (¹³C label fraction) × T. The metal isotope's abundance
@@ -26,9 +31,12 @@ Scaling factors (the ``SCHEMES`` table):
   is (b/√2)·sin 2β·cos(ωR t + γ); averaging it against the rf toggling-frame modulation
   cos ωR t gives ω_eff = (b/2√2) |sin 2β|, i.e. κ = √2/4 ≈ 0.354, f(β) = |sin 2β|.
   ``tests/test_hmqc.py`` checks this against a direct propagation of the two-spin system.
-- **SR4** (SR4₁², Brinkmann & Kentgens, JACS 128, 14758 (2006)) recouples the m = ±2
-  component: f(β) = sin²β, with κ = 0.25 as quoted in the D-HMQC literature (not re-derived
-  here).
+  The recoupled operator lies in the plane normal to the spin-locked I_x, so the
+  dephasing of I_x does not depend on γ (γ-encoded, g = 1).
+- **SR4** (SR4₁², Brinkmann & Kentgens, JACS 128, 14758 (2006)): four π pulses per rotor
+  period (ν1 = 2νR) flip I_z at 2ωR and pick the m = ±2 component ½ b sin²β cos(2ωR t + 2γ);
+  the average is ω_eff = (b/4) sin²β cos 2γ · 2 I_z S_z: κ = 1/4, f = sin²β, g = cos 2γ
+  (not γ-encoded). Also checked by direct propagation in ``tests/test_hmqc.py``.
 """
 
 from __future__ import annotations
@@ -59,11 +67,16 @@ _HBAR = 1.054571817e-34
 
 @dataclass(frozen=True)
 class Recoupling:
-    """A heteronuclear recoupling scheme: scaling factor κ and its powder dependence f(β)."""
+    """A heteronuclear recoupling scheme: scaling factor κ and its powder dependence.
+
+    ``order`` is the rotor harmonic recoupled (1 → f = |sin 2β|, 2 → f = sin²β);
+    ``gamma_encoded`` False means an extra factor cos 2γ (see the module docstring).
+    """
 
     name: str
     kappa: float
-    order: int  # rotor harmonic recoupled: 1 → |sin 2β|, 2 → sin²β
+    order: int
+    gamma_encoded: bool = True
 
     def orientation(self, beta):
         """f(β) of the recoupled coupling."""
@@ -74,8 +87,8 @@ class Recoupling:
 
 
 SCHEMES: dict[str, Recoupling] = {
-    "R3": Recoupling("R3", np.sqrt(2) / 4, 1),
-    "SR4": Recoupling("SR4", 0.25, 2),
+    "R3": Recoupling("R3", np.sqrt(2) / 4, 1, gamma_encoded=True),
+    "SR4": Recoupling("SR4", 0.25, 2, gamma_encoded=False),
 }
 
 
@@ -101,7 +114,7 @@ def _beta_nodes(n: int):
 
 
 def pair_transfer(coupling_hz, recoupling_ms, *, scheme: str = "R3"):
-    """Powder-averaged D-HMQC transfer of an isolated I–S pair, ⟨sin²(κ b f(β) τ)⟩.
+    """Powder-averaged D-HMQC transfer of an isolated I–S pair, ⟨sin²(κ b f g τ)⟩.
 
     Parameters
     ----------
@@ -125,27 +138,31 @@ def pair_transfer(coupling_hz, recoupling_ms, *, scheme: str = "R3"):
 
 
 def powder_sin2(phase, scheme: str = "R3", n_beta: int = 192):
-    """⟨sin²(x f(β))⟩ over a powder by Gauss–Legendre quadrature in cos β (reference path).
+    """⟨sin²(x f(β) g(γ))⟩ over a powder by Gauss–Legendre quadrature in cos β.
 
-    ``x`` = κ b τ in rad. :func:`pair_transfer` interpolates a table of this function.
+    ``x`` = κ b τ in rad. The γ average is exact: g = 1 (γ-encoded) or, for g = cos 2γ,
+    ⟨cos(a cos 2γ)⟩_γ = J0(a). :func:`pair_transfer` interpolates a table of this function.
     """
+    from scipy.special import j0
+
     rec = _scheme(scheme)
     beta, w = _beta_nodes(int(n_beta))
-    x = np.asarray(phase, float)[..., None]
-    return np.sin(x * rec.orientation(beta)) ** 2 @ w
+    a = 2.0 * np.asarray(phase, float)[..., None] * rec.orientation(beta)
+    mean_cos = np.cos(a) if rec.gamma_encoded else j0(a)
+    return 0.5 - 0.5 * (mean_cos @ w)
 
 
 @functools.lru_cache(maxsize=8)
 def _powder_table(rec: Recoupling):
     """Interpolant of ⟨sin²(x f(β))⟩ on log-spaced x (error < 2e-4 for x ≤ 30 rad).
 
-    Below x = 1e-3 the small-angle limit x² ⟨f²⟩ is exact to 1e-6 relative; above x = 200
+    Below x = 1e-3 the small-angle limit x² ⟨f² g²⟩ is exact to 1e-6 relative; above x = 200
     the powder average is 1/2 to within 1e-3.
     """
     x = np.geomspace(1e-3, 200.0, 8000)
     y = powder_sin2(x, rec, n_beta=400)
     beta, w = _beta_nodes(400)
-    f2 = float(rec.orientation(beta) ** 2 @ w)
+    f2 = float(rec.orientation(beta) ** 2 @ w) * (1.0 if rec.gamma_encoded else 0.5)
 
     def table(phase):
         p = np.abs(np.asarray(phase, float))

@@ -38,26 +38,57 @@ def test_longer_recoupling_lets_the_core_cd_appear(cdse4):
     assert surf[3] / surf[2] < 1.3  # saturating
 
 
+_IX = np.array([[0, 0.5], [0.5, 0]], complex)
+_IY = np.array([[0, -0.5j], [0.5j, 0]])
+_IZ = np.diag([0.5, -0.5]).astype(complex)
+
+
+def _rotor_propagator(b, nu_r, beta, gamma, rf, steps):
+    """One rotor period of H = rf(t) + b·[MAS dipolar modulation]·I_z (S_z = +1/2 branch)."""
+    wr = 2 * np.pi * nu_r
+    dt = 1 / nu_r / steps
+    u = np.eye(2, dtype=complex)
+    for k in range(steps):
+        phase = wr * (k + 0.5) * dt + gamma
+        d = b * (np.sin(2 * beta) / np.sqrt(2) * np.cos(phase)
+                 + 0.5 * np.sin(beta) ** 2 * np.cos(2 * phase))
+        u = expm(-1j * (rf(k / steps) + d * _IZ) * dt) @ u
+    return u
+
+
+def _ix_after(u):
+    return np.real(np.trace(u @ _IX @ u.conj().T @ _IX)) / 0.5
+
+
 def test_r3_scaling_factor_matches_a_direct_two_spin_propagation():
     # Rotary resonance nu1 = nuR on the observed spin, 27 rotor periods at 9 kHz (3 ms):
-    # <I_x> must evolve as cos(kappa b |sin 2beta| tau) with kappa = sqrt(2)/4.
-    nu_r, b_hz, n_rot, steps = 9000.0, 264.0, 27, 120
-    wr, b = 2 * np.pi * nu_r, 2 * np.pi * b_hz
-    ix = np.array([[0, 0.5], [0.5, 0]], complex)
-    iz = np.diag([0.5, -0.5]).astype(complex)
-    dt = 1 / nu_r / steps
+    # <I_x> must evolve as cos(kappa b |sin 2beta| tau) with kappa = sqrt(2)/4, any gamma.
+    nu_r, b, n_rot = 9000.0, 2 * np.pi * 264.0, 27
     for beta, gamma in ((0.4, 0.0), (np.pi / 4, 1.3), (1.1, 2.5)):
-        u_rotor = np.eye(2, dtype=complex)
-        for k in range(steps):
-            phase = wr * (k + 0.5) * dt + gamma
-            d = b * (np.sin(2 * beta) / np.sqrt(2) * np.cos(phase) + 0.5 * np.sin(beta) ** 2 * np.cos(2 * phase))
-            # S_z = +1/2 branch of 2 I_z S_z
-            u_rotor = expm(-1j * (wr * ix + d * iz) * dt) @ u_rotor
-        u = np.linalg.matrix_power(u_rotor, n_rot)
-        signal = np.real(np.trace(u @ ix @ u.conj().T @ ix)) / 0.5
+        u = _rotor_propagator(b, nu_r, beta, gamma, lambda f: 2 * np.pi * nu_r * _IX, 120)
         kappa = hmqc.SCHEMES["R3"].kappa
         expected = np.cos(kappa * b * abs(np.sin(2 * beta)) * n_rot / nu_r)
-        assert signal == pytest.approx(expected, abs=2e-3)
+        assert _ix_after(np.linalg.matrix_power(u, n_rot)) == pytest.approx(expected, abs=2e-3)
+
+
+def test_sr4_scaling_factor_matches_a_direct_two_spin_propagation():
+    # R4(1,2): four pi pulses per rotor period with phases +90/-90 deg, alternated with the
+    # phase-inverted element; <I_x> evolves as cos(b/4 sin^2 beta cos 2gamma tau).
+    nu_r, b, n_rot = 10000.0, 2 * np.pi * 300.0, 20
+    w1 = 4 * np.pi * nu_r
+
+    def element(sign):
+        def rf(frac):
+            phi = np.deg2rad(sign * (90 if int(frac * 4) % 2 == 0 else -90))
+            return w1 * (np.cos(phi) * _IX + np.sin(phi) * _IY)
+        return rf
+
+    for beta, gamma in ((np.pi / 2, 0.0), (1.0, np.pi / 8)):
+        pair = (_rotor_propagator(b, nu_r, beta, gamma, element(-1), 80)
+                @ _rotor_propagator(b, nu_r, beta, gamma, element(+1), 80))
+        kappa = hmqc.SCHEMES["SR4"].kappa
+        expected = np.cos(kappa * b * np.sin(beta) ** 2 * np.cos(2 * gamma) * n_rot / nu_r)
+        assert _ix_after(np.linalg.matrix_power(pair, n_rot // 2)) == pytest.approx(expected, abs=5e-3)
 
 
 def test_pair_transfer_falls_as_r_to_the_minus_six_at_short_times():
@@ -83,7 +114,7 @@ def test_interpolated_powder_average_matches_the_quadrature():
     for scheme in ("R3", "SR4"):
         kappa = hmqc.SCHEMES[scheme].kappa
         fast = hmqc.pair_transfer(x / (2 * np.pi * kappa * 1e-3), 1.0, scheme=scheme)
-        slow = hmqc.powder_sin2(x, scheme, n_beta=1000)
+        slow = hmqc.powder_sin2(x, scheme, n_beta=600)
         assert np.max(np.abs(fast - slow)) < 2e-4
 
 
@@ -92,12 +123,23 @@ def test_dipolar_couplings_of_textbook_pairs():
     assert hmqc.dipolar_coupling_hz("13C", "111Cd", 2.9) == pytest.approx(264.0, rel=0.005)
 
 
-def test_sr4_transfers_less_than_r3_at_short_times():
-    # smaller kappa and <sin^4 beta> = 8/15 vs <sin^2 2beta> = 8/15: ratio (0.25/0.354)^2
+def test_sr4_transfers_a_quarter_of_r3_at_short_times():
+    # <sin^4 beta> = <sin^2 2beta> = 8/15, <cos^2 2gamma> = 1/2: (0.25/0.354)^2 / 2 = 1/4
     b = hmqc.dipolar_coupling_hz("13C", "111Cd", 3.0)
     r3 = hmqc.pair_transfer(b, 0.05, scheme="R3")
     sr4 = hmqc.pair_transfer(b, 0.05, scheme="SR4")
-    assert sr4 / r3 == pytest.approx((0.25 / (np.sqrt(2) / 4)) ** 2, rel=0.01)
+    assert sr4 / r3 == pytest.approx(0.25, rel=0.01)
+
+
+def test_powder_average_over_gamma_is_the_bessel_function():
+    # brute-force gamma grid for the non-gamma-encoded SR4 at one x
+    x = 1.7
+    beta, w = np.polynomial.legendre.leggauss(200)
+    cosb = 0.5 * (beta + 1)
+    sin2 = 1 - cosb**2
+    gamma = np.linspace(0, np.pi, 2001)[:-1]
+    brute = np.mean(np.sin(x * sin2[:, None] * np.cos(2 * gamma)) ** 2, axis=1) @ (0.5 * w)
+    assert hmqc.powder_sin2(x, "SR4", n_beta=200) == pytest.approx(brute, abs=1e-6)
 
 
 def test_label_fraction_and_abundance_scale_every_cross_peak(cdse4):
