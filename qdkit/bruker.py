@@ -305,7 +305,10 @@ def identify_nucleus(nuc1: str | None, bf1_mhz: float, proton_mhz: float | None,
             claimed = nuclei.get(nuc1)
         except UnknownNucleusError:
             claimed = None
-            notes.append(f"{where}: NUC1 = {nuc1!r} is not in qdkit's isotope table; identified the nucleus from BF1 = {bf1_mhz} MHz.")
+            notes.append(
+                f"{where}: NUC1 = {nuc1!r} is not in qdkit's isotope table; "
+                f"identified the nucleus from BF1 = {bf1_mhz} MHz."
+            )
 
     def proton_base(nuc):
         return bf1_mhz / (nuc.xi_percent / 100.0)
@@ -350,9 +353,15 @@ _MAS_IN_TITLE = re.compile(
     r"(?:\bmas\b|spinning|spin rate|\bnu_?r\b|\bvr\b)\s*[:=@]?\s*(\d+(?:[.,]\d+)?)\s*(khz|hz)\b", re.IGNORECASE
 )
 _STATIC_IN_TITLE = re.compile(r"\bstatic\b|\bnon[- ]?spinning\b", re.IGNORECASE)
-_MW_OFF = re.compile(r"\b(?:mw|microwaves?|[µμu]-?waves?|dnp)\s*(?:off)\b|\bwithout microwaves?\b|\bmicrowaves? off\b", re.IGNORECASE)
+_MW_OFF = re.compile(
+    r"\b(?:mw|microwaves?|[µμu]-?waves?|dnp)\s*off\b"
+    r"|\bwithout microwaves?\b",
+    re.IGNORECASE,
+)
 _MW_ON = re.compile(
-    r"\b(?:mw|microwaves?|[µμu]-?waves?)\s*on\b|\bwith microwaves?\b|\b(?:DNP|power|series),?\s+set\s+\d|\bmw[_ ]?\d+\s*dBm\b",
+    r"\b(?:mw|microwaves?|[µμu]-?waves?)\s*on\b|\bwith microwaves?\b"
+    r"|\b(?:DNP|power|series),?\s+set\s+\d"  # Bridge12 ODNP titles: "DNP, set 20.0" (power setting)
+    r"|\bmw[_ ]?\d+\s*dBm\b",
     re.IGNORECASE,
 )
 
@@ -399,7 +408,9 @@ def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float 
     if title_rate is not None:
         for name, value in (("MASR", masr), ("CNST31", cnst31)):
             if value > 1 and abs(value - title_rate) > 0.02 * title_rate:
-                notes.append(f"{where}: {name} = {value:g} Hz but the title says {title_rate:g} Hz MAS; using the title.")
+                notes.append(
+                    f"{where}: {name} = {value:g} Hz but the title says {title_rate:g} Hz MAS; using the title."
+                )
         return title_rate, notes
     if title_static:
         if masr > 1:
@@ -408,7 +419,9 @@ def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float 
     if not _is_mas_probe(probhd):
         return None, notes
     if cnst31 > 100 and masr > 1 and abs(cnst31 - masr) > 0.02 * cnst31:
-        notes.append(f"{where}: MASR = {masr:g} Hz and CNST31 = {cnst31:g} Hz disagree; using MASR (check the title).")
+        notes.append(
+            f"{where}: MASR = {masr:g} Hz and CNST31 = {cnst31:g} Hz disagree; using MASR (check the title)."
+        )
     if masr > 1:
         return masr, notes
     if cnst31 > 100:
