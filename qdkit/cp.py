@@ -59,8 +59,8 @@ _HBAR = 1.054571817e-34
 #: Zero-frequency spectral density J(0) of the ¹H dipolar bath (µs) that turns the
 #: heteronuclear second moment into a CP rate, 1/T_IS = M2_IS · J(0).
 #: For a Gaussian ¹H dipolar correlation J(0) = √(π/2)/√M2_HH (Demco et al. 1975). A rigid
-#: frozen hydrocarbon has M2_HH ≈ 20–30 G² (polyethylene ≈ 29 G²), i.e. √M2_HH ≈ 1.4e5 rad/s;
-#: under the ¹H spin lock the secular homonuclear coupling is scaled by −1/2, halving √M2_HH,
+#: frozen hydrocarbon (rigid polyethylene) has a ¹H second moment M2_HH ≈ 20–30 G², i.e.
+#: √M2_HH ≈ 1.4e5 rad/s; under the ¹H spin lock the secular homonuclear coupling is scaled by −1/2, halving √M2_HH,
 #: so J(0) ≈ 2 · 1.2533 / 1.4e5 s ≈ 18 µs. 20 µs is taken. Check: a non-protonated carbon
 #: with Σ r⁻⁶ ≈ 0.04 Å⁻⁶ (glycine C=O: two Hα at 2.1 Å, NH3⁺ and neighbouring molecules)
 #: then has T_CH ≈ 0.17 ms, within the 0.1–0.5 ms measured for rigid non-protonated carbons

@@ -4,8 +4,9 @@ Predicts which metal sites of a :class:`qdkit.nanocrystal.Nanocrystal` correlate
 ligand's ¹³C (paper Figure 4: ¹³C-1-oleate with ¹¹¹Cd of ZB-CdSe, R³ recoupling, 3 ms) from
 their dipolar couplings, the recoupling scheme's scaling factor and the recoupling time.
 
-Model (dilute spin pairs; D-HMQC of Gan et al., Chem. Commun. 2007, 4530 and Hu, Trébosc &
-Amoureux, J. Magn. Reson. 192, 112 (2008)). With a heteronuclear recoupling on the observed
+Model (dilute spin pairs; D-HMQC with R³ of Gan, Amoureux & Trébosc, Chem. Phys. Lett. 435,
+163 (2007), and the comparison of recoupling schemes by Hu, Trébosc & Amoureux, J. Magn.
+Reson. 192, 112 (2008)). With a heteronuclear recoupling on the observed
 spin I the average Hamiltonian of an I–S pair is ω_eff(Ω) · 2 I_φ S_z with
 
     ω_eff(β, γ) = κ · b · f(β) · g(γ),   b = (μ0/4π) γI γS ħ / r³  (rad/s),

@@ -85,8 +85,8 @@ def test_atom_count_matches_sphere_volume_over_atomic_volume():
 
 
 def test_carboxylate_capped_inp_is_indium_rich():
-    # Metal-rich termination: In:P ≈ 1.1–1.4 reported for carboxylate-capped InP QDs
-    # (Cros-Gagneux et al., JACS 132, 18147 (2010)).
+    # Carboxylate-capped InP QDs are In-rich (In:P > 1, Cros-Gagneux et al., JACS 132,
+    # 18147 (2010)); the default metal-rich termination must give that, without excess.
     s = nanocrystal.build("InP", 3.0).summary()
     assert 1.05 <= s["cation_anion_ratio"] <= 1.4
     assert s["counts"]["In"] + s["counts"]["P"] == s["n_atoms"]
