@@ -8,7 +8,8 @@ Run: ``python3 benchmarks/models.py``. Prints
    time and for a 200-point buildup curve (target ≪ 1 ms: widgets call it per slider move),
    and of one ``hmqc.correlation`` call;
 3. the paper's numbers the models produce: surface fraction of P in 3 nm InP (P5),
-   core/surface ³¹P ratio at 1.5 and 5 ms (P6), surface/core D-HMQC contrast at 3 ms (P9).
+   core/surface ³¹P ratio at 1.5 and 5 ms (P6), surface/core D-HMQC contrast at 3 ms (P9);
+4. how the P6 contrast moves with the CP defaults (J(0), T1ρ, proton gap).
 
 Medians of repeated calls, with the machine load printed (timings on a busy machine vary).
 """
@@ -90,8 +91,32 @@ def paper_numbers():
         print(f"  P9 D-HMQC surface/core Cd at {tau:.0f} ms (R3)                {c.surface_to_core:.1f}")
 
 
+def p6_sensitivity():
+    """How the P6 contrast (core/surface growth from 1.5 to 5 ms) depends on the defaults."""
+    import dataclasses
+
+    print("P6 sensitivity: growth of core/surface 31P ratio from 1.5 to 5 ms (3 nm InP)")
+    base = nanocrystal.LIGANDS["myristate"]
+
+    def growth(dot, **kw):
+        core, surf = cp.core_surface_signal(dot, "31P", np.array([1.5, 5.0]), **kw)
+        r = core / surf
+        return r[1] / r[0]
+
+    dot = nanocrystal.build("InP", 3.0, ligand=base)
+    for tau in (10.0, 20.0, 40.0):
+        print(f"  tau_c {tau:4.0f} µs                        ×{growth(dot, tau_c_us=tau):.2f}")
+    for t1 in (10.0, 20.0, 40.0):
+        print(f"  T1rho {t1:4.0f} ms                        ×{growth(dot, t1rho_ms=t1):.2f}")
+    for gap in (2.0, 3.0, 4.0):
+        lig = dataclasses.replace(base, proton_gap_A=gap)
+        print(f"  proton gap {gap:.1f} Å                    "
+              f"×{growth(nanocrystal.build('InP', 3.0, ligand=lig)):.2f}")
+
+
 if __name__ == "__main__":
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     build_times()
     call_times()
     paper_numbers()
+    p6_sensitivity()
