@@ -302,6 +302,31 @@ def _sideband_intensities_cached(ratio: float, eta: float, scheme: str, density:
     return out_order, out_power
 
 
+#: Above this |δaniso·ν_ref/ν_r| sideband intensities are taken from the static pattern.
+QUASI_STATIC_RATIO = 150.0
+
+
+@lru_cache(maxsize=256)
+def _quasi_static_intensities(ratio: float, eta: float):
+    """Slow-spinning limit: sideband k carries the static pattern between (k ± ½)·ν_r.
+
+    Used only for |ratio| > QUASI_STATIC_RATIO (e.g. satellite transitions of nuclei with
+    MHz quadrupole couplings), where the exact average would need ~10⁷ crystallite-phases;
+    near the pattern's singularities individual sidebands are then only approximate
+    (the envelope is right, its sharpest features are smoothed differently).
+    """
+    kmax = int(math.ceil(1.05 * abs(ratio))) + 2
+    order = np.arange(-kmax, kmax + 1)
+    edges = np.concatenate([order - 0.5, [kmax + 0.5]]) / ratio
+    cdf = _static_cdf(edges, eta)
+    power = np.abs(np.diff(cdf))
+    keep = power > 1e-12
+    order, power = order[keep], power[keep] / power[keep].sum()
+    order.setflags(write=False)
+    power.setflags(write=False)
+    return order, power
+
+
 _CENTRE_ONLY = (np.zeros(1, dtype=int), np.ones(1))
 for _a in _CENTRE_ONLY:
     _a.setflags(write=False)
@@ -321,7 +346,8 @@ def sideband_intensities(ratio: float, eta: float, *, scheme: str = "gauss",
     ----------
     ratio : float
         δaniso·ν_ref/ν_r: the anisotropy in Hz (ppm × reference MHz) over the spinning
-        rate, signed.
+        rate, signed. Beyond ``QUASI_STATIC_RATIO`` (150, i.e. hundreds of sidebands) the
+        intensities come from the static pattern unless ``density``/``n_time`` are given.
     eta : float
         Asymmetry η.
     scheme, density, n_time
@@ -338,6 +364,8 @@ def sideband_intensities(ratio: float, eta: float, *, scheme: str = "gauss",
     ratio = float(ratio)
     if ratio == 0.0:
         return _CENTRE_ONLY
+    if abs(ratio) > QUASI_STATIC_RATIO and density is None and n_time is None:
+        return _quasi_static_intensities(ratio, float(eta))
     auto_time, auto_density = _auto_resolution(abs(ratio))
     return _sideband_intensities_cached(ratio, float(eta), scheme, density or auto_density,
                                         n_time or auto_time)
@@ -507,11 +535,11 @@ def clear_caches() -> None:
 
 
 def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: float, n: int,
-                scheme: str, density: int | None) -> np.ndarray:
+                scheme: str, density: int | None, transitions: str = "all") -> np.ndarray:
     """Unit-weight shape of one site on the axis (intensity per ppm), cached."""
     key = (site.nucleus, site.iso_ppm, site.aniso_ppm, site.eta, site.fwhm_hz,
            site.lorentz_hz, site.cq_mhz, site.eta_q, field_T, mas_hz, start, step, n,
-           scheme, density)
+           scheme, density, transitions if site.is_quadrupolar else "all")
     hit = _SHAPE_CACHE.get(key)
     if hit is not None:
         _SHAPE_CACHE.move_to_end(key)
@@ -522,7 +550,7 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
     if site.is_quadrupolar:
         from .quadrupolar import quadrupolar_bins
 
-        bins = quadrupolar_bins(site, field_T, mas_hz, start, step, n)
+        bins = quadrupolar_bins(site, field_T, mas_hz, start, step, n, transitions=transitions)
         shape = _broadened_bins(bins, gauss_pts, lorentz_pts)
     elif mas_hz == 0.0:
         edges = start + step * (np.arange(n + 1) - 0.5)
@@ -555,7 +583,8 @@ def _check_conditions(field_T: float, mas_hz: float) -> None:
 
 
 def site_spectra(sites: Iterable[Site], field_T: float, mas_hz: float, ppm, *,
-                 scheme: str = "gauss", density: int | None = None) -> np.ndarray:
+                 scheme: str = "gauss", density: int | None = None,
+                 transitions: str = "all") -> np.ndarray:
     """Unit-weight spectrum of every site on the axis, shape ``(n_sites, n_points)``.
 
     Row i is what ``mas_spectrum([sites[i].replace(weight=1)], ...)`` returns, so
@@ -571,12 +600,13 @@ def site_spectra(sites: Iterable[Site], field_T: float, mas_hz: float, ppm, *,
         if not isinstance(site, Site):
             raise ModelParameterError(f"Expected qdkit.mas.Site objects, got {type(site).__name__}.")
         rows[i] = _site_shape(site, float(field_T), float(mas_hz), start, step, n, scheme,
-                              density)
+                              density, transitions)
     return rows
 
 
 def mas_spectrum(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, ppm, *,
-                 scheme: str = "gauss", density: int | None = None) -> np.ndarray:
+                 scheme: str = "gauss", density: int | None = None,
+                 transitions: str = "all") -> np.ndarray:
     """Spectrum of a powder of ``sites`` spinning at ``mas_hz`` on the ppm axis ``ppm``.
 
     Spin-1/2 sites: centre band and spinning sidebands of the CSA powder average
@@ -598,6 +628,9 @@ def mas_spectrum(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, pp
     scheme, density
         Powder orientation set (:func:`qdkit.powder.orientations`); default adapts the
         density to the number of sidebands.
+    transitions : ``"all"`` or ``"central"``
+        Quadrupolar sites: every transition with non-selective pulse intensities, or the
+        central transition alone (selective pulse), carrying the whole weight.
 
     Returns
     -------
@@ -616,7 +649,8 @@ def mas_spectrum(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, pp
     """
     if isinstance(sites, Site):
         sites = [sites]
-    rows = site_spectra(sites, field_T, mas_hz, ppm, scheme=scheme, density=density)
+    rows = site_spectra(sites, field_T, mas_hz, ppm, scheme=scheme, density=density,
+                        transitions=transitions)
     weights = np.fromiter((s.weight for s in sites), float, len(sites))
     return weights @ rows
 

@@ -98,44 +98,105 @@ def mrsim_spectrum(sites, field_T: float, mas_hz: float, ppm, *, transitions: st
         if mas_hz > 0:
             while number_of_sidebands < 3 * widest / mas_hz + 16:
                 number_of_sidebands *= 2
-    spin = nuclei.get(nucleus).spin
-    if transitions == "central" or spin == 0.5:
-        transition_queries = [{"ch1": {"P": [-1], "D": [0]}}]
+    spin = float(nuclei.get(nucleus).spin)
+    # (transition query, share of the intensity): mrsimulator weights every selected
+    # transition equally, so the transitions are simulated apart and weighted with the
+    # non-selective small-pulse intensities I(I+1) − m(m−1), as qdkit does. A pair ±m has
+    # d-symmetry D = ±(2m − 1).
+    if spin == 0.5:
+        parts = [([{"ch1": {"P": [-1]}}], 1.0)]
+    elif transitions == "central":
+        parts = [([{"ch1": {"P": [-1], "D": [0]}}], 1.0)]
     elif transitions == "all":
-        transition_queries = [{"ch1": {"P": [-1]}}]
+        total = 2.0 / 3.0 * spin * (spin + 1) * (2 * spin + 1)
+        parts = []
+        for m in np.arange(0.5, spin + 1):
+            d = int(round(2 * m - 1))
+            share = (spin * (spin + 1) - m * (m - 1)) / total
+            queries = [{"ch1": {"P": [-1], "D": [dd]}} for dd in sorted({d, -d})]
+            parts.append((queries, share if d == 0 else 2 * share))
     else:
         raise ModelParameterError(f"transitions must be 'all' or 'central', got {transitions!r}.")
-    method = Method(
+    methods = [Method(
         channels=[nucleus], magnetic_flux_density=field_T, rotor_frequency=float(mas_hz),
         rotor_angle=float(np.arccos(1 / np.sqrt(3))) if mas_hz > 0 else 0.0,
         spectral_dimensions=[SpectralDimension(
             count=n, spectral_width=sw_hz, reference_offset=reference_offset,
-            events=[SpectralEvent(fraction=1, transition_queries=transition_queries)])],
-    )
-    systems = [SpinSystem(sites=[mrsim_site(s, field_T)], abundance=100.0 * s.weight)
-               for s in sites]
+            events=[SpectralEvent(fraction=1, transition_queries=queries)])],
+    ) for queries, _ in parts]
     out = np.zeros(n)
     # Sites differ in their widths, so each is broadened on its own and summed.
-    for system, site in zip(systems, sites):
-        sim = Simulator(spin_systems=[system], methods=[method])
+    for site in sites:
+        sim = Simulator(spin_systems=[SpinSystem(sites=[mrsim_site(site, field_T)])],
+                        methods=methods)
         sim.config.integration_density = integration_density
         sim.config.number_of_sidebands = number_of_sidebands
         sim.config.decompose_spectrum = "none"
         sim.run()
-        data = sim.methods[0].simulation
         ops = []
         if broaden and site.fwhm_hz > 0:
             ops.append(sp.apodization.Gaussian(FWHM=f"{site.fwhm_hz} Hz"))
         if broaden and site.lorentz_hz > 0:
             ops.append(sp.apodization.Exponential(FWHM=f"{site.lorentz_hz} Hz"))
-        if ops:
-            data = sp.SignalProcessor(operations=[sp.IFFT(), *ops, sp.FFT()]).apply_operations(
-                dataset=data)
-        y = np.asarray(data.y[0].components[0]).real.astype(float)
-        area = y.sum() * abs(step)
-        if area != 0:
-            y *= site.weight / area
-        out += y
+        for method, (_, share) in zip(sim.methods, parts):
+            data = method.simulation
+            if ops:
+                data = sp.SignalProcessor(operations=[sp.IFFT(), *ops, sp.FFT()]).apply_operations(
+                    dataset=data)
+            y = np.asarray(data.y[0].components[0]).real.astype(float)
+            area = y.sum() * abs(step)
+            if area != 0:
+                out += y * (site.weight * share / area)
     if step < 0:
         out = out[::-1]
     return out
+
+
+def mrsim_spectra_isolated(cases, *, timeout_s: float = 600.0) -> list[np.ndarray]:
+    """Run several :func:`mrsim_spectrum` calls in a separate Python process.
+
+    Importing mrsimulator changes process-wide thread settings; doing the work in a child
+    process leaves the caller untouched (the test suite uses this).
+
+    Parameters
+    ----------
+    cases : sequence of dict
+        Each with ``sites`` (list of :class:`~qdkit.mas.Site`), ``field_T``, ``mas_hz``,
+        ``ppm`` (evenly spaced array) and optionally ``options`` (keyword arguments of
+        :func:`mrsim_spectrum`).
+
+    Returns
+    -------
+    list of ndarray
+        One spectrum per case, in order.
+    """
+    import json
+    import subprocess
+    import sys
+
+    payload = []
+    for case in cases:
+        ppm = np.asarray(case["ppm"], dtype=float)
+        payload.append({
+            "sites": [s.to_dict() for s in case["sites"]],
+            "field_T": float(case["field_T"]), "mas_hz": float(case["mas_hz"]),
+            "axis": [float(ppm[0]), float(ppm[-1]), int(ppm.size)],
+            "options": dict(case.get("options", {})),
+        })
+    script = (
+        "import json, sys, numpy as np\n"
+        "from qdkit.mas import Site\n"
+        "from qdkit.mrsim import mrsim_spectrum\n"
+        "out = []\n"
+        "for c in json.load(sys.stdin):\n"
+        "    ppm = np.linspace(*c['axis'])\n"
+        "    sites = [Site.from_dict(s) for s in c['sites']]\n"
+        "    y = mrsim_spectrum(sites, c['field_T'], c['mas_hz'], ppm, **c['options'])\n"
+        "    out.append(y.tolist())\n"
+        "json.dump(out, sys.stdout)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], input=json.dumps(payload),
+                          capture_output=True, text=True, timeout=timeout_s)
+    if proc.returncode != 0:
+        raise ModelParameterError(f"mrsimulator run failed:\n{proc.stderr[-2000:]}")
+    return [np.asarray(y) for y in json.loads(proc.stdout)]
