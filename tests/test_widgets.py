@@ -245,3 +245,16 @@ def test_voila_config_culls_idle_kernels():
     config = json.loads((REPO / "voila.json").read_text())
     cull = config["MappingKernelManager"]
     assert 0 < cull["cull_interval"] <= 600 and 0 < cull["cull_idle_timeout"] <= 3600
+
+
+def test_demo_page_is_standalone_offline_and_labels_synthetic_data(tmp_path):
+    from qdkit.errors import OutputError
+    from widgets.demo import write_demo
+
+    out = write_demo(tmp_path / "demo.html")
+    html = out.read_text(encoding="utf-8")
+    assert "cdn.bokeh.org" not in html and "<script" in html  # BokehJS inline
+    assert "synthetic reference data" in html
+    assert html.count("predicted by qdkit") == 3  # InP 31P, CdSe 113Cd, CdSe 77Se
+    with pytest.raises(OutputError):
+        write_demo(out)  # never overwrites without being asked

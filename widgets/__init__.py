@@ -1,7 +1,8 @@
 """qdkit's interactive layer: explorers built from ipywidgets and bokeh, holding no physics.
 
 Every number an explorer plots or prints comes from a ``qdkit`` call; the widgets only
-hold state, lay out controls and replace columns of bokeh data sources.
+hold state, lay out controls and replace columns of bokeh data sources. Names are imported
+on first use, so ``import widgets`` (and the ``qdkit demo`` command) stays light.
 
 >>> from widgets import SpectrumExplorer        # doctest: +SKIP
 >>> SpectrumExplorer(material="InP", nucleus="31P")   # displays the app
@@ -9,18 +10,21 @@ hold state, lay out controls and replace columns of bokeh data sources.
 
 from __future__ import annotations
 
-from .explorer import SpectrumExplorer
-from .teaching import (
-    CPBuildupExplorer,
-    PolarizationExplorer,
-    RelayedDiffusionExplorer,
-    SensitivityExplorer,
-)
+import importlib
 
-__all__ = [
-    "SpectrumExplorer",
-    "PolarizationExplorer",
-    "CPBuildupExplorer",
-    "RelayedDiffusionExplorer",
-    "SensitivityExplorer",
-]
+_WHERE = {
+    "SpectrumExplorer": "explorer",
+    "PolarizationExplorer": "teaching",
+    "CPBuildupExplorer": "teaching",
+    "RelayedDiffusionExplorer": "teaching",
+    "SensitivityExplorer": "teaching",
+    "ProcessingPanel": "processing_panel",
+}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'widgets' has no attribute {name!r}")
