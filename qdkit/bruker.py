@@ -7,7 +7,6 @@ and turns TopSpin's parameters into qdkit's typed :class:`~qdkit.dataset.Meta`.
 from __future__ import annotations
 
 import math
-import os
 import re
 import warnings
 from pathlib import Path
@@ -18,16 +17,12 @@ import numpy as np
 
 from . import nuclei
 from .dataset import Dataset, Meta
-from .errors import MetadataError, ReadError, UnknownNucleusError
+from .errors import MetadataError, QdkitWarning, ReadError, UnknownNucleusError
 
 #: Bruker's FnMODE codes for the indirect dimensions.
 FNMODES = {0: "undefined", 1: "QF", 2: "QSEQ", 3: "TPPI", 4: "States", 5: "States-TPPI", 6: "Echo-Antiecho"}
 
 _BYTES_PER_POINT = {0: 4, 2: 8}  # DTYPA: int32, float64
-
-
-class QdkitWarning(UserWarning):
-    """A dataset contradicts itself or lacks something; qdkit chose a value and says which."""
 
 
 def is_expno(folder: Path) -> bool:

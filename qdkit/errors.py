@@ -44,3 +44,7 @@ class OutputError(QdkitError):
 
 class WidgetError(QdkitError):
     """An interactive control was set to a combination that cannot be shown."""
+
+
+class QdkitWarning(UserWarning):
+    """A dataset contradicts itself or lacks something; qdkit chose a value and says which."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import bruker, jcamp, nuclei, varian
-from .bruker import QdkitWarning
+from .errors import QdkitWarning
 from .dataset import Dataset, Meta, Spectrum
 from .errors import MetadataError, ReadError
 

@@ -15,7 +15,6 @@ from typing import Any
 import nmrglue as ng
 import numpy as np
 
-from . import nuclei
 from .bruker import bruker_meta, identify_nucleus
 from .dataset import Dataset, Meta, Spectrum
 from .errors import MetadataError, ReadError
