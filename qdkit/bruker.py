@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,17 @@ from .errors import MetadataError, QdkitWarning, ReadError, UnknownNucleusError
 FNMODES = {0: "undefined", 1: "QF", 2: "QSEQ", 3: "TPPI", 4: "States", 5: "States-TPPI", 6: "Echo-Antiecho"}
 
 _BYTES_PER_POINT = {0: 4, 2: 8}  # DTYPA: int32, float64
+
+
+def warn_notes(notes: list[str]) -> None:
+    """Issue each note as a :class:`QdkitWarning` pointing at the caller's own code
+    (the first frame outside the qdkit package), not at qdkit internals."""
+    package = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(0), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
+        frame, level = frame.f_back, level + 1
+    for note in notes:
+        warnings.warn(note, QdkitWarning, stacklevel=level)
 
 
 def is_expno(folder: Path) -> bool:
@@ -511,8 +523,7 @@ def bruker_meta(
         warnings=tuple(notes),
         extra={**cpmg_extra, **dims["extra"], "probe": str(acqus.get("PROBHD", "")).strip().strip("<>").strip()},
     )
-    for note in notes:
-        warnings.warn(note, QdkitWarning, stacklevel=4)
+    warn_notes(notes)
     return meta
 
 

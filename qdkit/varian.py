@@ -14,9 +14,9 @@ import nmrglue as ng
 import numpy as np
 
 from . import nuclei
-from .bruker import microwave_from_title
+from .bruker import microwave_from_title, warn_notes
 from .dataset import Dataset, Meta
-from .errors import MetadataError, QdkitWarning, ReadError, UnknownNucleusError
+from .errors import MetadataError, ReadError, UnknownNucleusError
 
 #: Arrayed parameters that are delays in seconds (a relaxation or build-up series).
 _DELAY_NAME = re.compile(r"^(d\d+|tau\w*|vd\w*|t_?rec\w*|delay\w*|mix\w*|tm\w*)$", re.IGNORECASE)
@@ -173,6 +173,5 @@ def varian_meta(procpar: dict[str, Any], folder: Path, shape: tuple[int, ...]) -
         warnings=tuple(notes),
         extra=extra,
     )
-    for note in notes:
-        warnings.warn(note, QdkitWarning, stacklevel=4)
+    warn_notes(notes)
     return meta
