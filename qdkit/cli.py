@@ -190,6 +190,11 @@ def run_process(args) -> int:
         ds = io.read(args.path, procno=args.procno)
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
+    if ds.meta.extra.get("content") == "spectrum":
+        raise ReadError(
+            f"{args.path} is already a processed spectrum, so there is nothing to process; "
+            "`qdkit info` shows it, and qdkit.io.read_spectrum loads it for plotting or fitting."
+        )
     steps = recipe.from_json(args.recipe) if args.recipe else None
     spec = qdkit.process(ds, steps)
     source = str(Path(args.path))
