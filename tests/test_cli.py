@@ -182,3 +182,10 @@ def test_process_refuses_to_write_into_the_raw_folder(real_data, tmp_path, capsy
     assert status == 2
     assert "inside the raw data folder" in capsys.readouterr().err
     assert sorted(str(p) for p in expno.rglob("*")) == before
+
+
+def test_process_on_an_already_processed_spectrum_explains_itself(real_data, tmp_path, capsys):
+    spectrum = real_data / "jcamp_dx_bruker_fid_and_spectrum_liquid/aspirin/1h.dx"
+    assert cli.main(["process", str(spectrum), "--out", str(tmp_path / "out")]) == 2
+    assert "already a processed spectrum" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
