@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .errors import QdkitError
+from .errors import QdkitError, ReadError
 
 #: "module:function" adders, each given the argparse subparsers object.
 SUBCOMMANDS = [
