@@ -258,3 +258,54 @@ def test_demo_page_is_standalone_offline_and_labels_synthetic_data(tmp_path):
     assert html.count("predicted by qdkit") == 3  # InP 31P, CdSe 113Cd, CdSe 77Se
     with pytest.raises(OutputError):
         write_demo(out)  # never overwrites without being asked
+
+
+# -- processing panel on a real Bruker dataset ---------------------------------------------
+
+@pytest.fixture
+def panel(real_data):
+    from widgets import ProcessingPanel
+
+    return ProcessingPanel(real_data / "brukerconverter_1H_zg30_liquid_with_pdata" / "1")
+
+
+def test_processing_panel_starts_at_topspins_own_processing(panel):
+    import qdkit
+    from qdkit.processing import vendor_agreement
+
+    assert panel.message.text == ""
+    assert vendor_agreement(panel.dataset, panel.spectrum) >= 0.999
+    again = qdkit.process(panel.dataset, json.loads(panel.recipe_text.value))
+    np.testing.assert_allclose(again.data, panel.spectrum.data)  # the shown recipe replays
+
+
+def test_processing_panel_p0_of_90_degrees_turns_dispersion_into_absorption(panel):
+    before = panel.spectrum.data.copy()
+    p0 = panel.controls["p0_deg"]
+    p0.value = p0.value + 90.0 if p0.value <= 90.0 else p0.value - 270.0
+    np.testing.assert_allclose(panel.spectrum.real, -before.imag, atol=1e-9 * np.abs(before).max())
+    np.testing.assert_array_equal(np.asarray(panel.source.data["real"]),
+                                  panel.spectrum.real.astype(np.float32))
+
+
+def test_processing_panel_saves_recipe_and_never_overwrites(panel, tmp_path):
+    target = tmp_path / "my_recipe.json"
+    panel.controls["lb_hz"].value = 2.0
+    panel.controls["save_path"].value = str(target)
+    panel.controls["save"].click()
+    saved = json.loads(target.read_text())
+    assert saved == json.loads(panel.recipe_text.value)
+    assert {"step": "apodize", "window": "em", "lb_hz": 2.0} in saved
+    assert "saved" in panel.message.text
+    panel.controls["save"].click()  # second click: refuses, says why
+    assert "exists" in panel.message.text and json.loads(target.read_text()) == saved
+
+
+def test_processing_panel_explains_impossible_settings(panel):
+    panel.controls["window"].value = "gm"  # Lorentz-to-Gauss needs gb in (0, 1)
+    assert "gb" in panel.message.text
+    panel.controls["window"].value = "em"
+    assert panel.message.text == ""
+    panel.controls["baseline"].value = "arpls"
+    assert panel.message.text == "" and any(s["step"] == "baseline"
+                                            for s in panel.spectrum.recipe)

@@ -65,7 +65,7 @@ def _sample_panel(bridge, material: str, nucleus: str):
         from qdkit import paths
 
         trace = load_trace(paths.reference_dir() / record["path"], label=record.get("label"),
-                           synthetic=True)
+                           synthetic=True, autophase=True)
         fig.set_measured(trace.ppm, trace.intensity, synthetic=True, label=trace.label)
         note = " Black: the bundled synthetic reference spectrum (normalised to 1)."
     contact = Slider(title="contact time / ms (precomputed grid)", start=0,

@@ -286,7 +286,7 @@ class SpectrumExplorer(WidgetApp):
                 from qdkit import paths
 
                 return load_trace(paths.reference_dir() / record["path"],
-                                  label=record.get("label"), synthetic=True)
+                                  label=record.get("label"), synthetic=True, autophase=True)
         else:
             key, trace_fn, at = None, None, {}
         if key == self._measured_key and not force:

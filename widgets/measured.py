@@ -93,8 +93,13 @@ def reference_series(material: str, nucleus: str) -> list[Series]:
             if len(recs) >= 1]
 
 
-def load_trace(source, label: str | None = None, synthetic: bool | None = None) -> MeasuredTrace:
+def load_trace(source, label: str | None = None, synthetic: bool | None = None, *,
+               autophase: bool = False) -> MeasuredTrace:
     """Read and process a dataset (path, ``Dataset`` or ``Spectrum``) into a plottable trace.
+
+    Paths and datasets get qdkit's default processing; ``autophase`` adds qdkit's automatic
+    zero-order phase on top (the bundled reference datasets are stored unphased, like a
+    fresh acquisition). A ``Spectrum`` is shown as it is.
 
     Raises
     ------
@@ -103,6 +108,8 @@ def load_trace(source, label: str | None = None, synthetic: bool | None = None) 
         errors arrive as the ``QdkitError`` that qdkit raised.
     """
     import qdkit
+
+    from qdkit import processing
 
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -117,6 +124,8 @@ def load_trace(source, label: str | None = None, synthetic: bool | None = None) 
             f"measured= must be a dataset folder path, a qdkit Dataset or a processed "
             f"Spectrum; got {type(source).__name__}."
         )
+    if autophase and not isinstance(source, Spectrum):
+        spec = processing.autophase(spec)
     if spec.data.ndim != 1:
         raise WidgetError("The explorer plots 1D spectra; process a 2D dataset to a projection "
                           "first (see qdkit.processing).")

@@ -52,6 +52,7 @@ def guarded(message: MessageArea) -> Callable:
     def wrap(func: Callable) -> Callable:
         @functools.wraps(func)
         def run(*args, **kwargs):
+            message.clear()
             try:
                 result = func(*args, **kwargs)
             except QdkitError as exc:
@@ -63,7 +64,6 @@ def guarded(message: MessageArea) -> Callable:
                     "last valid settings; please report this with the settings you chose."
                 )
                 return None
-            message.clear()
             return result
 
         return run
