@@ -88,7 +88,8 @@ def paper_numbers():
     cd = nanocrystal.build("CdSe", 4.0, shell="CdX2", ligand="oleate")
     for tau in (1.0, 3.0, 6.0):
         c = hmqc.correlation(cd, recoupling_ms=tau)
-        print(f"  P9 D-HMQC surface/core Cd at {tau:.0f} ms (R3)                {c.surface_to_core:.1f}")
+        label = f"P9 D-HMQC surface/core Cd at {tau:.0f} ms (R3)"
+        print(f"  {label:54s}{c.surface_to_core:.1f}")
 
 
 def p6_sensitivity():

@@ -60,8 +60,8 @@ _HBAR = 1.054571817e-34
 #: heteronuclear second moment into a CP rate, 1/T_IS = M2_IS · J(0).
 #: For a Gaussian ¹H dipolar correlation J(0) = √(π/2)/√M2_HH (Demco et al. 1975). A rigid
 #: frozen hydrocarbon (rigid polyethylene) has a ¹H second moment M2_HH ≈ 20–30 G², i.e.
-#: √M2_HH ≈ 1.4e5 rad/s; under the ¹H spin lock the secular homonuclear coupling is scaled by −1/2, halving √M2_HH,
-#: so J(0) ≈ 2 · 1.2533 / 1.4e5 s ≈ 18 µs. 20 µs is taken. Check: a non-protonated carbon
+#: √M2_HH ≈ 1.4e5 rad/s; under the ¹H spin lock the secular homonuclear coupling is scaled
+#: by −1/2, halving √M2_HH, so J(0) ≈ 2 · 1.2533 / 1.4e5 s ≈ 18 µs. 20 µs is taken. Check: a non-protonated carbon
 #: with Σ r⁻⁶ ≈ 0.04 Å⁻⁶ (glycine C=O: two Hα at 2.1 Å, NH3⁺ and neighbouring molecules)
 #: then has T_CH ≈ 0.17 ms, within the 0.1–0.5 ms measured for rigid non-protonated carbons
 #: (Kolodziejski & Klinowski 2002). Directly bonded C–H pairs are outside the model: their
@@ -395,7 +395,8 @@ def fit_buildup(contact_ms, signal, *, sigma=None) -> BuildupFit:
     i_max = int(np.argmax(y))
     t_peak = max(t[i_max], t[t > 0].min() if np.any(t > 0) else 1.0)
     best = None
-    for guess_is, guess_t1 in ((t_peak / 3, t_peak * 5), (t_peak / 10, t_peak * 20), (t_peak, t.max() * 10)):
+    guesses = ((t_peak / 3, t_peak * 5), (t_peak / 10, t_peak * 20), (t_peak, t.max() * 10))
+    for guess_is, guess_t1 in guesses:
         p0 = (max(y.max(), 1e-12) * 1.2, guess_is, guess_t1)
         try:
             p, cov = curve_fit(model, t, y, p0=p0, sigma=sigma, absolute_sigma=sigma is not None,

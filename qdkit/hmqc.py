@@ -246,7 +246,8 @@ def correlation(
         raise ModelParameterError("label_fraction must be in (0, 1].")
     metal = np.flatnonzero(dot.mask(ind.symbol))
     tree = cKDTree(dot.ligand_heads)
-    dist = tree.sparse_distance_matrix(cKDTree(dot.positions[metal]), cutoff_A, output_type="coo_matrix")
+    dist = tree.sparse_distance_matrix(cKDTree(dot.positions[metal]), cutoff_A,
+                                       output_type="coo_matrix")
     b = dipolar_coupling_hz(observed, indirect, dist.data)
     t = pair_transfer(b, recoupling_ms, scheme=scheme)
     per_site = np.bincount(dist.col, weights=t, minlength=len(metal))

@@ -456,7 +456,8 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
             )
         ligand = ligand or LIGANDS["oleate"]
     if termination is None:
-        termination = "stoichiometric" if (shell or mat.structure == "perovskite") else "cation_rich"
+        stoichiometric = shell is not None or mat.structure == "perovskite"
+        termination = "stoichiometric" if stoichiometric else "cation_rich"
     if termination not in ("cation_rich", "stoichiometric"):
         raise ModelParameterError(
             f"termination={termination!r}; use 'cation_rich' or 'stoichiometric'."

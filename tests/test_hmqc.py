@@ -55,7 +55,8 @@ def test_figure_4_cd_projection_is_dominated_by_the_surface_manifold(cdse4):
 def test_longer_recoupling_lets_the_core_cd_appear(cdse4):
     # Trend not used to set any default: surface cross-peaks saturate while the weak, long-
     # distance core couplings keep growing, so the surface/core contrast drops with time.
-    ratios = [hmqc.correlation(cdse4, recoupling_ms=t).surface_to_core for t in (1.0, 3.0, 6.0, 10.0)]
+    times = (1.0, 3.0, 6.0, 10.0)
+    ratios = [hmqc.correlation(cdse4, recoupling_ms=t).surface_to_core for t in times]
     assert all(a > b for a, b in zip(ratios, ratios[1:]))
     surf = [hmqc.correlation(cdse4, recoupling_ms=t).surface for t in (0.5, 1.5, 3.0, 6.0)]
     assert surf[0] < surf[1] < surf[2]
@@ -112,7 +113,8 @@ def test_sr4_scaling_factor_matches_a_direct_two_spin_propagation():
                 @ _rotor_propagator(b, nu_r, beta, gamma, element(+1), 80))
         kappa = hmqc.SCHEMES["SR4"].kappa
         expected = np.cos(kappa * b * np.sin(beta) ** 2 * np.cos(2 * gamma) * n_rot / nu_r)
-        assert _ix_after(np.linalg.matrix_power(pair, n_rot // 2)) == pytest.approx(expected, abs=5e-3)
+        signal = _ix_after(np.linalg.matrix_power(pair, n_rot // 2))
+        assert signal == pytest.approx(expected, abs=5e-3)
 
 
 def test_pair_transfer_falls_as_r_to_the_minus_six_at_short_times():

@@ -186,7 +186,11 @@ def test_surface_fraction_of_a_missing_element_says_what_exists():
 
 @pytest.mark.parametrize(
     "material, structure, shell, metal",
-    [("CdSe", "wurtzite", "CdX2", "Cd"), ("CdTe", None, "CdX2", "Cd"), ("PbSe", None, "PbX2", "Pb")],
+    [
+        ("CdSe", "wurtzite", "CdX2", "Cd"),
+        ("CdTe", None, "CdX2", "Cd"),
+        ("PbSe", None, "PbX2", "Pb"),
+    ],
 )
 def test_metal_carboxylate_shell_on_other_lattices(material, structure, shell, metal):
     dot = nanocrystal.build(material, 5.0, structure=structure, shell=shell)
