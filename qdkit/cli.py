@@ -125,6 +125,8 @@ def _format_text(record: dict[str, Any]) -> str:
         if isinstance(value, float):
             value = f"{value:.6g}"
         lines.append(f"  {label:<22} {value} {unit}".rstrip())
+    if (meta.get("extra") or {}).get("synthetic"):
+        lines.append(f"  {'synthetic data':<22} yes (simulated, not measured)")
     for w in meta.get("warnings", []):
         lines.append(f"  warning: {w}")
     return "\n".join(lines)
