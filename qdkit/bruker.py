@@ -384,6 +384,11 @@ def mas_from_title(title: str) -> tuple[float | None, bool]:
     return None, bool(_STATIC_IN_TITLE.search(title)) and not says_mas
 
 
+def says_synthetic(title: str) -> bool:
+    """True if the title declares the data simulated (qdkit's reference sets say 'SYNTHETIC')."""
+    return re.search(r"\bsynthetic\b|\bsimulated\b", title or "", re.IGNORECASE) is not None
+
+
 def microwave_from_title(title: str) -> bool | None:
     """Microwave state where the title says it (DNP experiments), else None."""
     if _MW_OFF.search(title):
@@ -521,7 +526,12 @@ def bruker_meta(
         fnmode=dims["fnmode"],
         delays_s=dims["delays_s"],
         warnings=tuple(notes),
-        extra={**cpmg_extra, **dims["extra"], "probe": str(acqus.get("PROBHD", "")).strip().strip("<>").strip()},
+        extra={
+            **cpmg_extra,
+            **dims["extra"],
+            "probe": str(acqus.get("PROBHD", "")).strip().strip("<>").strip(),
+            **({"synthetic": True} if says_synthetic(title) else {}),
+        },
     )
     warn_notes(notes)
     return meta

@@ -99,8 +99,14 @@ def spectrum_svg(spec: Spectrum, *, width: int = WIDTH, height: int = HEIGHT) ->
 
 
 def _is_synthetic(spec: Spectrum) -> bool:
+    from .bruker import says_synthetic
+
     extra = spec.meta.extra or {}
-    return bool(extra.get("synthetic")) or (spec.meta.vendor or "").lower() == "synthetic"
+    return (
+        bool(extra.get("synthetic"))
+        or (spec.meta.vendor or "").lower() == "synthetic"
+        or says_synthetic(spec.meta.title or "")
+    )
 
 
 def spectrum_html(spec: Spectrum, *, title: str | None = None) -> str:

@@ -189,3 +189,20 @@ def test_process_on_an_already_processed_spectrum_explains_itself(real_data, tmp
     assert cli.main(["process", str(spectrum), "--out", str(tmp_path / "out")]) == 2
     assert "already a processed spectrum" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_synthetic_data_is_labelled_in_info_and_report(real_data, tmp_path, capsys):
+    import shutil
+
+    expno = tmp_path / "sim" / "1"
+    shutil.copytree(real_data / LIQUID, expno, copy_function=shutil.copyfile)
+    for p in [expno, *expno.rglob("*")]:
+        p.chmod(p.stat().st_mode | 0o200)
+    (expno / "pdata/1/title").write_text("SYNTHETIC reference data - not measured\n31P CP")
+    assert cli.main(["info", str(expno)]) == 0
+    assert "synthetic data         yes" in capsys.readouterr().out
+    spec = io.read_spectrum(expno)
+    assert spec.meta.extra["synthetic"] is True
+    assert "Synthetic data" in report.spectrum_html(spec)
+    # the measured original is not labelled
+    assert "Synthetic data" not in report.spectrum_html(io.read_spectrum(real_data / LIQUID))
