@@ -211,7 +211,7 @@ def _grouped(dot: Nanocrystal, nucleus: str, tau_c_us: float, n_bins: int = 64):
     surf = dot.is_surface[m]
     out = []
     for cls in (~surf, surf):
-        t = t_is[cls]
+        t = t_is[cls & np.isfinite(t_is)]  # sites without protons in reach never polarize
         if len(t) == 0:
             out.append((np.ones(1), np.zeros(1)))
             continue

@@ -6,6 +6,7 @@ and adds an optional CdX2 (Z-type) shell and a ligand shell whose protons feed t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 
@@ -369,6 +370,8 @@ def build(
     shell: str | None = None,
     ligand: str | Ligand | None = None,
     ligands_per_nm2: float | None = None,
+    protons_per_ligand: int | None = None,
+    ligand_length_nm: float | None = None,
     termination: str | None = None,
     solvent_h_per_A3: float = TCE_H_PER_A3,
 ) -> Nanocrystal:
@@ -402,6 +405,10 @@ def build(
         only the solvent's protons (from 3 Å beyond the outermost atom) surround the dot.
     ligands_per_nm2 : float, optional
         Coverage; default the ligand's (4.0 nm⁻² for carboxylates).
+    protons_per_ligand : int, optional
+        Override the ligand's proton count (0 = perdeuterated ligand).
+    ligand_length_nm : float, optional
+        Override the ligand shell thickness (0.5–4 nm; the paper: 1.5–2.5 nm).
     termination : {None, "cation_rich", "stoichiometric"}
         ``"cation_rich"`` (default without a shell) also removes anions that keep half or
         fewer of their bonds, giving the metal-rich surfaces of carboxylate-capped QDs
@@ -427,6 +434,23 @@ def build(
                 f"unknown ligand {ligand!r}; use one of {sorted(LIGANDS)} or pass a Ligand."
             )
         ligand = LIGANDS[ligand]
+    if protons_per_ligand is not None or ligand_length_nm is not None:
+        ligand = ligand or (LIGANDS["oleate"] if shell else None)
+        if ligand is None:
+            raise ModelParameterError(
+                "protons_per_ligand / ligand_length_nm need a ligand; pass ligand='oleate' etc."
+            )
+        if protons_per_ligand is not None:
+            if not 0 <= int(protons_per_ligand) <= 200:
+                raise ModelParameterError("protons_per_ligand must be within 0–200.")
+            ligand = dataclasses.replace(ligand, protons_per_ligand=int(protons_per_ligand))
+        if ligand_length_nm is not None:
+            if not 0.5 <= float(ligand_length_nm) <= 4.0:
+                raise ModelParameterError(
+                    f"ligand_length_nm={ligand_length_nm} is outside 0.5–4 nm "
+                    "(capping ligands are 1.5–2.5 nm long)."
+                )
+            ligand = dataclasses.replace(ligand, length_nm=float(ligand_length_nm))
     return _build(material, float(diameter_nm), structure, bool(faceted), shell, ligand,
                   None if ligands_per_nm2 is None else float(ligands_per_nm2),
                   termination, float(solvent_h_per_A3))

@@ -144,6 +144,13 @@ def test_dnp_and_relaxation_act_as_expected(inp3):
     assert c_fast > c1 and s_fast > s1
 
 
+def test_a_perdeuterated_sample_gives_no_cp_signal():
+    dot = nanocrystal.build("InP", 3.0, ligand="myristate", protons_per_ligand=0,
+                            solvent_h_per_A3=0.0)
+    core, surface = cp.core_surface_signal(dot, "31P", np.array([1.0, 5.0]))
+    assert np.all(core == 0) and np.all(surface == 0)
+
+
 def test_binned_signal_equals_the_site_sum(inp3):
     t = np.array([0.3, 1.5, 7.0])
     core, surface = cp.core_surface_signal(inp3, "31P", t)

@@ -131,6 +131,18 @@ def test_ligand_protons_fill_a_shell_of_the_ligand_length():
     assert layers[-1].r_out_A == np.inf and layers[-1].h_per_A3 == nanocrystal.TCE_H_PER_A3
 
 
+def test_ligand_overrides_change_the_proton_shell():
+    base = nanocrystal.build("InP", 3.0, ligand="myristate")
+    thick = nanocrystal.build("InP", 3.0, ligand="myristate", ligand_length_nm=2.5)
+    deut = nanocrystal.build("InP", 3.0, ligand="myristate", protons_per_ligand=0,
+                             solvent_h_per_A3=0.0)
+    assert thick.proton_layers[-1].r_in_A - thick.proton_layers[0].r_in_A == pytest.approx(25.0)
+    assert thick.proton_layers[0].h_per_A3 < base.proton_layers[0].h_per_A3  # same H, more room
+    assert all(lay.h_per_A3 == 0 for lay in deut.proton_layers)
+    with pytest.raises(ModelParameterError):
+        nanocrystal.build("InP", 3.0, ligand_length_nm=2.0)  # no ligand to change
+
+
 def test_faceted_perovskite_is_a_csbr_terminated_cube():
     dot = nanocrystal.build("CsPbBr3", 6.0, faceted=True)
     half = np.abs(dot.positions).max()
