@@ -274,7 +274,11 @@ def read_bruker(path: Path, procno: int | None = None) -> Dataset:
     if procno is not None:
         pdir = pdata / str(procno)
         if not pdir.is_dir():
-            raise ReadError(f"{pdir} does not exist; choose a procno that is present under {pdata}.")
+            present = sorted(int(q.name) for q in pdata.iterdir() if q.name.isdigit()) if pdata.is_dir() else []
+            raise ReadError(
+                f"{pdir} does not exist; choose a procno that is present under {pdata} "
+                f"({', '.join(map(str, present)) or 'none'})."
+            )
         if (pdir / "procs").is_file():
             procs = read_parameter_file(pdir / "procs")
             vendor = _read_vendor_spectrum(pdir, procs) if data.ndim == 1 else None

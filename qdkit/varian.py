@@ -100,10 +100,15 @@ def varian_meta(procpar: dict[str, Any], folder: Path, shape: tuple[int, ...]) -
     try:
         nuc = nuclei.get(tn)
     except UnknownNucleusError:
-        raise UnknownNucleusError(
-            f"{where}: observe nucleus tn = {tn!r} is not in qdkit's isotope table. "
-            "Add it to qdkit.nuclei or fix tn in procpar."
-        ) from None
+        # the 1H reference frequency fixes the field; the carrier then names the nucleus
+        hits = nuclei.nucleus_from_frequency(sfrq, nuclei.field_from_proton_mhz(h1ref)) if h1ref else []
+        if not hits:
+            raise UnknownNucleusError(
+                f"{where}: observe nucleus tn = {tn!r} is not in qdkit's isotope table and sfrq = "
+                f"{sfrq} MHz matches no tabulated nucleus. Add it to qdkit.nuclei or fix tn in procpar."
+            ) from None
+        nuc = hits[0]
+        notes.append(f"{where}: tn = {tn!r} is unknown; sfrq = {sfrq} MHz at H1reffrq = {h1ref} MHz is {nuc.label}.")
     field_T = sfrq / (nuc.xi_percent / 100.0) / nuclei.PROTON_GAMMA_MHZ_T
     referencing_ok = True
     if h1ref:

@@ -243,3 +243,19 @@ def test_read_only_copy_reads(liquid):
     finally:
         for p in [liquid, *liquid.rglob("*")]:
             p.chmod(p.stat().st_mode | stat.S_IWUSR)
+
+
+def test_varian_unknown_tn_is_named_from_sfrq_and_h1reffrq(real_data, tmp_path, originals):
+    copy = copy_dataset(real_data / "ssnake_87Rb_satrec2D_varian/satrec2D.fid", tmp_path / "rb.fid")
+    text = (copy / "procpar").read_text(encoding="latin-1")
+    assert text.count('"Rb87"') == 1
+    (copy / "procpar").write_text(text.replace('"Rb87"', '"Qq999"'), encoding="latin-1")
+    with pytest.warns(io.QdkitWarning, match="Qq999"):
+        ds = qdkit.read(copy)
+    # sfrq 196.344 MHz at H1reffrq 599.988 MHz: 32.72 % = Ξ(87Rb)
+    assert ds.meta.nucleus == "87Rb"
+
+
+def test_missing_procno_lists_the_present_ones(real_data):
+    with pytest.raises(ReadError, match=r"pdata/5 does not exist.*\(1, 10, 11, 12, 13\)"):
+        qdkit.read(real_data / "cpmg_207Pb_PbZrO3_WCPMG_MAS/1", procno=5)
