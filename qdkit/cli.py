@@ -172,7 +172,7 @@ def raw_folder(source: str) -> Path:
 
 def output_stem(source: str) -> str:
     """A file-name stem naming the dataset: '<study>_<expno>' for Bruker, the file stem otherwise."""
-    p = Path(source)
+    p = Path(source).resolve()
     if p.parent.name == "pdata":
         stem = f"{p.parent.parent.parent.name}_{p.parent.parent.name}_pdata{p.name}"
     elif p.is_dir() and p.name.isdigit():
