@@ -387,7 +387,7 @@ def build(
     material : str
         ``"CdSe"``, ``"InP"``, ``"CdTe"``, ``"PbSe"``, ``"PbTe"`` or ``"CsPbBr3"``.
     diameter_nm : float
-        Diameter of the inorganic core (0.8–20 nm).
+        Diameter of the inorganic core (1.5–20 nm; 20 nm takes seconds to build).
     structure : str, optional
         ``"zincblende"`` / ``"wurtzite"`` (CdSe), otherwise the material's only structure.
     faceted : bool
@@ -465,9 +465,9 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
         raise ModelParameterError(
             f"no model for {material!r} in structure {structure!r}; known: {known}."
         )
-    if not 0.8 <= diameter_nm <= 20.0:
+    if not 1.5 <= diameter_nm <= 20.0:
         raise ModelParameterError(
-            f"diameter_nm={diameter_nm} is outside 0.8–20 nm, the range of colloidal QDs this "
+            f"diameter_nm={diameter_nm} is outside 1.5–20 nm, the range of colloidal QDs this "
             "model is meant for."
         )
     mat = MATERIALS[(material, structure)]
@@ -511,6 +511,11 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
         if not drop.any():
             break
         pos, el, is_cat, zfull = pos[~drop], el[~drop], is_cat[~drop], zfull[~drop]
+    if len(np.unique(el)) < len(mat.cations) + len(mat.anions) or len(pos) < 10:
+        raise ModelParameterError(
+            f"a {diameter_nm} nm {material} cut leaves too few bonded atoms for a crystal; "
+            "choose a larger diameter."
+        )
     is_shell = np.zeros(len(pos), bool)
 
     lig_heads = np.zeros((0, 3))

@@ -180,6 +180,7 @@ def test_build_is_cached_and_immutable():
     [
         dict(material="GaAs", diameter_nm=3.0),
         dict(material="InP", diameter_nm=50.0),
+        dict(material="CdSe", diameter_nm=1.0),
         dict(material="InP", diameter_nm=3.0, shell="CdX2"),
         dict(material="CdSe", diameter_nm=3.0, ligand="soap"),
         dict(material="CdSe", diameter_nm=3.0, structure="rocksalt"),
