@@ -350,6 +350,7 @@ def _coordination(pos, is_cation, cutoff):
     return np.bincount(pairs.ravel(), minlength=len(pos))
 
 
+@functools.lru_cache(maxsize=16)
 def _full_coordination(mat: Material) -> dict[str, int]:
     pos, el = _lattice(mat, 3.0 * mat.a_A)
     is_cat = np.isin(el, mat.cations)
