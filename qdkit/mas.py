@@ -666,10 +666,10 @@ def simulate_cpmg(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, *
                   noise_rms: float = 0.0, seed: int | None = None):
     """Synthetic CPMG echo train of a powder, as a :class:`qdkit.dataset.Dataset`.
 
-    The lineshape from :func:`mas_spectrum` (on the axis the acquisition resolves) is
-    turned into one full echo (inverse FT, so its top sits in the middle of each echo
-    window), repeated ``n_echoes`` times every ``echo_period_us`` and multiplied by
-    exp(−t/T2). Fourier transforming the whole train gives spikelets spaced by
+    The lineshape from :func:`mas_spectrum` is turned into one full echo (its continuous
+    Fourier transform, top in the middle of each echo window, truncated by the window as
+    in a real acquisition), repeated ``n_echoes`` times every ``echo_period_us`` and
+    multiplied by exp(−t/T2). Fourier transforming the whole train gives spikelets spaced by
     1/echo_period (Larsen et al., J. Phys. Chem. A 101, 8597 (1997)); co-adding the echoes
     gives back the lineshape. The dataset's metadata say it is synthetic.
 
@@ -709,13 +709,18 @@ def simulate_cpmg(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, *
         raise ModelParameterError(
             f"points_per_echo={n_echo} must be between 4 and echo_period·sw = {period_pts:.1f}."
         )
-    # Frequency axis resolving one echo window, high to low as on the spectrometer.
-    hz = (np.arange(n_echo) - n_echo // 2) * sw_hz / n_echo
-    ppm = offset_ppm + hz / ref_mhz
-    line = mas_spectrum(sites, field_T, mas_hz, ppm)
-    # One echo: time signal with its top in the middle of the window.
-    echo = np.fft.fftshift(np.fft.ifft(np.fft.ifftshift(line)))
-    echo *= n_echo / max(abs(echo).max(), 1e-300)
+    # The echo is the continuous Fourier transform of the lineshape, sampled every dwell
+    # for |τ| up to half a window around its top: compute the lineshape on a fine axis
+    # across the spectral width (spacing sw/n_fine) so that its inverse FFT gives samples
+    # at τ = k/sw without wrap-around.
+    n_fine = 1 << max(12, int(np.ceil(np.log2(8 * n_echo))))
+    hz = (np.arange(n_fine) - n_fine // 2) * sw_hz / n_fine
+    line = mas_spectrum(sites, field_T, mas_hz, offset_ppm + hz / ref_mhz)
+    # a line at offset ν turns as exp(+2πiντ) (qdkit.processing.ft convention)
+    signal = np.fft.ifft(np.fft.ifftshift(line)) * n_fine
+    k = np.arange(n_echo) - n_echo // 2
+    echo = signal[k % n_fine]
+    echo = echo / max(abs(echo).max(), 1e-300) * n_echo
     gap = int(round(period_pts)) - n_echo
     total = n_echoes * (n_echo + gap)
     data = np.zeros(total, dtype=complex)

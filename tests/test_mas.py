@@ -211,3 +211,39 @@ def test_agrees_with_mrsimulator_within_one_percent_of_tallest_peak(case, oracle
     ours = mas_spectrum([site], field_T, mas_hz, ppm)
     theirs = oracle_spectra[case]
     assert np.abs(ours - theirs).max() < 0.01 * theirs.max()
+
+
+# ---------------------------------------------------------------------------- paper
+
+
+def _visible_sidebands(aniso_ppm, eta, mas_hz, field_T=9.4, fraction=0.05):
+    """Sidebands (k ≠ 0) reaching ``fraction`` of the tallest band of the manifold."""
+    ratio = aniso_ppm * nuclei.get("113Cd").reference_mhz(field_T) / mas_hz
+    order, inten = sideband_intensities(ratio, eta)
+    return int(((inten >= fraction * inten.max()) & (order != 0)).sum())
+
+
+@pytest.mark.paper
+def test_surface_cd_has_many_sidebands_core_cd_few_p8():
+    """P8 (Fig. 3a): 113Cd at 9.4 T, 10 kHz. The surface Cd (−317 ppm, CSA ≈ 416 ppm) shows
+    an extensive sideband manifold; the core Cd (−20 ppm), in a near-tetrahedral site whose
+    CSA is at most tens of ppm, shows few."""
+    surface = _visible_sidebands(416, 0.3, 10_000)
+    assert surface >= 6
+    for core_aniso in (0, 30, 60):
+        assert _visible_sidebands(core_aniso, 0.3, 10_000) <= 1
+    # in the spectrum itself: the surface manifold has many resolved maxima, the core none
+    ref = nuclei.get("113Cd").reference_mhz(9.4)
+    y_surface = mas_spectrum([SURFACE_CD], 9.4, 10_000, PPM)
+    y_core = mas_spectrum([CORE_CD.replace(aniso_ppm=30)], 9.4, 10_000, PPM)
+    assert len(_local_maxima(y_surface, PPM, 0.05 * y_surface.max())) >= 6
+    core_peaks = _local_maxima(y_core, PPM, 0.05 * y_core.max())
+    np.testing.assert_allclose(core_peaks, [-20], atol=1.0)
+    assert 10_000 / ref > 100  # sidebands are >100 ppm apart: well resolved from 45 ppm lines
+
+
+def test_number_of_sidebands_grows_with_csa_and_falls_with_spin_rate():
+    counts = [_visible_sidebands(a, 0.5, 10_000) for a in (50, 150, 300, 450, 700)]
+    assert counts == sorted(counts) and counts[-1] > counts[0] + 4
+    by_rate = [_visible_sidebands(416, 0.5, r) for r in (5_000, 10_000, 12_500, 20_000)]
+    assert by_rate == sorted(by_rate, reverse=True) and by_rate[0] > by_rate[-1] + 4
