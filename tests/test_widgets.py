@@ -86,6 +86,7 @@ def test_slider_replaces_columns_of_the_same_source_and_figure(explorer):
 def test_longer_contact_time_grows_core_relative_to_surface(explorer):
     """SI Fig. S3: 1.5 ms selects the surface PO_x, 5 ms reaches the InP core (P6)."""
     c = explorer.controls
+    c["components"].value = True  # surface/core columns are kept current while shown
     ratios = []
     for contact in (1.5, 5.0):
         c["contact_ms"].value = contact
@@ -190,7 +191,8 @@ def test_users_own_real_dataset_is_the_measured_trace(bridge, real_data):
 
 def test_surface_and_core_components_shown_on_demand(explorer):
     assert not any(r.visible for r in explorer.plot.components)
-    explorer.controls["components"].value = True
+    explorer.controls["contact_ms"].value = 7.0  # hidden components are not re-sent ...
+    explorer.controls["components"].value = True  # ... until they are shown
     assert all(r.visible for r in explorer.plot.components)
     surface, core = column(explorer.predicted, "surface"), column(explorer.predicted, "core")
     np.testing.assert_allclose(surface + core, column(explorer.predicted, "total"), rtol=1e-5,

@@ -54,7 +54,9 @@ class SpectrumExplorer(WidgetApp):
         mesoporous silica per mg of QDs; QDs per pore is shown in the readout),
         ``series`` and ``components``.
     predicted, measured : bokeh.models.ColumnDataSource
-        Columns ``ppm, total, surface, core`` and ``ppm, intensity``.
+        Columns ``ppm, total, surface, core`` and ``ppm, intensity``. ``surface`` and
+        ``core`` are refreshed only while shown (``controls["components"]``), which keeps a
+        slider move to one column on the wire.
     """
 
     def __init__(self, material: str = "InP", nucleus: str = "31P", measured=None, *,
@@ -286,7 +288,8 @@ class SpectrumExplorer(WidgetApp):
                 from qdkit import paths
 
                 return load_trace(paths.reference_dir() / record["path"],
-                                  label=record.get("label"), synthetic=True, autophase=True)
+                                  label=record.get("label"), synthetic=True,
+                                  autophase=True)
         else:
             key, trace_fn, at = None, None, {}
         if key == self._measured_key and not force:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from bokeh.models import ColumnDataSource, DataRange1d, Label, Legend
+from bokeh.models import ColumnDataSource, DataRange1d, Legend, Title
 from bokeh.plotting import figure
 
 EMPTY = np.zeros(0, dtype=np.float32)
@@ -29,36 +29,56 @@ class SpectrumFigure:
     predicted: ColumnDataSource  # ppm, total, surface, core
     measured: ColumnDataSource  # ppm, intensity
     sidebands: ColumnDataSource  # ppm, height
-    synthetic_label: Label
+    synthetic_label: Title  # names the measured trace; red "synthetic ..." when it is
     components: list  # surface and core renderers (hidden unless asked for)
 
     def set_axis_label(self, nucleus: str) -> None:
         self.figure.xaxis.axis_label = f"{nucleus} chemical shift / ppm"
 
+    _pending: dict | None = None
+
+    @property
+    def components_visible(self) -> bool:
+        return all(r.visible for r in self.components)
+
     def show_components(self, visible: bool) -> None:
+        """Show or hide the surface/core traces (sending their columns if they are stale)."""
+        if visible and self._pending:
+            self.predicted.data.update(self._pending)
+            self._pending = None
         for renderer in self.components:
             renderer.visible = bool(visible)
 
     def set_predicted(self, ppm, total, surface, core, *, axis_changed: bool) -> None:
-        """Replace the prediction's columns (the ppm column only when the axis changed)."""
-        new = {"total": as_column(total), "surface": as_column(surface), "core": as_column(core)}
+        """Replace the prediction's columns (the ppm column only when the axis changed).
+
+        While the surface/core traces are hidden only ``total`` travels to the browser (a
+        third of the bytes); their columns are sent when they are shown again.
+        """
+        new = {"total": as_column(total)}
+        parts = {"surface": as_column(surface), "core": as_column(core)}
         if axis_changed:
             new["ppm"] = as_column(ppm)
+        if self.components_visible or axis_changed:
+            new.update(parts)
+            self._pending = None
+        else:
+            self._pending = parts
         self.predicted.data.update(new)
 
     def set_measured(self, ppm, intensity, *, synthetic: bool, label: str = "") -> None:
         self.measured.data.update(ppm=as_column(ppm), intensity=as_column(intensity))
         text = "synthetic reference data" if synthetic else ""
         if label:
-            text = f"{text}: {label}" if text else label
+            text = f"{text}: {label}" if text else f"measured: {label}"
         self.synthetic_label.text = text
-        self.synthetic_label.visible = bool(text)
+        self.synthetic_label.text_color = "#b00020" if synthetic else "#222222"
 
     def set_sidebands(self, ppm, height) -> None:
         self.sidebands.data.update(ppm=as_column(ppm), height=as_column(height))
 
 
-def spectrum_figure(nucleus: str = "", width: int = 720, height: int = 380) -> SpectrumFigure:
+def spectrum_figure(nucleus: str = "", width: int = 860, height: int = 400) -> SpectrumFigure:
     """Create the figure with empty sources; x runs from high to low ppm as NMR people expect."""
     predicted = ColumnDataSource(
         {"ppm": EMPTY, "total": EMPTY, "surface": EMPTY, "core": EMPTY}, name="predicted"
@@ -100,19 +120,10 @@ def spectrum_figure(nucleus: str = "", width: int = 720, height: int = 380) -> S
         click_policy="hide",
         label_text_font_size="9pt",
     )
-    fig.add_layout(legend)
-    label = Label(
-        x=10,
-        y=10,
-        x_units="screen",
-        y_units="screen",
-        text="",
-        text_color="#b00020",
-        text_font_size="10pt",
-        visible=False,
-        name="synthetic_label",
-    )
-    fig.add_layout(label)
+    fig.add_layout(legend, "right")
+    label = Title(text="", text_color="#b00020", text_font_size="10pt",
+                  text_font_style="normal", name="synthetic_label")
+    fig.add_layout(label, "above")
     out = SpectrumFigure(fig, predicted, measured, sidebands, label, [surface, core])
     if nucleus:
         out.set_axis_label(nucleus)
