@@ -752,7 +752,7 @@ def cdse_series() -> list[list[Experiment]]:
     conventional = [Experiment(
         "figS5_cdse_113cd_single_pulse", 1, "S5", "113Cd spin-echo MAS of dried ZB-CdSe QDs (core only)",
         from_catalog("S5", center_ppm=-100.0),
-        powder([Site("113Cd", iso_ppm=core.iso_ppm, aniso_ppm=80.0, eta=0.0, fwhm_hz=6000.0)]),
+        powder([Site("113Cd", iso_ppm=core.iso_ppm, fwhm_hz=6000.0)]),  # cubic core: no CSA
         snr=25.0, microwave=None, lb_hz=800.0, phase_deg=48.0, catalog_id="S5",
         sample="50 mg oleate-capped 3.5 nm ZB-CdSe QDs, dried powder")]
 
@@ -766,7 +766,7 @@ def cdse_series() -> list[list[Experiment]]:
     wz_line = reported("77Se", "S6")
     wz = [Experiment(
         "figS6_wz_cdse_77se_cpmg", 1, "S6", "77Se CP-CPMG of WZ-CdSe QDs",
-        from_catalog("S6-wz", center_ppm=-556.0), powder([Site("77Se", iso_ppm=wz_line.iso_ppm, fwhm_hz=4000.0)]),
+        from_catalog("S6-wz", center_ppm=-556.0), powder([Site("77Se", iso_ppm=wz_line.iso_ppm, fwhm_hz=9000.0)]),
         snr=30.0, microwave=True, lb_hz=0.0, phase_deg=-140.0, t2_ms=8.0, catalog_id="S6-wz",
         sample=sample_text("S6-wz"))]
 
