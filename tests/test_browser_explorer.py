@@ -164,3 +164,24 @@ def test_switching_to_cdse_redraws_the_axis_and_readout(app_page):
     shot = os.environ.get("QDKIT_SCREENSHOT")
     if shot:  # docs/explorer.png is made this way (see docs/README.md)
         app_page.locator(".qdkit-spectrum-explorer").screenshot(path=shot)
+
+
+def test_typed_in_nonsense_in_a_slider_box_never_breaks_the_app(app_page):
+    """Issue 7: text typed into a slider's number box is refused or clamped, never raised."""
+    box = app_page.locator(".qdkit-contact_ms .widget-readout").first
+    before_value = box.inner_text()
+    for typed, expect_change in (("abc", False), ("-5", True), ("1e9", True)):
+        changes = count(app_page, "predicted")
+        box.click()
+        app_page.keyboard.press("Control+A")
+        app_page.keyboard.type(typed)
+        app_page.keyboard.press("Enter")
+        if expect_change:  # clamped to the slider's end and drawn
+            app_page.wait_for_function(
+                f"window.__qdkit.changes['predicted'].length > {changes}", timeout=15_000)
+        else:
+            time.sleep(1.0)
+            assert count(app_page, "predicted") == changes
+            assert box.inner_text() == before_value
+        assert app_page.locator(".qdkit-message").inner_text().strip() == ""
+    assert float(box.inner_text()) == pytest.approx(20.0)  # the slider's maximum

@@ -154,7 +154,7 @@ def test_unexpected_input_type_is_a_message_not_a_traceback(explorer):
 SLIDERS = ("contact_ms", "mas_hz", "pore_nm", "silica_per_qd", "diameter_nm")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(SLIDERS + ("no_silica", "field_T", "material")),
                           st.floats(0, 1)), min_size=1, max_size=6))
 def test_any_slider_combination_updates_or_shows_a_message(explorer, moves):
@@ -311,3 +311,49 @@ def test_processing_panel_explains_impossible_settings(panel):
     panel.controls["baseline"].value = "arpls"
     assert panel.message.text == "" and any(s["step"] == "baseline"
                                             for s in panel.spectrum.recipe)
+
+
+def _set_fraction(ctrl, u: float) -> None:
+    """Put a control at fraction ``u`` of its range (log sliders: of the exponent range)."""
+    if isinstance(ctrl.value, bool):
+        ctrl.value = u > 0.5
+    elif hasattr(ctrl, "options"):
+        options = list(ctrl.options)
+        ctrl.value = options[min(int(u * len(options)), len(options) - 1)]
+    elif hasattr(ctrl, "base"):
+        ctrl.value = ctrl.base ** (ctrl.min + u * (ctrl.max - ctrl.min))
+    elif hasattr(ctrl, "min"):
+        ctrl.value = type(ctrl.value)(ctrl.min + u * (ctrl.max - ctrl.min))
+    else:  # free text entry: typed-in extremes
+        ctrl.value = [0.0, -1.0, 1e300, math.nan][int(u * 3.999)]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sampled_from(["PolarizationExplorer", "CPBuildupExplorer", "RelayedDiffusionExplorer",
+                        "SensitivityExplorer"]),
+       st.lists(st.tuples(st.integers(0, 10), st.sampled_from([0.0, 1.0, 0.5, 0.999])),
+                min_size=1, max_size=5))
+def test_teaching_explorers_at_extremes_update_or_explain(name, moves):
+    import widgets
+
+    e = getattr(widgets, name)()
+    names = list(e.controls)
+    for index, u in moves:
+        _set_fraction(e.controls[names[index % len(names)]], u)
+        for src in e.sources.values():
+            for col in src.data.values():
+                values = np.asarray(col)
+                if values.dtype.kind == "f":
+                    assert e.message.text or np.all(np.isfinite(values)), (name, names)
+
+
+# (baseline fits of 32k points take seconds each: the baseline control has its own test)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["window", "lb_hz", "p0_deg", "p1_deg", "pivot_ppm",
+                                           "sr_hz"]),
+                          st.sampled_from([0.0, 1.0, 0.5, 0.999])), min_size=1, max_size=5))
+def test_processing_panel_at_extremes_updates_or_explains(panel, moves):
+    for name, u in moves:
+        _set_fraction(panel.controls[name], u)
+        shown = np.asarray(panel.source.data["real"])
+        assert panel.message.text or np.all(np.isfinite(shown))
