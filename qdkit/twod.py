@@ -513,20 +513,34 @@ def pulse_program_phase_lists(folder) -> dict[str, list[float]]:
     return lists
 
 
-def combine_phase_cycle(data: np.ndarray, phases_deg) -> np.ndarray:
-    """Add phase-cycle steps stored as separate rows (last axis = points).
+def cycle_phases_deg(pulse_phases_deg, receiver_phases_deg=None) -> list[float]:
+    """Phase of each phase-cycle row's signal in qdkit's spectra, from the pulse program.
 
-    ``phases_deg`` is the signal phase of each row, pulse phase minus receiver phase
-    (Bruker: e.g. ph1 − ph31). Each row is multiplied by exp(+iφ): in Bruker's raw-data
-    convention a pulse phase φ turns the stored signal by exp(−iφ). (On the DNPLab
-    ``jf_zg_ph`` sets, ph1 = 0 90 180 270 with ph31 = 0: this adds the four rows to 3.4×
-    one row; the opposite sign leaves 0.8×.)
+    A pulse phase φp with receiver phase φr turns the signal by −(φp − φr) on the
+    frequency axis of :func:`qdkit.processing.ft` (which conjugates Bruker's raw data).
+    E.g. ``ph1 = 0 1 2 3`` with ``ph31 = 0`` gives 0, 270, 180, 90°.
+    """
+    pulse = np.asarray(pulse_phases_deg, dtype=float)
+    rx = np.zeros_like(pulse) if receiver_phases_deg is None else np.asarray(receiver_phases_deg, dtype=float)
+    if rx.shape != pulse.shape:
+        raise ProcessingError(f"{pulse.size} pulse phases but {rx.size} receiver phases.")
+    return [float(v) for v in np.mod(-(pulse - rx), 360.0)]
+
+
+def combine_phase_cycle(data: np.ndarray, phases_deg) -> np.ndarray:
+    """Add phase-cycle steps stored as separate rows (second-to-last axis = steps).
+
+    ``phases_deg`` is the phase of each row's signal in qdkit's spectra
+    (:func:`cycle_phases_deg` derives it from the pulse program); row k is multiplied by
+    exp(−iφk) so that all rows add in phase. (On the DNPLab ``jf_zg_ph`` sets, ph1 =
+    0 1 2 3 with ph31 = 0 gives φ = 0, 270, 180, 90°: the four rows add to 3.4× one row;
+    the opposite sense leaves 0.8×.)
     """
     rows = np.asarray(data)
     phases = np.asarray(phases_deg, dtype=float)
     if rows.shape[-2] != phases.size:
         raise ProcessingError(f"{phases.size} phases given for {rows.shape[-2]} phase-cycle rows.")
-    return np.tensordot(np.exp(1j * np.deg2rad(phases)), rows, axes=([0], [-2]))
+    return np.tensordot(np.exp(-1j * np.deg2rad(phases)), rows, axes=([0], [-2]))
 
 
 def collapse_phase_cycle(ds: Dataset, *, phases_deg) -> Dataset:
@@ -565,7 +579,7 @@ def split_series(
         2D data, one row per delay (Bruker ser with vdlist, Varian arrayed fid). If the
         rows are a whole multiple m of the delays, the series has a phase-cycle dimension
         stored row by row (the m steps of one delay next to each other); they are added
-        by :func:`combine_phase_cycle` with the signal phases ``cycle_phases_deg``.
+        by :func:`combine_phase_cycle` with the row phases ``cycle_phases_deg``.
     delays_s : sequence of float, optional
         Defaults to :func:`series_delays_s`.
 
@@ -586,7 +600,8 @@ def split_series(
         if cycle_phases_deg is None or len(cycle_phases_deg) != m:
             raise ProcessingError(
                 f"{rows} rows for {len(delays)} delays: {m} phase-cycle steps per delay are stored "
-                f"separately. Pass cycle_phases_deg= with the {m} signal phases (e.g. [0, 90, 180, 270])."
+                f"separately. Pass cycle_phases_deg= with the {m} row phases (qdkit.twod.cycle_phases_deg "
+                "turns the pulse program's phase lists into them)."
             )
         fids = combine_phase_cycle(data.reshape(len(delays), m, -1), cycle_phases_deg)
     else:

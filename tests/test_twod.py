@@ -291,10 +291,10 @@ def test_phase_cycle_rows_of_the_odnp_set_add_coherently(real_data):
     folder = real_data / "dnplab_odnp_topspin_1H_0.35T" / "5"
     ds = _read(folder)
     lists = twod.pulse_program_phase_lists(folder)
-    signal_phases = [p - r for p, r in zip(lists["ph1"], lists["ph31"])]
-    assert signal_phases == [0.0, 90.0, 180.0, 270.0]
+    signal_phases = twod.cycle_phases_deg(lists["ph1"], lists["ph31"])
+    assert signal_phases == [0.0, 270.0, 180.0, 90.0]
     one = twod.collapse_phase_cycle(ds, phases_deg=signal_phases)
-    wrong = twod.collapse_phase_cycle(ds, phases_deg=[-p for p in signal_phases])
+    wrong = twod.collapse_phase_cycle(ds, phases_deg=[(360 - p) % 360 for p in signal_phases])
     assert one.data.ndim == 1 and one.meta.ns == 4 * ds.meta.ns
     g = int(np.ceil(ds.meta.group_delay_pts))
     window = slice(g, g + 300)  # the FID decays within ~10 ms (300 points)
