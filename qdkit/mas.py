@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -530,11 +531,14 @@ def sideband_positions_ppm(iso_ppm: float, order, mas_hz: float, reference_mhz: 
 
 _SHAPE_CACHE: "OrderedDict[tuple, np.ndarray]" = OrderedDict()
 _SHAPE_CACHE_SIZE = 512
+# widgets may call from a comm thread while a notebook cell runs
+_SHAPE_LOCK = threading.Lock()
 
 
 def clear_caches() -> None:
     """Forget every cached sideband set, kernel and site shape (for benchmarks)."""
-    _SHAPE_CACHE.clear()
+    with _SHAPE_LOCK:
+        _SHAPE_CACHE.clear()
     _sideband_intensities_cached.cache_clear()
     _line_transform.cache_clear()
 
@@ -545,10 +549,11 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
     key = (site.nucleus, site.iso_ppm, site.aniso_ppm, site.eta, site.fwhm_hz,
            site.lorentz_hz, site.cq_mhz, site.eta_q, field_T, mas_hz, start, step, n,
            scheme, density, transitions if site.is_quadrupolar else "all")
-    hit = _SHAPE_CACHE.get(key)
-    if hit is not None:
-        _SHAPE_CACHE.move_to_end(key)
-        return hit
+    with _SHAPE_LOCK:
+        hit = _SHAPE_CACHE.get(key)
+        if hit is not None:
+            _SHAPE_CACHE.move_to_end(key)
+            return hit
     ref_mhz = nuclei.get(site.nucleus).reference_mhz(field_T)
     h = abs(step)
     gauss_pts, lorentz_pts = site.fwhm_hz / ref_mhz / h, site.lorentz_hz / ref_mhz / h
@@ -572,9 +577,10 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
         shape = _broadened_sticks(first, spacing, full, n, gauss_pts, lorentz_pts)
     shape = shape / h
     shape.setflags(write=False)
-    _SHAPE_CACHE[key] = shape
-    if len(_SHAPE_CACHE) > _SHAPE_CACHE_SIZE:
-        _SHAPE_CACHE.popitem(last=False)
+    with _SHAPE_LOCK:
+        _SHAPE_CACHE[key] = shape
+        if len(_SHAPE_CACHE) > _SHAPE_CACHE_SIZE:
+            _SHAPE_CACHE.popitem(last=False)
     return shape
 
 

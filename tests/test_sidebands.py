@@ -59,6 +59,16 @@ def test_commensurate_rates_alone_still_give_one_isotropic_peak(kbr_400):
     assert result.isotropic_ppm == pytest.approx([60.34], abs=0.3)
 
 
+def test_spectra_read_by_qdkit_carry_their_own_rates_and_reference(real_data):
+    """The user's path: qdkit.io reads the text spectra (MAS rate from the file name,
+    reference from Hz/ppm); no rates or frequencies need to be typed in."""
+    from qdkit.io import read_spectrum
+
+    spectra = [read_spectrum(real_data / KBR / f"KBr_400MHz_{k}kHz.txt") for k in (2, 5, 10)]
+    result = identify_isotropic_peaks(spectra)
+    assert result.isotropic_ppm == pytest.approx([60.3], abs=0.3)
+
+
 def test_a_single_rate_is_refused():
     ppm = np.linspace(100, -100, 512)
     with pytest.raises(ModelParameterError, match="two or more"):
