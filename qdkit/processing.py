@@ -6,8 +6,9 @@ recipe, from TopSpin's processing parameters (``procs``) when the dataset has th
 
 Conventions (chosen so that TopSpin's own ``1r`` is reproduced point for point):
 
-- ``Dataset.data`` holds the complex FID as the spectrometer stores it (Bruker's channel
-  order, for which the spectrum is the transform of the complex conjugate);
+- ``Dataset.data`` holds the complex FID as Bruker stores it: a line above the carrier
+  turns as exp(+2πiνt); the spectrum is the transform of the complex conjugate, which is
+  TopSpin's complex spectrum (1r + i·1i) and sets the sign of p0/p1;
 - spectra run from high to low frequency (high ppm first); point ``i`` of ``n`` lies at
   ``hz = carrier_hz + sw_hz/2 - i*sw_hz/n`` relative to the 0-ppm reference frequency;
 - the first-order phase ``p1_deg`` is the phase change across the full spectral width, by
@@ -15,7 +16,10 @@ Conventions (chosen so that TopSpin's own ``1r`` is reproduced point for point):
 - the digital-filter group delay is removed as a circular time shift of the zero-filled
   FID, the time-domain form of TopSpin's linear phase ``360°·GRPDLY·i/SI``; TopSpin measures
   that phase from the left edge, which adds ``180°·GRPDLY`` to the zero-order phase, so a
-  vendor PHC0 is applied as ``PHC0 + 180·GRPDLY``.
+  vendor PHC0 is applied as ``PHC0 + 180·GRPDLY``;
+- windows are applied to the stored FID from its first point, before the group-delay
+  shift (for EM that is only a constant factor; GM and sine bells were not checked against
+  a TopSpin spectrum, none of the real datasets uses them).
 """
 
 from __future__ import annotations
@@ -27,15 +31,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 from scipy.optimize import minimize_scalar
 
+from . import referencing  # noqa: F401  (registers the referencing steps for recipes)
 from .dataset import Dataset, Spectrum
 from .errors import ProcessingError
 from .recipe import apply, step
-from . import referencing  # noqa: F401  (registers the referencing steps for recipes)
 
-#: Window functions known to :func:`apodize` (TopSpin WDW codes in brackets).
+#: Window functions known to :func:`apodize`.
 WINDOWS = ("none", "em", "gm", "sine", "qsine")
 #: TopSpin WDW code -> qdkit window name.
 _TOPSPIN_WDW = {0: "none", 1: "em", 2: "gm", 3: "sine", 4: "qsine"}

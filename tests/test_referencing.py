@@ -125,3 +125,18 @@ def test_topspin_sr_is_recovered_and_reapplied(real_data):
     # δ moves by 1 ppm up to the δ·1e-6 term of dividing by the new reference (≤ 2e-5 here)
     np.testing.assert_allclose(shifted.ppm, spec.ppm - 1.0, atol=2e-5)
     assert abs(shifted.ppm - spec.ppm + 1.0).max() > 1e-6  # and it is a frequency ratio, not a plain shift
+
+
+def test_unified_scale_step_places_zero_ppm_at_xi_times_the_tms_frequency():
+    """113Cd at 9.4 T: 1H of TMS at 400.13 MHz puts Me2Cd's 0 ppm at 88.8016 MHz; a line
+    observed 10 kHz above that frequency reads 10e3/88.8016 = 112.61 ppm."""
+    proton = 400.13
+    nu0 = 0.22193175 * proton
+    spec = _line_spectrum("113Cd", 88.79, 0.0)  # provisional reference 11.6 kHz off
+    line_hz_abs = nu0 * 1e6 + 10e3
+    hz = spec.hz
+    y = 1.0 / (1.0 + ((hz + 88.79e6 - line_hz_abs) / 200.0) ** 2)
+    spec = spec.replace(data=y.astype(complex))
+    out = ref.reference_unified(spec, proton_reference_mhz=proton)
+    assert out.meta.reference_mhz == pytest.approx(nu0, rel=1e-12)
+    assert out.ppm[np.argmax(out.real)] == pytest.approx(10e3 / nu0, abs=0.6)
