@@ -419,6 +419,9 @@ def coadd_echoes(
     ``echo_pts`` points with its top at ``echo_pts // 2``; ``meta.group_delay_pts`` is set
     to that index so that the ordinary 1D chain (group-delay removal, zero fill, FT)
     treats the echo top as time zero, and a magnitude FT gives the lineshape directly.
+    Use :func:`lineshape_recipe` (zero fill, then group-delay removal, FT) rather than the
+    default 1D recipe, whose exponential window would start at the echo's beginning; use
+    ``lb_hz`` here for broadening.
 
     Parameters
     ----------
