@@ -44,6 +44,15 @@ class IsotropicPeak:
         """Sideband orders seen in spectrum number ``spectrum``."""
         return sorted(k for k, p in self.sidebands if p.spectrum == spectrum)
 
+    def manifold(self, spectrum: int) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(mas_hz, orders, heights)`` of spectrum ``spectrum``, centre band included —
+        the input of :func:`qdkit.fit.fit_sideband_intensities`."""
+        centre = self.centre_peaks[spectrum]
+        bands = sorted([(0, centre)] + [(k, p) for k, p in self.sidebands if p.spectrum == spectrum],
+                       key=lambda kp: kp[0])
+        return (centre.mas_hz, np.array([k for k, _ in bands]),
+                np.array([p.height for _, p in bands]))
+
 
 @dataclass(frozen=True)
 class SidebandAnalysis:
