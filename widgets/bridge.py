@@ -49,6 +49,7 @@ class Prediction:
     sideband_height: np.ndarray
     readout: dict[str, str] = field(default_factory=dict)
     axis_key: tuple = ()
+    numbers: dict[str, float] = field(default_factory=dict)  # enhancement, absolute_gain
 
 
 def _finite(name: str, value, low: float, high: float, unit: str) -> float:
@@ -237,8 +238,11 @@ class QdkitBridge:
         if sample.defaults.get("assumed_widths"):
             cp_rows["line width not in the paper, assumed"] = (
                 f"{UNREPORTED_FWHM_HZ:.0f} Hz ({sample.defaults['assumed_widths']})")
+        r = self.last_sample
         return Prediction(ppm, total, surface, core, sb_ppm, sb_h, {**rows, **cp_rows},
-                          axis_key=(s.material, s.nucleus, ppm[0], ppm[-1], ppm.size))
+                          axis_key=(s.material, s.nucleus, ppm[0], ppm[-1], ppm.size),
+                          numbers={"enhancement": float(r.enhancement),
+                                   "absolute_gain": float(r.absolute_gain)})
 
     def loading_defaults(self) -> dict:
         """Solution volume, QD mass and the loading that exactly fills the pores (qdkit.matrix)."""
@@ -274,6 +278,7 @@ class QdkitBridge:
             "time saving (gain²)": format_number(dnp.time_saving(r.absolute_gain)),
             "QDs per pore": format_number(r.qds_per_pore),
         }
+        self.last_sample = r
         return float(r.absolute_gain), rows
 
     def sidebands(self, s: Settings, sample: Sample, ppm, total):

@@ -11,11 +11,13 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
+from qdkit.errors import QdkitError, WidgetError
+
 from .bridge import QdkitBridge, Settings
 from .display import WidgetApp, bokeh_widget
 from .figure import spectrum_figure
-from .measured import MeasuredTrace, Series, load_trace, reference_series
-from .panel import MessageArea, Readout, guarded, tag
+from .measured import MeasuredTrace, Series, load_trace, reference_series, snr_per_scan
+from .panel import MessageArea, Readout, format_number, guarded, tag
 
 FIELDS_T = (9.4, 11.7, 14.1, 16.4, 18.8)
 NO_SERIES = "none"
@@ -71,6 +73,7 @@ class SpectrumExplorer(WidgetApp):
         self._measured_key = None
         self._measured_trace: MeasuredTrace | None = None
         self._user_trace: MeasuredTrace | None = None
+        self._sensitivity = None
         self.controls = self._build_controls(material, nucleus)
         self._guard = guarded(self.message)
         self._start(material, nucleus, measured)
@@ -135,6 +138,8 @@ class SpectrumExplorer(WidgetApp):
                                      value=NO_SERIES, **dd), "series"),
             "components": tag(W.Checkbox(description="show surface and core separately",
                                          value=False, indent=False), "components"),
+            "target_snr": tag(W.FloatText(description="target S/N", value=100.0, **dd),
+                              "target_snr"),
         }
         return c
 
@@ -144,7 +149,7 @@ class SpectrumExplorer(WidgetApp):
                          c["diameter_nm"], c["pore_nm"], c["no_silica"], c["silica_per_qd"]])
         experiment = W.VBox([W.HTML("<b>Experiment</b>"), c["field_T"], c["mas_hz"],
                              c["contact_ms"], W.HTML("<b>Display</b>"), c["series"],
-                             c["components"]])
+                             c["components"], c["target_snr"]])
         left = W.VBox([sample, experiment], layout=W.Layout(min_width="27em"))
         right = W.VBox([self.plot_widget, self.message.widget, self.readout.widget])
         return tag(W.HBox([left, right]), "spectrum-explorer")
@@ -225,8 +230,10 @@ class SpectrumExplorer(WidgetApp):
             c["silica_per_qd"].disabled = c["no_silica"].value
         if name not in FAST + ("series", "mas_hz"):
             self._reference_scale = None
+        # measured first: the experiment-time rows of the readout use its S/N
+        self._update_measured(force=name in ("series", "material", "nucleus", "field_T",
+                                             "diameter_nm"))
         self._update_prediction()
-        self._update_measured(force=name in ("series", "material", "nucleus", "field_T"))
 
     def _fill_series(self) -> None:
         c = self.controls
@@ -264,7 +271,29 @@ class SpectrumExplorer(WidgetApp):
                                 axis_changed=changed)
         self._axis_key = p.axis_key
         self.plot.set_sidebands(p.sideband_ppm, p.sideband_height * k)
-        self.readout.update(p.readout)
+        self.readout.update({**p.readout, **self._time_rows(p)})
+
+    def _time_rows(self, p) -> dict[str, str]:
+        """S/N of the measured spectrum and the time to the target S/N (qdkit.dnp.plan) at
+        the current settings: one scan's S/N scales with the predicted peak height."""
+        if self._sensitivity is None:
+            return {}
+        from qdkit import dnp
+
+        per_scan, ns, own_peak, d1_s, why = self._sensitivity
+        if why:
+            return {"experiment time": why}
+        target = self.controls["target_snr"].value
+        now = per_scan * float(np.max(p.total)) / own_peak
+        plan = dnp.plan(target_snr=target, snr_per_scan=now,
+                        enhancement=p.numbers["enhancement"], d1_s=d1_s)
+        return {
+            "S/N of the measured spectrum": f"{format_number(per_scan * ns ** 0.5)} "
+                                            f"in {ns} scans",
+            f"time to S/N {format_number(target)} with DNP": format_number(plan.with_dnp.hours,
+                                                                          "h"),
+            "… without microwaves": format_number(plan.without_dnp.days, "days"),
+        }
 
     def _set_user(self, source, label) -> None:
         self._user_trace = load_trace(source, label=label)
@@ -297,6 +326,7 @@ class SpectrumExplorer(WidgetApp):
         if trace_fn is None:
             self.plot.set_measured(np.zeros(0), np.zeros(0), synthetic=False)
             self._measured_key = None
+            self._sensitivity = None
             return
         trace = trace_fn()
         s = self.settings()
@@ -305,11 +335,26 @@ class SpectrumExplorer(WidgetApp):
         # two traces agree where the model is right, and the trace only moves when the
         # dataset changes.
         own = s.replace(**{**self._paper_settings(s), **at})
-        height = float(np.max(self.bridge.predict(own).total)) / self._scale(s)
+        own_p = self.bridge.predict(own)
+        own_peak = float(np.max(own_p.total))
+        height = own_peak / self._scale(s)
         self.plot.set_measured(trace.ppm, trace.intensity * height, synthetic=trace.synthetic,
                                label=trace.label)
         self._measured_trace = trace
         self._measured_key = key
+        self._sensitivity = self._measured_sensitivity(trace, own_p, own_peak)
+
+    def _measured_sensitivity(self, trace, own_p, own_peak):
+        """(S/N per scan, scans, predicted peak at the dataset's settings, d1, reason)."""
+        signal = own_p.ppm[own_p.total > 0.02 * own_peak]
+        d1_s = trace.spectrum.meta.d1_s if trace.spectrum is not None else None
+        try:
+            if not d1_s:
+                raise WidgetError("the dataset does not state its recycle delay (D1)")
+            per_scan, ns = snr_per_scan(trace, (float(signal.min()), float(signal.max())))
+        except QdkitError as exc:
+            return (0.0, 0, own_peak, 0.0, f"not estimated: {exc}")
+        return (per_scan, ns, own_peak, float(d1_s), "")
 
 
 __all__ = ["SpectrumExplorer"]
