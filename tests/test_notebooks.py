@@ -50,7 +50,7 @@ def test_notebooks_run_under_nbval(tmp_path):
     out = tmp_path / "output"
     env = dict(os.environ, QDKIT_OUTPUT=str(out), PYTHONWARNINGS="ignore::DeprecationWarning")
     cmd = [
-        sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
+        sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", "-q",
         "--nbval-sanitize-with", str(SANITIZE), "--nbval-cell-timeout", "240",
         "--rootdir", str(REPO / "notebooks"), *map(str, NOTEBOOKS),
     ]
