@@ -113,14 +113,10 @@ def second_order_shifts_hz(two_i: int, cq_mhz: float, eta_q: float, larmor_mhz: 
 
 
 def _ppm_histogram(values_ppm, weight, start: float, step: float, n: int) -> np.ndarray:
-    """Weights of values spread linearly over the two nearest axis points."""
-    f = (np.asarray(values_ppm) - start) / step
-    i0 = np.floor(f).astype(int)
-    frac = f - i0
-    idx = np.concatenate([i0, i0 + 1]) + 1
-    w = np.concatenate([weight * (1 - frac), weight * frac])
-    ok = (idx >= 1) & (idx <= n)
-    return np.bincount(idx[ok], weights=w[ok], minlength=n + 2)[1:n + 1]
+    """Weights of values spread over the nearest axis points (area and centre kept)."""
+    from .mas import _sticks_on_axis
+
+    return _sticks_on_axis((np.asarray(values_ppm) - start) / step, np.asarray(weight, float), n)
 
 
 def _convolve_sticks(pattern: np.ndarray, offsets_pts: np.ndarray, sticks: np.ndarray,

@@ -15,6 +15,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from .errors import ModelParameterError
+from .fit import noise_sigma
 
 __all__ = ["Peak", "IsotropicPeak", "SidebandAnalysis", "pick_peaks", "identify_isotropic_peaks"]
 
@@ -77,12 +78,6 @@ class SidebandAnalysis:
         return "\n".join(lines)
 
 
-def _noise_rms(y: np.ndarray) -> float:
-    """Noise from point-to-point differences (robust median estimate; signal-free not needed)."""
-    d = np.diff(y)
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
-
-
 def pick_peaks(ppm, y, *, relative_height: float = 0.01, min_snr: float = 8.0,
                spectrum: int = 0, mas_hz: float = float("nan")) -> list[Peak]:
     """Peaks above ``relative_height`` × tallest and ``min_snr`` × noise, positions refined
@@ -91,8 +86,9 @@ def pick_peaks(ppm, y, *, relative_height: float = 0.01, min_snr: float = 8.0,
     y = np.asarray(y, dtype=float)
     if ppm.shape != y.shape or ppm.ndim != 1:
         raise ModelParameterError("ppm and intensity arrays must be 1-D and of equal length.")
-    floor = max(relative_height * y.max(), min_snr * _noise_rms(y))
-    idx, _ = find_peaks(y, height=floor, prominence=0.5 * floor)
+    floor = max(relative_height * y.max(), min_snr * noise_sigma(ppm, y))
+    # a peak must stand out of its surroundings by the whole threshold, not just reach it
+    idx, _ = find_peaks(y, height=floor, prominence=floor)
     out = []
     step = ppm[1] - ppm[0]
     for i in idx:
