@@ -839,7 +839,8 @@ def survey_series() -> list[list[Experiment]]:
 
     The paper shows these spectra without listing shifts. Assumed: CdTe 125Te −1000 ppm and
     PbSe 77Se −600 ppm (bulk ranges it refers to), a Te-oxide line at 1300 ppm for PbTe,
-    133Cs at 56 ppm (bulk) and 70 ppm with a small CSA (nanocomposite surface Cs).
+    133Cs at 56 ppm (bulk) and 70 ppm with a small CSA and C_Q = 100 kHz (nanocomposite
+    surface Cs: the satellite transitions give the sidebands marked in Fig. S10).
     """
     from qdkit.mas import Site
 
@@ -861,7 +862,7 @@ def survey_series() -> list[list[Experiment]]:
     cesium = [
         Experiment("figS10_cspbbr3_133cs", 1, "S10", "133Cs CP of CsPbBr3 nanostructures in 7 nm silica",
                    from_catalog("S10-cspbbr3-dnp", center_ppm=60.0),
-                   powder([Site("133Cs", iso_ppm=70.0, aniso_ppm=30.0, eta=0.0, fwhm_hz=2500.0)]),
+                   powder([Site("133Cs", iso_ppm=70.0, aniso_ppm=30.0, eta=0.0, fwhm_hz=2500.0, cq_mhz=0.1)]),
                    snr=30.0, series={"sample_kind": "nanocomposite"}, microwave=True, lb_hz=100.0,
                    phase_deg=-12.0, catalog_id="S10-cspbbr3-dnp",
                    sample="CsPbBr3 in 7 nm pore silica, 10 uL 16 mM TEKPol in TCE"),
