@@ -92,6 +92,23 @@ def test_phase_and_baseline_are_fitted_as_nuisance():
     assert fixed.redchi < 0.5 * plain.redchi
 
 
+def test_fit_data_from_a_processed_spectrum_takes_field_and_rate_from_metadata():
+    from qdkit import nuclei
+    from qdkit.dataset import Meta, Spectrum
+
+    ref = nuclei.get("113Cd").reference_mhz(9.4)
+    rng = np.random.default_rng(9)
+    y = mas_spectrum([SURFACE_CD], 9.4, 12_500, PPM)
+    meta = Meta(nucleus="113Cd", field_T=9.4, reference_mhz=ref, mas_hz=12_500.0,
+                title="synthetic 113Cd CP-MAS")
+    spec = Spectrum(data=(y + rng.normal(0, y.max() / 50, y.size)).astype(complex),
+                    hz=PPM * ref, meta=meta)
+    data = FitData.from_spectrum(spec)
+    assert (data.field_T, data.mas_hz) == (9.4, 12_500.0)
+    result = fit_sites(data, [START])
+    assert result.site_value(0, "aniso_ppm")[0] == pytest.approx(416, rel=0.05)
+
+
 def test_unknown_parameter_names_are_refused():
     with pytest.raises(ModelParameterError, match="Cannot vary"):
         fit_sites(FitData(PPM, np.zeros_like(PPM), 9.4, 10_000, sigma=1.0), [START],

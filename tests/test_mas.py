@@ -149,6 +149,16 @@ def test_sideband_intensities_sum_to_one_and_centre_band_dominates_fast_spinning
     assert inten[order == 0][0] > 0.9
 
 
+@pytest.mark.parametrize("scheme, density, tol", [("zcw", 48, 1e-3), ("lebedev", 41, 1e-5)])
+def test_orientation_schemes_agree_on_sideband_intensities(scheme, density, tol):
+    """ZCW (2304 points) and Lebedev (order 41) converge to the Gauss product grid."""
+    ratio = 416 * nuclei.get("113Cd").reference_mhz(9.4) / 10_000
+    ref_order, ref_inten = sideband_intensities(ratio, 0.3)
+    order, inten = sideband_intensities(ratio, 0.3, scheme=scheme, density=density)
+    lookup = dict(zip(ref_order.tolist(), ref_inten))
+    assert max(abs(lookup.get(k, 0.0) - v) for k, v in zip(order.tolist(), inten)) < tol * ref_inten.max()
+
+
 # ---------------------------------------------------------------------------- static limit
 
 
