@@ -671,8 +671,10 @@ def default_recipe(ds: Dataset) -> list[dict[str, Any]]:
 def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | None = None) -> Spectrum:
     """Process a 1D dataset with ``recipe``, or with :func:`default_recipe`.
 
-    The returned spectrum's ``recipe`` records every step with resolved parameters, so
-    ``process(dataset, spec.recipe)`` gives the same spectrum again.
+    The returned spectrum's ``recipe`` records every step with resolved parameters, after
+    the steps the dataset already went through (``dataset.recipe``, e.g. echo co-addition),
+    so ``process(dataset, spec.recipe)`` gives the same spectrum again: a recipe that starts
+    with the dataset's own history replays only the rest.
 
     Examples
     --------
@@ -681,10 +683,11 @@ def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | None = None) ->
     """
     if not isinstance(dataset, Dataset):
         raise ProcessingError(f"process expects a Dataset (from qdkit.read), got {type(dataset).__name__}.")
-    if recipe is None:
-        recipe = default_recipe(dataset)
-    start = dataset.replace(recipe=())
-    out = apply(start, list(recipe))
+    steps = default_recipe(dataset) if recipe is None else [dict(e) for e in recipe]
+    done = [dict(e) for e in dataset.recipe]
+    if done and steps[: len(done)] == done:
+        steps = steps[len(done) :]
+    out = apply(dataset, steps)
     if not isinstance(out, Spectrum):
         raise ProcessingError(
             "The recipe ended in the time domain; add an 'ft' step to get a spectrum."

@@ -360,3 +360,14 @@ def test_jcamp_fid_processed_like_its_jcamp_spectrum(real_data):
     fid = _read(real_data, f"{folder}/1h.fid.dx")
     spectrum_file = _read(real_data, f"{folder}/1h.dx")
     assert vendor_agreement(fid, vendor=spectrum_file) > 0.9999
+
+
+def test_recipe_keeps_the_datasets_history_and_replays_from_either_end(real_data):
+    raw = _read(real_data, H1)
+    shortened = truncate(raw, points=16000)
+    spec = process(shortened)
+    assert spec.recipe[0] == {"step": "truncate", "points": 16000}
+    from_short = process(shortened, rc.from_json(rc.to_json(spec.recipe)))
+    from_raw = process(raw, spec.recipe)
+    np.testing.assert_array_equal(from_short.data, spec.data)
+    np.testing.assert_array_equal(from_raw.data, spec.data)
