@@ -516,10 +516,6 @@ def scaled(signal: Callable, factor: float) -> Callable:
     return out
 
 
-def with_(acq: Acquisition, **changes) -> Acquisition:
-    return dataclasses.replace(acq, **changes)
-
-
 def experiments() -> list[list[Experiment]]:
     """Every series, grouped by folder (the first member sets the series' noise level)."""
     return [
@@ -940,15 +936,12 @@ def generate(out: Path) -> list[dict[str, Any]]:
     """Write every reference dataset under ``out`` and its ``index.json``; return the index."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("fig*"):  # every dataset folder is rewritten; stale names go
+        if old.is_dir():
+            shutil.rmtree(old)
     index: list[dict[str, Any]] = []
     for series in experiments():
-        target = out / series[0].folder
-        if target.exists():
-            shutil.rmtree(target)
         index += write_series(out, series)
-    target = out / "fig4_cdse_dhmqc_2d"
-    if target.exists():
-        shutil.rmtree(target)
     index.append(write_dhmqc(out))
     (out / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return index
