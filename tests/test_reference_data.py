@@ -132,3 +132,13 @@ def test_data_dir_is_found_from_the_notebooks_folder(monkeypatch):
     monkeypatch.delenv(paths.DATA_ENV, raising=False)
     monkeypatch.chdir(REPO / "notebooks")
     assert paths.data_dir() == REPO / "data"
+
+
+def test_data_dir_follows_the_environment_variable_and_says_when_it_is_wrong(monkeypatch, tmp_path):
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
+    assert paths.data_dir() == tmp_path.resolve()
+    with pytest.raises(ReadError, match="make_reference_data"):
+        paths.reference_index()  # an empty folder has no index.json
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "missing"))
+    with pytest.raises(ReadError, match="QDKIT_DATA"):
+        paths.data_dir()
