@@ -141,6 +141,20 @@ class Site:
             )
         return cls(**data)
 
+    @classmethod
+    def from_principal(cls, nucleus: str, d11: float, d22: float, d33: float, **kwargs) -> "Site":
+        """Site from principal components δ11, δ22, δ33 (ppm, any order); see
+        :func:`haeberlen_from_mehring`. Other fields (``fwhm_hz`` …) as keywords."""
+        iso, aniso, eta = haeberlen_from_mehring(d11, d22, d33)
+        return cls(nucleus, iso, aniso, eta, **kwargs)
+
+    @classmethod
+    def from_herzfeld_berger(cls, nucleus: str, iso_ppm: float, span_ppm: float, skew: float,
+                             **kwargs) -> "Site":
+        """Site from δiso, span Ω and skew κ; see :func:`haeberlen_from_herzfeld_berger`."""
+        iso, aniso, eta = haeberlen_from_herzfeld_berger(iso_ppm, span_ppm, skew)
+        return cls(nucleus, iso, aniso, eta, **kwargs)
+
     @property
     def is_quadrupolar(self) -> bool:
         """True when the quadrupolar coupling shapes the spectrum (C_Q ≠ 0)."""

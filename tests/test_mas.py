@@ -71,6 +71,16 @@ def test_line_narrower_than_a_point_keeps_its_area():
     assert y.sum() * abs(ppm[1] - ppm[0]) == pytest.approx(1.0, rel=1e-6)
 
 
+@pytest.mark.parametrize("fwhm_hz, lorentz_hz", [(2000.0, 0.0), (0.0, 1500.0)])
+def test_isotropic_line_has_the_requested_width_in_hz(fwhm_hz, lorentz_hz):
+    """A CSA-free line: FWHM in ppm × ν_ref(113Cd, 9.4 T) equals the width asked for."""
+    ppm = np.linspace(200, -200, 8001)
+    y = mas_spectrum([Site("113Cd", 0.0, 0, 0, fwhm_hz, lorentz_hz)], 9.4, 10_000, ppm)
+    above = ppm[y >= y.max() / 2]
+    width_hz = (above.max() - above.min()) * nuclei.get("113Cd").reference_mhz(9.4)
+    assert width_hz == pytest.approx(fwhm_hz + lorentz_hz, abs=2 * 0.05 * 88.8)
+
+
 def test_axis_direction_does_not_change_the_spectrum():
     up = mas_spectrum([SURFACE_CD], 9.4, 10_000, PPM[::-1])
     down = mas_spectrum([SURFACE_CD], 9.4, 10_000, PPM)
@@ -107,6 +117,16 @@ def test_herzfeld_berger_round_trip(aniso, eta):
     assert span == pytest.approx(max(mehring_from_haeberlen(-317, aniso, eta))
                                  - min(mehring_from_haeberlen(-317, aniso, eta)))
     assert haeberlen_from_herzfeld_berger(iso, span, skew) == pytest.approx((-317, aniso, eta))
+
+
+def test_site_from_principal_components_and_from_span_and_skew_are_the_same_site():
+    d11, d22, d33 = mehring_from_haeberlen(-317, 416, 0.3)
+    a = Site.from_principal("113Cd", d33, d11, d22, fwhm_hz=4000)  # order does not matter
+    _, span, skew = herzfeld_berger_from_haeberlen(-317, 416, 0.3)
+    b = Site.from_herzfeld_berger("113Cd", -317, span, skew, fwhm_hz=4000)
+    for site in (a, b):
+        assert (site.iso_ppm, site.aniso_ppm, site.eta) == pytest.approx((-317, 416, 0.3))
+        assert site.fwhm_hz == 4000
 
 
 def test_negative_gamma_cd_appears_at_its_shift_with_sidebands_at_spin_rate():
