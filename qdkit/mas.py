@@ -414,8 +414,12 @@ def _static_cdf(reduced: np.ndarray, eta: float) -> np.ndarray:
     cos_psi = _static_psi(_STATIC_N_PSI)
     a = (3.0 + eta * cos_psi) / 2.0
     b = -(1.0 + eta * cos_psi) / 2.0
-    frac = (reduced[:, None] - b[None, :]) / a[None, :]
-    return np.sqrt(np.clip(frac, 0.0, 1.0)).mean(axis=1)
+    reduced = np.asarray(reduced, dtype=float)
+    out = np.empty(reduced.size)
+    for lo in range(0, reduced.size, 512):  # bounded memory for long axes
+        frac = (reduced[lo:lo + 512, None] - b[None, :]) / a[None, :]
+        out[lo:lo + 512] = np.sqrt(np.clip(frac, 0.0, 1.0)).mean(axis=1)
+    return out
 
 
 def static_pattern(iso_ppm: float, aniso_ppm: float, eta: float, ppm_edges: np.ndarray):
