@@ -41,16 +41,27 @@ def bokeh_widget(layout) -> BokehModel:
 
 
 class WidgetApp:
-    """Mixin: an object with a ``.view`` ipywidget container displays as that container."""
+    """Mixin: an object with a ``.view`` ipywidget container displays as that container.
+
+    Displaying re-renders the bokeh widget (``plot_widget``) from its figure first, so
+    settings changed in earlier cells show even in Voila, where changes made while the
+    notebook executes would otherwise not reach the page.
+    """
 
     view = None
+    plot_widget = None
+
+    def _prepare_display(self) -> None:
+        load_bokeh()
+        if self.plot_widget is not None:
+            self.plot_widget.update_from_model(self.plot_widget._model)
 
     def _ipython_display_(self):
         from IPython.display import display
 
-        load_bokeh()
+        self._prepare_display()
         display(self.view)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        load_bokeh()
+        self._prepare_display()
         return self.view._repr_mimebundle_(include=include, exclude=exclude)

@@ -34,6 +34,23 @@ def _slider(cls, name, description, **kw):
     return tag(cls(description=description, **kw), name)
 
 
+def _on_log_grid(slider: W.FloatLogSlider, value: float) -> None:
+    """Set a log slider to ``value`` with its grid shifted to pass through it.
+
+    The browser snaps a log slider to base**(min + k·step); without the shift the paper's
+    7 nm pore would come back from the page as 6.92 nm and redraw everything once.
+    """
+    exponent = np.log(value) / np.log(slider.base)
+    shift = exponent - slider.min - round((exponent - slider.min) / slider.step) * slider.step
+    if shift:
+        low, high = slider.min + shift, slider.max + shift
+        if shift > 0:
+            slider.max, slider.min = high, low
+        else:
+            slider.min, slider.max = low, high
+    slider.value = value
+
+
 class SpectrumExplorer(WidgetApp):
     """Predicted vs measured DNP SENS spectrum of a quantum-dot sample, live.
 
@@ -185,11 +202,13 @@ class SpectrumExplorer(WidgetApp):
         with self._quiet():
             if d.get("field_T") and d["field_T"] not in c["field_T"].options:
                 c["field_T"].options = sorted(set(c["field_T"].options) | {d["field_T"]})
-            for name in ("field_T", "mas_hz", "contact_ms", "diameter_nm", "silica_per_qd"):
+            for name in ("field_T", "mas_hz", "contact_ms", "diameter_nm"):
                 if d.get(name) is not None:
                     c[name].value = d[name]
+            if d.get("silica_per_qd"):
+                _on_log_grid(c["silica_per_qd"], d["silica_per_qd"])
             if d.get("pore_nm"):
-                c["pore_nm"].value = d["pore_nm"]
+                _on_log_grid(c["pore_nm"], d["pore_nm"])
                 c["no_silica"].value = False
             elif "pore_nm" in d:
                 c["no_silica"].value = True
