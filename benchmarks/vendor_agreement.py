@@ -33,6 +33,22 @@ def topspin_procnos(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/*/pdata/*/1r"))
 
 
+def print_throughput(root: Path, repeats: int = 3) -> None:
+    folders = topspin_procnos(root)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one_d = [p for p in folders if qdkit.read(p).data.ndim == 1]
+        for p in one_d:  # warm-up: imports, file cache
+            qdkit.process(qdkit.read(p))
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            for p in one_d:
+                qdkit.process(qdkit.read(p))
+        elapsed = time.perf_counter() - t0
+    n = repeats * len(one_d)
+    print(f"\nread + default processing: {n / elapsed:.0f} datasets/s ({1e3 * elapsed / n:.1f} ms each, {len(one_d)} datasets x {repeats})")
+
+
 def main(argv: list[str]) -> int:
     root = Path(argv[1]) if len(argv) > 1 else find_real_data()
     print(f"{'dataset':<58} {'PH_mod':>6} {'PHC1':>10} {'corr':>10} {'1-corr':>9} {'ms':>7}")
@@ -68,6 +84,7 @@ def main(argv: list[str]) -> int:
             print(f"{name:<58} {'phase':>6} {float(fid.procs.get('PHC1', 0)):>10.1f} {r:>10.6f} {1 - r:>9.1e} {ms:>7.1f}")
         except QdkitError as exc:
             print(f"{name:<58} not compared: {exc}")
+    print_throughput(root)
     print(
         "\nnote: dnplab .../1/pdata/999 holds the spectrum of an earlier acquisition (its audit trail "
         "dates it 11:09, the fid was re-acquired at 11:15), so no processing of this fid can match it."
