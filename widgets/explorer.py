@@ -17,7 +17,7 @@ from .bridge import QdkitBridge, Settings
 from .display import WidgetApp, bokeh_widget
 from .figure import spectrum_figure
 from .measured import MeasuredTrace, Series, load_trace, reference_series, snr_per_scan
-from .panel import MessageArea, Readout, format_number, guarded, tag
+from .panel import MessageArea, Readout, format_number, guarded, on_log_grid, tag
 
 FIELDS_T = (9.4, 11.7, 14.1, 16.4, 18.8)
 NO_SERIES = "none"
@@ -32,23 +32,6 @@ def _slider(cls, name, description, **kw):
     kw.setdefault("style", {"description_width": "11em"})
     kw.setdefault("layout", W.Layout(width="26em"))
     return tag(cls(description=description, **kw), name)
-
-
-def _on_log_grid(slider: W.FloatLogSlider, value: float) -> None:
-    """Set a log slider to ``value`` with its grid shifted to pass through it.
-
-    The browser snaps a log slider to base**(min + k·step); without the shift the paper's
-    7 nm pore would come back from the page as 6.92 nm and redraw everything once.
-    """
-    exponent = np.log(value) / np.log(slider.base)
-    shift = exponent - slider.min - round((exponent - slider.min) / slider.step) * slider.step
-    if shift:
-        low, high = slider.min + shift, slider.max + shift
-        if shift > 0:
-            slider.max, slider.min = high, low
-        else:
-            slider.min, slider.max = low, high
-    slider.value = value
 
 
 class SpectrumExplorer(WidgetApp):
@@ -206,9 +189,9 @@ class SpectrumExplorer(WidgetApp):
                 if d.get(name) is not None:
                     c[name].value = d[name]
             if d.get("silica_per_qd"):
-                _on_log_grid(c["silica_per_qd"], d["silica_per_qd"])
+                on_log_grid(c["silica_per_qd"], d["silica_per_qd"])
             if d.get("pore_nm"):
-                _on_log_grid(c["pore_nm"], d["pore_nm"])
+                on_log_grid(c["pore_nm"], d["pore_nm"])
                 c["no_silica"].value = False
             elif "pore_nm" in d:
                 c["no_silica"].value = True

@@ -110,3 +110,20 @@ class Readout:
             for k, v in rows.items()
         )
         self.widget.value = f"<b>{html.escape(self.title)}</b><table>{body}</table>"
+
+
+def on_log_grid(slider: W.FloatLogSlider, value: float) -> None:
+    """Set a log slider to ``value`` with its grid shifted to pass through it.
+
+    The browser snaps a log slider to base**(min + k·step); without the shift the paper's
+    7 nm pore would come back from the page as 6.92 nm and redraw everything once.
+    """
+    exponent = math.log(value) / math.log(slider.base)
+    shift = exponent - slider.min - round((exponent - slider.min) / slider.step) * slider.step
+    if shift:
+        low, high = slider.min + shift, slider.max + shift
+        if shift > 0:
+            slider.max, slider.min = high, low
+        else:
+            slider.min, slider.max = low, high
+    slider.value = value

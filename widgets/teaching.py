@@ -21,7 +21,7 @@ from bokeh.plotting import figure
 
 from .display import WidgetApp, bokeh_widget
 from .figure import as_column
-from .panel import MessageArea, Readout, format_number, guarded, tag
+from .panel import MessageArea, Readout, format_number, guarded, on_log_grid, tag
 
 _STYLE = {"description_width": "12em"}
 _LAYOUT = {"width": "27em"}
@@ -193,7 +193,7 @@ class RelayedDiffusionExplorer(_SmallExplorer):
     title = "Relayed DNP (qdkit.matrix)"
 
     def _controls(self):
-        return {
+        controls = {
             "diffusion_nm2_ms": _float(W.FloatSlider, "diffusion_nm2_ms",
                                        "¹H spin diffusion / nm²ms⁻¹", min=0.05, max=2.0,
                                        step=0.05, value=0.8),
@@ -207,6 +207,8 @@ class RelayedDiffusionExplorer(_SmallExplorer):
             "no_silica": tag(W.Checkbox(description="no silica", value=False, indent=False),
                              "no_silica"),
         }
+        on_log_grid(controls["pore_nm"], 7.0)
+        return controls
 
     def _figure(self):
         src = ColumnDataSource({"R": np.zeros(0), "eps": np.zeros(0)}, name="relayed")
