@@ -133,13 +133,37 @@ def speed_table(repeats: int):
     def theirs(_):
         mrsim_spectrum(sites, 9.4, 10_000.0, ppm, integration_density=70)
 
+    # mrsimulator used at its most economical: both sites (same 4 kHz width) in one
+    # Simulator, one Gaussian apodisation, default powder density, 64 sidebands
+    from mrsimulator import Simulator, SpinSystem
+    from mrsimulator import signal_processor as sp
+    from mrsimulator.method.lib import BlochDecaySpectrum
+
+    from qdkit.mrsim import mrsim_site
+
+    ref_hz = nuclei.get("113Cd").reference_mhz(9.4) * 1e6
+    step = abs(ppm[1] - ppm[0])
+    method = BlochDecaySpectrum(
+        channels=["113Cd"], magnetic_flux_density=9.4, rotor_frequency=10_000.0,
+        spectral_dimensions=[dict(count=ppm.size, spectral_width=ppm.size * step * ref_hz * 1e-6,
+                                  reference_offset=(ppm.min() + ppm.size // 2 * step) * ref_hz * 1e-6)])
+    systems = [SpinSystem(sites=[mrsim_site(s, 9.4)], abundance=100 * s.weight) for s in sites]
+    processor = sp.SignalProcessor(operations=[sp.IFFT(), sp.apodization.Gaussian(FWHM="4000 Hz"),
+                                               sp.FFT()])
+
+    def theirs_best(_):
+        sim = Simulator(spin_systems=systems, methods=[method])
+        sim.run()
+        processor.apply_operations(dataset=sim.methods[0].simulation)
+
     cold = _median_ms(ours_cold, repeats)
     mas_spectrum(sites, 9.4, 10_000.0, ppm)
     hit = _median_ms(ours_hit, 20 * repeats)
     miss = _median_ms(ours_miss, 5 * repeats)
     mrs = _median_ms(theirs, max(5, repeats // 4))
+    mrs_best = _median_ms(theirs_best, max(5, repeats // 4))
     dev = mas_spectrum(sites, 9.4, 10_000.0, ppm) - mrsim_spectrum(sites, 9.4, 10_000.0, ppm)
-    return cold, hit, miss, mrs, 100 * np.abs(dev).max() / mas_spectrum(sites, 9.4, 10_000.0, ppm).max()
+    return cold, hit, miss, mrs, mrs_best, 100 * np.abs(dev).max() / mas_spectrum(sites, 9.4, 10_000.0, ppm).max()
 
 
 def main(argv=None) -> int:
@@ -151,10 +175,12 @@ def main(argv=None) -> int:
 
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    cold, hit, miss, mrs, dev = speed_table(args.repeats)
+    cold, hit, miss, mrs, mrs_best, dev = speed_table(args.repeats)
     print("\nSpeed: ZB-CdSe 113Cd, two sites, 9.4 T, 10 kHz MAS, 4096 points (median ms)")
-    print(f"  mrsimulator end to end              {mrs:8.2f} ms")
-    print(f"  qdkit end to end (cold caches)      {cold:8.2f} ms   speed-up {mrs / cold:5.1f}x  (target >= 4x)")
+    print(f"  mrsimulator end to end              {mrs:8.2f} ms   (qdkit.mrsim bridge: one run per site)")
+    print(f"  mrsimulator, both sites in one run  {mrs_best:8.2f} ms   (its most economical use)")
+    print(f"  qdkit end to end (cold caches)      {cold:8.2f} ms   speed-up {mrs / cold:5.1f}x, "
+          f"{mrs_best / cold:5.1f}x vs the single run  (target >= 4x)")
     print(f"  qdkit cache hit (weights changed)   {hit:8.3f} ms   (target <= 1 ms)")
     print(f"  qdkit cache miss (new spin rate)    {miss:8.2f} ms   (target <= 3 ms)")
     print(f"  largest deviation from mrsimulator  {dev:8.3f} % of tallest peak")
