@@ -289,10 +289,11 @@ def frequency_axis_hz(meta, n: int) -> np.ndarray:
     sw = _sw_hz(meta)
     ref = meta.reference_mhz
     carrier = meta.larmor_mhz if meta.larmor_mhz is not None else ref
-    if ref is None or carrier is None:
+    if ref is None:
         raise ProcessingError(
-            "The dataset has neither a carrier (meta.larmor_mhz) nor a reference frequency "
-            "(meta.reference_mhz); a ppm axis needs them."
+            "The dataset has no reference frequency (meta.reference_mhz, the frequency of 0 ppm); "
+            "a ppm axis needs it. Set it, e.g. from the IUPAC scale with "
+            "qdkit.referencing.xi_reference_mhz(nucleus, proton_mhz)."
         )
     carrier_hz = (float(carrier) - float(ref)) * 1e6
     return carrier_hz + sw / 2.0 - np.arange(n) * (sw / n)
@@ -380,8 +381,9 @@ def autophase(spec: Spectrum, *, p1_deg: float = 0.0, pivot_ppm: float | None = 
     """Automatic zero-order phase with a sign check; the first order ``p1_deg`` is given.
 
     ``p1_deg`` should come from timing: 0 once the group delay is removed, or
-    360°·delay_s·SW for a known remaining delay (the same ramp TopSpin uses for GRPDLY). The chosen ``p0_deg`` is recorded, so the recipe
-    replays without deciding again; passing ``p0_deg`` skips the search.
+    360°·delay_s·SW for a known remaining delay (the same ramp TopSpin uses for GRPDLY).
+    The chosen ``p0_deg`` is recorded, so the recipe replays without deciding again;
+    passing ``p0_deg`` skips the search.
     """
     spec = _require_spectrum(spec, "autophase")
     if p0_deg is None:
