@@ -25,6 +25,7 @@ Conventions (chosen so that TopSpin's own ``1r`` is reproduced point for point):
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from scipy.optimize import minimize_scalar
 from . import referencing  # noqa: F401  (registers the referencing steps for recipes)
 from .dataset import Dataset, Spectrum
 from .errors import ProcessingError
-from .recipe import apply, step
+from .recipe import apply, from_json, step
 
 #: Window functions known to :func:`apodize`.
 WINDOWS = ("none", "em", "gm", "sine", "qsine")
@@ -670,8 +671,9 @@ def default_recipe(ds: Dataset) -> list[dict[str, Any]]:
     return recipe
 
 
-def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | None = None) -> Spectrum:
-    """Process a 1D dataset with ``recipe``, or with :func:`default_recipe`.
+def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | str | os.PathLike | None = None) -> Spectrum:
+    """Process a 1D dataset with ``recipe`` (a list of steps, or a recipe JSON text or file),
+    or with :func:`default_recipe`.
 
     The returned spectrum's ``recipe`` records every step with resolved parameters, after
     the steps the dataset already went through (``dataset.recipe``, e.g. echo co-addition),
@@ -685,6 +687,8 @@ def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | None = None) ->
     """
     if not isinstance(dataset, Dataset):
         raise ProcessingError(f"process expects a Dataset (from qdkit.read), got {type(dataset).__name__}.")
+    if isinstance(recipe, (str, os.PathLike)):
+        recipe = from_json(recipe)
     steps = default_recipe(dataset) if recipe is None else [dict(e) for e in recipe]
     done = [dict(e) for e in dataset.recipe]
     if done and steps[: len(done)] == done:

@@ -379,3 +379,12 @@ def test_recipe_keeps_the_datasets_history_and_replays_from_either_end(real_data
     from_raw = process(raw, spec.recipe)
     np.testing.assert_array_equal(from_short.data, spec.data)
     np.testing.assert_array_equal(from_raw.data, spec.data)
+
+
+def test_a_recipe_saved_as_json_file_replays(real_data, tmp_path):
+    ds = _read(real_data, f"{PB}/12")
+    spec = process(ds)
+    path = tmp_path / "recipe.json"
+    path.write_text(rc.to_json(spec.recipe), encoding="utf-8")
+    np.testing.assert_array_equal(process(ds, path).data, spec.data)
+    np.testing.assert_array_equal(process(ds, str(path)).data, spec.data)
