@@ -142,7 +142,7 @@ def test_automatic_phase_agrees_with_topspin_apk_on_the_1h_spectrum(real_data):
 
     same_p1 = process(ds, without_phase + [{"step": "autophase", "p1_deg": float(ds.procs["PHC1"])}])
     assert angle_between(same_p1.recipe[-1]["p0_deg"], topspin_p0) < 0.5
-    assert np.corrcoef(same_p1.real, vendor.real)[0, 1] > 0.99999
+    assert np.corrcoef(same_p1.real, vendor.real)[0, 1] > 0.9999
 
     no_p1 = process(ds, without_phase + [{"step": "autophase", "p1_deg": 0.0}])
     assert np.corrcoef(no_p1.real, vendor.real)[0, 1] > 0.999
