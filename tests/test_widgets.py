@@ -379,3 +379,32 @@ def test_experiment_time_without_microwaves_is_eps_squared_longer(bridge):
     assert "in" in rows["S/N of the measured spectrum"]
     e.controls["target_snr"].value = -1  # typed-in nonsense: explained, not raised
     assert "target_snr" in e.message.text
+
+
+def _peak(source, column_name):
+    return float(np.max(np.asarray(source.data[column_name], dtype=float)))
+
+
+def test_microwaves_off_divides_prediction_by_eps_and_shows_the_off_spectrum():
+    """Fig. 2d/e, SI Fig. S2: the same rotor without microwaves gives ε times less signal."""
+    e = SpectrumExplorer(material="InP", nucleus="31P")  # the catalog's sample
+    e.controls["series"].value = next(o for o in e.controls["series"].options
+                                      if "microwave" in o)
+    on_pred, on_meas = _peak(e.predicted, "total"), _peak(e.measured, "intensity")
+    e.controls["microwave"].value = False
+    eps = float(e.readout.rows["DNP enhancement ε"])
+    assert on_pred / _peak(e.predicted, "total") == pytest.approx(eps, rel=0.01)
+    assert "microwave off" in e.plot.synthetic_label.text
+    assert on_meas / _peak(e.measured, "intensity") > 20  # the measured (synthetic) ε
+
+
+def test_pore_series_keeps_measured_intensities_drop_above_100_nm():
+    """Fig. 2f (P4): measured traces of one series keep their relative intensities."""
+    e = SpectrumExplorer(material="InP", nucleus="31P")
+    e.controls["series"].value = next(o for o in e.controls["series"].options if "pore" in o)
+    peaks = {}
+    for pore in (7.0, 50.0, 250.0):
+        e.controls["pore_nm"].value = pore
+        peaks[pore] = _peak(e.measured, "intensity")
+    assert peaks[50.0] > 0.85 * peaks[7.0]
+    assert peaks[250.0] < 0.8 * peaks[7.0]

@@ -32,6 +32,7 @@ class Settings:
     mas_hz: float
     pore_nm: float | None
     silica_per_qd: float  # loading: mg of mesoporous silica per mg of QDs
+    microwave: bool = True  # False: the same sample without microwaves (no DNP)
 
     def replace(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -242,7 +243,8 @@ class QdkitBridge:
         return Prediction(ppm, total, surface, core, sb_ppm, sb_h, {**rows, **cp_rows},
                           axis_key=(s.material, s.nucleus, ppm[0], ppm[-1], ppm.size),
                           numbers={"enhancement": float(r.enhancement),
-                                   "absolute_gain": float(r.absolute_gain)})
+                                   "absolute_gain": float(r.absolute_gain),
+                                   "microwave": s.microwave})
 
     def loading_defaults(self) -> dict:
         """Solution volume, QD mass and the loading that exactly fills the pores (qdkit.matrix)."""
@@ -268,6 +270,9 @@ class QdkitBridge:
         silica_mg = None if s.pore_nm is None else s.silica_per_qd * load["qd_mg"]
         r = matrix.sample_sensitivity(s.pore_nm, silica_mg=silica_mg,
                                       qd_diameter_nm=s.diameter_nm)
+        # Microwaves off: same rotor, no enhancement (ε = 1), dilution and quenching stay.
+        gain = r.absolute_gain if s.microwave else dnp.absolute_gain(
+            1.0, dilution=r.dilution, retention=r.retention)
         rows = {
             "DNP enhancement ε": format_number(r.enhancement),
             "ε of QDs in pores / outside": (f"{format_number(r.enhancement_in_pores)} / "
@@ -278,8 +283,9 @@ class QdkitBridge:
             "time saving (gain²)": format_number(dnp.time_saving(r.absolute_gain)),
             "QDs per pore": format_number(r.qds_per_pore),
         }
+        rows["signal per scan vs frozen colloid"] = format_number(gain)
         self.last_sample = r
-        return float(r.absolute_gain), rows
+        return float(gain), rows
 
     def sidebands(self, s: Settings, sample: Sample, ppm, total):
         """Visible spinning sidebands (qdkit.mas.sideband_positions_ppm) and the trace height."""

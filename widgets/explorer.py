@@ -24,7 +24,7 @@ NO_SERIES = "none"
 USER_SERIES = "your dataset"
 
 # Controls whose change only re-weights cached lineshapes (the fast path).
-FAST = ("contact_ms", "pore_nm", "no_silica", "silica_per_qd")
+FAST = ("contact_ms", "pore_nm", "no_silica", "silica_per_qd", "microwave")
 
 
 def _slider(cls, name, description, **kw):
@@ -74,6 +74,7 @@ class SpectrumExplorer(WidgetApp):
         self._measured_trace: MeasuredTrace | None = None
         self._user_trace: MeasuredTrace | None = None
         self._sensitivity = None
+        self._traces: dict[str, MeasuredTrace] = {}
         self.controls = self._build_controls(material, nucleus)
         self._guard = guarded(self.message)
         self._start(material, nucleus, measured)
@@ -104,6 +105,7 @@ class SpectrumExplorer(WidgetApp):
             mas_hz=float(c["mas_hz"].value),
             pore_nm=None if c["no_silica"].value else float(c["pore_nm"].value),
             silica_per_qd=float(c["silica_per_qd"].value),
+            microwave=bool(c["microwave"].value),
         )
 
     def show_measured(self, source, label: str | None = None) -> None:
@@ -140,6 +142,8 @@ class SpectrumExplorer(WidgetApp):
                                          value=False, indent=False), "components"),
             "target_snr": tag(W.FloatText(description="target S/N", value=100.0, **dd),
                               "target_snr"),
+            "microwave": tag(W.Checkbox(description="microwaves on (DNP)", value=True,
+                                        indent=False), "microwave"),
         }
         return c
 
@@ -147,8 +151,8 @@ class SpectrumExplorer(WidgetApp):
         c = self.controls
         sample = W.VBox([W.HTML("<b>Sample</b>"), c["material"], c["nucleus"],
                          c["diameter_nm"], c["pore_nm"], c["no_silica"], c["silica_per_qd"]])
-        experiment = W.VBox([W.HTML("<b>Experiment</b>"), c["field_T"], c["mas_hz"],
-                             c["contact_ms"], W.HTML("<b>Display</b>"), c["series"],
+        experiment = W.VBox([W.HTML("<b>Experiment</b>"), c["microwave"], c["field_T"],
+                             c["mas_hz"], c["contact_ms"], W.HTML("<b>Display</b>"), c["series"],
                              c["components"], c["target_snr"]])
         left = W.VBox([sample, experiment], layout=W.Layout(min_width="27em"))
         right = W.VBox([self.plot_widget, self.message.widget, self.readout.widget])
@@ -254,7 +258,7 @@ class SpectrumExplorer(WidgetApp):
         """The paper's sample and experiment settings for this material and nucleus."""
         d = self.bridge.defaults(s.material, s.nucleus)
         keys = ("mas_hz", "contact_ms", "pore_nm", "silica_per_qd")
-        return {k: d[k] for k in keys if k in d}
+        return {"microwave": True, **{k: d[k] for k in keys if k in d}}
 
     def _scale(self, s: Settings) -> float:
         """Tallest predicted peak at the paper's settings: the y unit of the plot."""
@@ -285,6 +289,8 @@ class SpectrumExplorer(WidgetApp):
         per_scan, ns, own_peak, d1_s, why = self._sensitivity
         if why:
             return {"experiment time": why}
+        if not p.numbers.get("microwave", True):  # plan from the DNP signal
+            p = self.bridge.predict(self.settings().replace(microwave=True))
         target = self.controls["target_snr"].value
         now = per_scan * float(np.max(p.total)) / own_peak
         plan = dnp.plan(target_snr=target, snr_per_scan=now,
@@ -305,46 +311,82 @@ class SpectrumExplorer(WidgetApp):
     def _update_measured(self, force: bool = False) -> None:
         """Show the nearest dataset of the chosen series; send nothing if it is unchanged."""
         choice = self.controls["series"].value
+        s = self.settings()
         if choice == USER_SERIES and self._user_trace is not None:
-            key, trace_fn, at = ("user", id(self._user_trace)), (lambda: self._user_trace), {}
+            key = ("user", id(self._user_trace))
         elif choice in self._series:
             ser = self._series[choice]
-            record = ser.nearest(self.settings())
+            record = ser.nearest(s)
             key = ("ref", record["path"])
-            at = {ser.key: record[ser.key]} if ser.key in ("mas_hz", "contact_ms") else {}
-            if ser.key == "pore_nm":
-                at = {"pore_nm": record.get("pore_nm") or None}
-
-            def trace_fn(record=record):
-                from qdkit import paths
-
-                return load_trace(paths.reference_dir() / record["path"],
-                                  label=record.get("label"), synthetic=True,
-                                  autophase=True)
         else:
-            key, trace_fn, at = None, None, {}
+            key = None
         if key == self._measured_key and not force:
             return
-        if trace_fn is None:
+        self._measured_key = None
+        if key is None:
             self.plot.set_measured(np.zeros(0), np.zeros(0), synthetic=False)
-            self._measured_key = None
             self._sensitivity = None
             return
-        trace = trace_fn()
-        s = self.settings()
-        # A measured spectrum is scaled to the prediction at the experiment's own settings
-        # (the paper's, with the series value of this dataset), never to the sliders: the
-        # two traces agree where the model is right, and the trace only moves when the
-        # dataset changes.
-        own = s.replace(**{**self._paper_settings(s), **at})
-        own_p = self.bridge.predict(own)
-        own_peak = float(np.max(own_p.total))
-        height = own_peak / self._scale(s)
-        self.plot.set_measured(trace.ppm, trace.intensity * height, synthetic=trace.synthetic,
-                               label=trace.label)
+        paper = s.replace(**self._paper_settings(s))
+        if key[0] == "user":
+            # your own dataset: its tallest peak is set to the prediction at the paper's
+            # settings (its own settings are not known to the explorer)
+            trace, own = self._user_trace, paper
+            height = float(np.max(self.bridge.predict(own).total)) / self._scale(s)
+            y = trace.intensity * height
+        else:
+            # a reference series keeps its members' relative intensities (per scan): one
+            # factor, fixed by the member nearest the paper's settings, maps the whole series
+            # onto the prediction, so a measured ε or pore-size trend shows as measured
+            trace = self._reference_trace(record)
+            own = s.replace(**{**self._paper_settings(s), **self._record_settings(ser, record)})
+            anchor = ser.nearest(paper)
+            anchor_own = s.replace(**{**self._paper_settings(s),
+                                      **self._record_settings(ser, anchor)})
+            unit = self._per_scan_peak(self._reference_trace(anchor))
+            k = float(np.max(self.bridge.predict(anchor_own).total)) / unit / self._scale(s)
+            y = self._per_scan(trace) * k
+        self.plot.set_measured(trace.ppm, y, synthetic=trace.synthetic, label=trace.label)
         self._measured_trace = trace
         self._measured_key = key
-        self._sensitivity = self._measured_sensitivity(trace, own_p, own_peak)
+        own_p = self.bridge.predict(own)
+        self._sensitivity = None if not own.microwave else self._measured_sensitivity(
+            trace, own_p, float(np.max(own_p.total)))
+
+    @staticmethod
+    def _record_settings(ser: Series, record: dict) -> dict:
+        """Explorer settings a reference dataset was recorded at (its series values)."""
+        at = {}
+        if ser.key in ("mas_hz", "contact_ms"):
+            at[ser.key] = float(record[ser.key])
+        if "pore_nm" in record.get("series_keys", ()):
+            at["pore_nm"] = record.get("pore_nm") or None
+        if record.get("microwave") is not None:
+            at["microwave"] = bool(record["microwave"])
+        return at
+
+    def _reference_trace(self, record: dict) -> MeasuredTrace:
+        """Read, process and auto-phase a reference dataset once per explorer."""
+        path = record["path"]
+        if path not in self._traces:
+            from qdkit import paths
+
+            self._traces[path] = load_trace(paths.reference_dir() / path,
+                                            label=record.get("label"), synthetic=True,
+                                            autophase=True)
+        return self._traces[path]
+
+    @staticmethod
+    def _per_scan(trace: MeasuredTrace) -> np.ndarray:
+        spec = trace.spectrum
+        return np.asarray(spec.real, dtype=float) / float(spec.meta.ns or 1)
+
+    def _per_scan_peak(self, trace: MeasuredTrace) -> float:
+        peak = float(np.max(self._per_scan(trace)))
+        if not peak > 0:
+            raise WidgetError(f"The reference spectrum {trace.label} has no positive peak; "
+                              "check its processing.")
+        return peak
 
     def _measured_sensitivity(self, trace, own_p, own_peak):
         """(S/N per scan, scans, predicted peak at the dataset's settings, d1, reason)."""

@@ -51,10 +51,13 @@ class Series:
         """Record whose ``key`` value is nearest the explorer's current setting.
 
         Pore sizes compare on a log scale (3 nm vs 7 nm matters as much as 100 vs 250 nm);
-        "no silica" picks the record without silica when the series has one. Microwave
-        series show the microwave-on spectrum (the prediction is a DNP spectrum).
+        "no silica" picks the record without silica when the series has one. Records are
+        taken with microwaves on or off as the explorer's microwave switch says, when the
+        series has both.
         """
-        records = [r for r in self.records if r.get("microwave")] or list(self.records)
+        wanted = bool(getattr(settings, "microwave", True))
+        records = [r for r in self.records if bool(r.get("microwave")) == wanted]
+        records = records or list(self.records)
         if self.key == "microwave":
             return records[0]
         value = getattr(settings, self.key)
