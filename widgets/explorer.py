@@ -8,6 +8,8 @@ is built once.
 
 from __future__ import annotations
 
+import contextlib
+
 import ipywidgets as W
 import numpy as np
 
@@ -54,7 +56,10 @@ class SpectrumExplorer(WidgetApp):
         ``material``, ``nucleus``, ``field_T``, ``diameter_nm``, ``contact_ms``,
         ``mas_hz``, ``pore_nm``, ``no_silica``, ``silica_per_qd`` (the loading: mg of
         mesoporous silica per mg of QDs; QDs per pore is shown in the readout),
-        ``series`` and ``components``.
+        ``microwave``, ``series`` (which measured trace), ``components`` (surface and
+        core traces) and ``target_snr`` (for the experiment-time estimate).
+    measured_trace : MeasuredTrace or None
+        The dataset shown as the measured trace, with its processed spectrum.
     predicted, measured : bokeh.models.ColumnDataSource
         Columns ``ppm, total, surface, core`` and ``ppm, intensity``. ``surface`` and
         ``core`` are refreshed only while shown (``controls["components"]``), which keeps a
@@ -71,7 +76,7 @@ class SpectrumExplorer(WidgetApp):
         self._reference_scale = None
         self._series: dict[str, Series] = {}
         self._measured_key = None
-        self._measured_trace: MeasuredTrace | None = None
+        self.measured_trace: MeasuredTrace | None = None
         self._user_trace: MeasuredTrace | None = None
         self._sensitivity = None
         self._traces: dict[str, MeasuredTrace] = {}
@@ -202,18 +207,14 @@ class SpectrumExplorer(WidgetApp):
 
     _muted = False
 
+    @contextlib.contextmanager
     def _quiet(self):
-        explorer = self
-
-        class Quiet:
-            def __enter__(self):
-                self.before = explorer._muted
-                explorer._muted = True
-
-            def __exit__(self, *exc):
-                explorer._muted = self.before
-
-        return Quiet()
+        """Set controls without reacting to each change (one redraw afterwards)."""
+        before, self._muted = self._muted, True
+        try:
+            yield
+        finally:
+            self._muted = before
 
     # -- reacting ------------------------------------------------------------------------
     def _changed(self, name: str) -> None:
@@ -347,7 +348,7 @@ class SpectrumExplorer(WidgetApp):
             k = float(np.max(self.bridge.predict(anchor_own).total)) / unit / self._scale(s)
             y = self._per_scan(trace) * k
         self.plot.set_measured(trace.ppm, y, synthetic=trace.synthetic, label=trace.label)
-        self._measured_trace = trace
+        self.measured_trace = trace
         self._measured_key = key
         own_p = self.bridge.predict(own)
         self._sensitivity = None if not own.microwave else self._measured_sensitivity(
