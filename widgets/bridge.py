@@ -229,7 +229,7 @@ class QdkitBridge:
         ppm = self.axis(sample)
         shapes = self.shapes(s, sample, ppm)
         weights, cp_rows = self.cp_weights(s, sample)
-        gain, rows = self.sample_gain(s)
+        gain, rows, r = self.sample_gain(s)
         surface_rows = np.array([role == "surface" for _, role in sample.species])
         weighted = (gain * weights)[:, None] * shapes
         surface = weighted[surface_rows].sum(axis=0)
@@ -239,7 +239,6 @@ class QdkitBridge:
         if sample.defaults.get("assumed_widths"):
             cp_rows["line width not in the paper, assumed"] = (
                 f"{UNREPORTED_FWHM_HZ:.0f} Hz ({sample.defaults['assumed_widths']})")
-        r = self.last_sample
         return Prediction(ppm, total, surface, core, sb_ppm, sb_h, {**rows, **cp_rows},
                           axis_key=(s.material, s.nucleus, ppm[0], ppm[-1], ppm.size),
                           numbers={"enhancement": float(r.enhancement),
@@ -256,8 +255,9 @@ class QdkitBridge:
         return {"solution_ul": solution_ul, "qd_mg": qd_mg,
                 "silica_per_qd": solution_ul / pore_volume / qd_mg}
 
-    def sample_gain(self, s: Settings) -> tuple[float, dict[str, str]]:
-        """Absolute sensitivity gain of the sample (qdkit.matrix) and the readout rows.
+    def sample_gain(self, s: Settings):
+        """Signal per scan relative to the frozen colloid (qdkit.matrix), the readout rows
+        and qdkit's full ``SampleSensitivity`` record.
 
         The loading control is mg of silica per mg of QDs; qdkit.matrix takes the silica
         mass for its default rotor (QD solution volume and concentration of SI Fig. S2).
@@ -284,8 +284,7 @@ class QdkitBridge:
             "QDs per pore": format_number(r.qds_per_pore),
         }
         rows["signal per scan vs frozen colloid"] = format_number(gain)
-        self.last_sample = r
-        return float(gain), rows
+        return float(gain), rows, r
 
     def sidebands(self, s: Settings, sample: Sample, ppm, total):
         """Visible spinning sidebands (qdkit.mas.sideband_positions_ppm) and the trace height."""
