@@ -87,18 +87,51 @@ def read_parameter_file(path: Path) -> dict[str, Any]:
     return dic
 
 
-def _number(dic: dict, key: str, path: Path, cast=float):
+def required_num(dic: dict, key: str, path: Path, cast=float):
     try:
-        return cast(dic[key])
+        value = float(dic[key])
+        if not math.isfinite(value):
+            raise ValueError
+        return int(value) if cast is int else cast(value)
     except KeyError:
         raise MetadataError(
             f"{path} has no {key} parameter, which qdkit needs to read the data. "
             "The parameter file is incomplete; copy it again from the spectrometer."
         ) from None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise MetadataError(
-            f"{path}: parameter {key} = {dic[key]!r} is not a number. The file is damaged."
+            f"{path}: parameter {key} = {dic[key]!r} is not a number. The file is damaged; "
+            "copy it again from the spectrometer."
         ) from None
+
+
+def num(dic: dict[str, Any], key: str, default=None, cast=float):
+    """Optional numeric parameter: ``default`` when absent or not a finite number.
+
+    Only the parameters that fix the data layout are required (see :func:`required_num`);
+    a garbled MASR or TE must not stop the data from being read.
+    """
+    return num_value(dic.get(key), default, cast)
+
+
+def num_value(value: Any, default=None, cast=float):
+    """``cast(value)`` for a finite number (or numeric text), else ``default``."""
+    if value is None or isinstance(value, (list, dict, tuple)):
+        return default
+    try:
+        x = float(value)
+        if not math.isfinite(x):
+            return default
+        return int(x) if cast is int else cast(x)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def num_at(values: Any, index: int, default=None):
+    """Element ``index`` of an array parameter (P, D, CNST, L) as a float, else ``default``."""
+    if not isinstance(values, (list, tuple)) or index >= len(values):
+        return default
+    return num_value(values[index], default)
 
 
 def group_delay_points(acqus: dict[str, Any]) -> float | None:
@@ -108,15 +141,17 @@ def group_delay_points(acqus: dict[str, Any]) -> float | None:
     through the DECIM/DSPFVS table (W. M. Westler and F. Abildgaard's table, as shipped
     with nmrglue); analogue filters (DSPFVS < 10) have none.
     """
-    grpdly = float(acqus.get("GRPDLY", -1) or -1)
+    grpdly = num(acqus, "GRPDLY", -1.0)
     if grpdly > 0:
         return grpdly
-    dspfvs = int(acqus.get("DSPFVS", 0) or 0)
-    decim = acqus.get("DECIM", 1)
-    if dspfvs < 10 or float(decim) <= 1:
+    dspfvs = num(acqus, "DSPFVS", None, int)
+    decim = num(acqus, "DECIM", None)
+    if dspfvs is None or decim is None:
+        return None
+    if dspfvs < 10 or decim <= 1:
         return 0.0  # analogue filter, or no decimation: no digital-filter delay
     table = ng.bruker.bruker_dsp_table.get(dspfvs, {})
-    decim_key = int(decim) if float(decim).is_integer() else decim
+    decim_key = int(decim) if decim.is_integer() else decim
     if decim_key in table:
         return float(table[decim_key])
     return None
@@ -141,8 +176,8 @@ def _binary_layout(dic: dict[str, Any], data_file: Path) -> tuple[tuple[int, ...
     """Shape (complex points), endianness and float flag of fid/ser, checked against its size."""
     acqus = dic["acqus"]
     acqus_path = data_file.parent / "acqus"
-    td = _number(acqus, "TD", acqus_path, int)
-    dtypa = int(acqus.get("DTYPA", 0) or 0)
+    td = required_num(acqus, "TD", acqus_path, int)
+    dtypa = required_num(acqus, "DTYPA", acqus_path, int) if "DTYPA" in acqus else 0
     if dtypa not in _BYTES_PER_POINT:
         raise MetadataError(
             f"{acqus_path}: DTYPA = {dtypa} is not a raw-data type qdkit knows "
@@ -161,7 +196,7 @@ def _binary_layout(dic: dict[str, Any], data_file: Path) -> tuple[tuple[int, ...
     if data_file.name == "ser":
         for key in ("acqu2s", "acqu3s"):
             if key in dic:
-                n_fids *= max(1, int(dic[key].get("TD", 1) or 1))
+                n_fids *= max(1, required_num(dic[key], "TD", data_file.parent / key, int))
     # every FID of a ser file starts on a 1024-byte boundary (TopSpin's NBL layout)
     block = math.ceil(td * nbytes / 1024) * 1024 if n_fids > 1 else td * nbytes
     need = (n_fids - 1) * block + td * nbytes
@@ -181,8 +216,10 @@ def _binary_layout(dic: dict[str, Any], data_file: Path) -> tuple[tuple[int, ...
         ) from None
     if cplex:
         shape = tuple(shape[:-1]) + (shape[-1] // 2,)
-    big = int(acqus.get("BYTORDA", 0) or 0) == 1
-    return shape, big, dtypa == 2
+    bytorda = required_num(acqus, "BYTORDA", acqus_path, int) if "BYTORDA" in acqus else 0
+    if bytorda not in (0, 1):
+        raise MetadataError(f"{acqus_path}: BYTORDA = {bytorda}; expected 0 (little-endian) or 1 (big-endian).")
+    return shape, bytorda == 1, dtypa == 2
 
 
 def _read_vendor_spectrum(pdir: Path, procs: dict[str, Any]) -> np.ndarray | None:
@@ -190,25 +227,27 @@ def _read_vendor_spectrum(pdir: Path, procs: dict[str, Any]) -> np.ndarray | Non
     one_r = pdir / "1r"
     if not one_r.is_file():
         return None
-    dic = {"procs": procs}
-    big = int(procs.get("BYTORDP", 0) or 0) == 1
-    isfloat = int(procs.get("DTYPP", 0) or 0) == 2
-    si = int(procs.get("SI", 0) or 0)
+    big = num(procs, "BYTORDP", 0, int) == 1
+    isfloat = num(procs, "DTYPP", 0, int) == 2
+    si = num(procs, "SI", 0, int)
+    if si <= 0:
+        raise MetadataError(f"{pdir / 'procs'}: SI = {procs.get('SI')!r} is not a spectrum size.")
     nbytes = 8 if isfloat else 4
     if one_r.stat().st_size < si * nbytes:
         raise ReadError(
             f"{one_r} is truncated: SI = {si} points need {si * nbytes} bytes, the file has "
             f"{one_r.stat().st_size}. Reprocess in TopSpin or read the raw data only."
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        shape, sub = ng.bruker.guess_shape_and_submatrix_shape(dic)
-        parts = []
-        for name in ("1r", "1i"):
-            f = pdir / name
-            if f.is_file() and f.stat().st_size >= si * nbytes:
-                _, d = ng.bruker.read_pdata_binary(str(f), shape, sub, big, isfloat)
-                parts.append(ng.bruker.scale_pdata(dic, np.asarray(d, dtype=float)))
+    nc_proc = num(procs, "NC_proc", 0.0)
+    if abs(nc_proc) > 64:
+        raise MetadataError(f"{pdir / 'procs'}: NC_proc = {nc_proc:g} is no intensity scaling TopSpin writes.")
+    parts = []
+    for name in ("1r", "1i"):
+        f = pdir / name
+        if f.is_file() and f.stat().st_size >= si * nbytes:
+            # a 1D processed file is SI plain words: no submatrix layout to undo
+            _, d = ng.bruker.read_pdata_binary(str(f), big=big, isfloat=isfloat)
+            parts.append(np.asarray(d[:si], dtype=float) * 2.0**nc_proc)
     if len(parts) == 2:
         return parts[0] + 1j * parts[1]
     return parts[0]
@@ -256,7 +295,7 @@ def read_bruker(path: Path, procno: int | None = None) -> Dataset:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _, data = ng.bruker.read_binary(str(data_file), shape=shape, cplex=True, big=big, isfloat=isfloat)
-    td_complex = int(dic["acqus"]["TD"]) // 2
+    td_complex = required_num(dic["acqus"], "TD", expno / "acqus", int) // 2
     data = np.asarray(data, dtype=complex)[..., :td_complex]
     if not np.all(np.isfinite(data)):
         raise ReadError(
@@ -414,9 +453,8 @@ def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float 
     gives None (MASR there is a left-over). Disagreements are reported.
     """
     notes: list[str] = []
-    masr = float(acqus.get("MASR", 0) or 0)
-    cnst = acqus.get("CNST") or []
-    cnst31 = float(cnst[31]) if len(cnst) > 31 else 0.0
+    masr = num(acqus, "MASR", 0.0)
+    cnst31 = num_at(acqus.get("CNST"), 31, 0.0)
     title_rate, title_static = mas_from_title(title)
     pulprog = str(acqus.get("PULPROG", ""))
     title_static = title_static and "mas" not in pulprog.lower()
@@ -475,15 +513,15 @@ def bruker_meta(
         title = str(acqus.get("TITLE", "") or "").strip()
         if title.startswith("Parameter file"):
             title = ""
-    bf1 = _number(acqus, "BF1", apath)
-    sfo1 = _number(acqus, "SFO1", apath)
-    sw_hz = _number(acqus, "SW_h", apath)
+    bf1 = required_num(acqus, "BF1", apath)
+    sfo1 = required_num(acqus, "SFO1", apath)
+    sw_hz = required_num(acqus, "SW_h", apath)
     if sw_hz <= 0 or bf1 <= 0:
         raise MetadataError(f"{apath}: SW_h = {sw_hz} and BF1 = {bf1} must be positive; the file is damaged.")
     proton = None
     for ch in range(2, 9):
-        if _nucleus_label(acqus.get(f"NUC{ch}")) == "1H" and float(acqus.get(f"BF{ch}", 0) or 0) > 0:
-            proton = float(acqus[f"BF{ch}"])
+        if _nucleus_label(acqus.get(f"NUC{ch}")) == "1H" and num(acqus, f"BF{ch}", 0.0) > 0:
+            proton = num(acqus, f"BF{ch}")
             break
     nuc1 = _nucleus_label(acqus.get("NUC1"))
     label, field_T, nuc_notes = identify_nucleus(nuc1, bf1, proton, where)
@@ -495,12 +533,12 @@ def bruker_meta(
     d = acqus.get("D") or []
     program = read_pulse_program(expno, acqus) if in_folder and _needs_pulse_program(pulprog, acqus) else None
     contact_ms = None
-    if pulprog and is_cross_polarization(pulprog, program) and len(p) > 15 and float(p[15]) > 0:
-        contact_ms = float(p[15]) / 1000.0
+    if pulprog and is_cross_polarization(pulprog, program) and num_at(p, 15, 0.0) > 0:
+        contact_ms = num_at(p, 15) / 1000.0
     echoes, period_us, cpmg_extra = cpmg_timing(program, acqus, signal_points, sw_hz) if program else (None, None, {})
     dims = indirect_dimensions(dic, expno if in_folder else None, shape)
-    te = float(acqus.get("TE", 0) or 0)
-    ref_mhz = float(procs["SF"]) if procs.get("SF") else bf1
+    te = num(acqus, "TE", 0.0)
+    ref_mhz = num(procs, "SF", 0.0) or bf1
     meta = Meta(
         nucleus=label,
         field_T=field_T,
@@ -508,15 +546,15 @@ def bruker_meta(
         reference_mhz=ref_mhz,
         sw_hz=sw_hz,
         td=int(shape[-1]),
-        ns=int(acqus.get("NS", 0) or 0) or None,
-        d1_s=float(d[1]) if len(d) > 1 else None,
+        ns=num(acqus, "NS", 0, int) or None,
+        d1_s=num_at(d, 1),
         mas_hz=mas_hz,
         contact_ms=contact_ms,
         temperature_K=te if te > 0 else None,
         pulprog=pulprog,
         title=title or None,
         microwave=microwave_from_title(title),
-        o1_hz=float(acqus.get("O1", 0) or 0),
+        o1_hz=num(acqus, "O1"),
         group_delay_pts=group_delay_points(acqus),
         cpmg_echoes=echoes,
         cpmg_period_us=period_us,
@@ -605,9 +643,10 @@ def _duration_s(token: str, acqus: dict[str, Any]) -> float | None:
         i = int(m.group(2))
         if i >= len(values):
             return None
-        return float(values[i]) * (1.0 if m.group(1).lower() == "d" else 1e-6)
+        value = num_value(values[i])
+        return None if value is None else value * (1.0 if m.group(1).lower() == "d" else 1e-6)
     if token.lower() == "de":
-        return float(acqus.get("DE", 0) or 0) * 1e-6
+        return num(acqus, "DE", 0.0) * 1e-6
     m = re.fullmatch(r"(\d+(?:\.\d*)?)([usm]?)", token)
     if m:
         return float(m.group(1)) * _UNITS_S[m.group(2)]
@@ -654,7 +693,8 @@ def cpmg_timing(program: list[str], acqus: dict[str, Any], n_points: int, sw_hz:
             if count_token.startswith("l"):
                 loops = acqus.get("L") or []
                 k = int(count_token[1:])
-                loop_echoes = int(loops[k]) if k < len(loops) else None
+                loop_echoes = num_at(loops, k)
+                loop_echoes = int(loop_echoes) if loop_echoes is not None and loop_echoes >= 0 else None
             else:
                 loop_echoes = int(count_token)
             if loop_echoes is None:
@@ -692,9 +732,9 @@ def indirect_dimensions(dic: dict[str, Any], expno: Path | None, shape: tuple[in
     if len(shape) < 2:
         return out
     pars = [dic[k] for k in ("acqu3s", "acqu2s") if k in dic]  # slowest dimension first
-    out["td_indirect"] = tuple(int(a.get("TD", 0) or 0) for a in pars)
-    out["sw_indirect_hz"] = tuple(float(a.get("SW_h", 0) or 0) for a in pars)
-    fnmode_code = int(pars[-1].get("FnMODE", 0) or 0) if pars else 0
+    out["td_indirect"] = tuple(num(a, "TD", 0, int) for a in pars)
+    out["sw_indirect_hz"] = tuple(num(a, "SW_h", 0.0) for a in pars)
+    fnmode_code = num(pars[-1], "FnMODE", 0, int) if pars else 0
     out["fnmode"] = FNMODES.get(fnmode_code, str(fnmode_code))
     if expno is None:
         out["extra"]["pseudo_nd"] = fnmode_code == 0
@@ -721,5 +761,5 @@ def indirect_dimensions(dic: dict[str, Any], expno: Path | None, shape: tuple[in
     out["extra"]["pseudo_nd"] = pseudo
     if not pseudo:
         out["nuclei_indirect"] = tuple(_nucleus_label(a.get("NUC1")) or "" for a in pars)
-        out["larmor_mhz_indirect"] = tuple(float(a.get("SFO1", 0) or 0) for a in pars)
+        out["larmor_mhz_indirect"] = tuple(num(a, "SFO1", 0.0) for a in pars)
     return out

@@ -15,7 +15,7 @@ from typing import Any
 import nmrglue as ng
 import numpy as np
 
-from .bruker import bruker_meta, identify_nucleus
+from .bruker import required_num, bruker_meta, identify_nucleus, num, num_value
 from .dataset import Dataset, Meta, Spectrum
 from .errors import MetadataError, ReadError
 
@@ -86,10 +86,10 @@ def _meta(path: Path, dic: dict[str, Any], n_points: int, is_fid: bool) -> tuple
     if "BF1" in params and "SW_h" in params and "TD" in params:
         procs = {k: params[k] for k in ("SF", "SI", "NC_proc", "OFFSET", "SW_p", "PHC0", "PHC1", "LB", "GB",
                                          "WDW", "FT_mod", "SR", "SSB", "BC_mod", "TDeff", "MC2") if k in params}
-        td = int(params["TD"]) // 2 if not is_fid else n_points
+        td = required_num(params, "TD", path, int) // 2 if not is_fid else n_points
         meta = bruker_meta({"acqus": params, "procs": procs}, path, None, (td,), td, title=title, source=path)
         return meta.replace(vendor="jcamp-dx (TopSpin)"), procs
-    freq = float(_first(dic, ".OBSERVEFREQUENCY", "0") or 0)
+    freq = num_value(_first(dic, ".OBSERVEFREQUENCY", "0"), 0.0)
     label = _first(dic, ".OBSERVENUCLEUS").lstrip("^") or None
     if freq <= 0:
         raise MetadataError(
@@ -119,8 +119,9 @@ def read_jcamp(path: Path) -> Dataset:
         return Dataset(data=values, meta=meta, procs=procs, raw={"jcamp": dic})
     meta, procs = _meta(path, dic, values.size, False)
     meta = meta.replace(extra={**meta.extra, "content": "spectrum"})
-    if "NC_proc" in procs:  # TopSpin exports the stored integers; scale like 1r (x 2**NC_proc)
-        values = values * 2.0 ** float(procs["NC_proc"])
+    nc_proc = num(procs, "NC_proc", 0.0)
+    if abs(nc_proc) <= 64:  # TopSpin exports the stored integers; scale like 1r (x 2**NC_proc)
+        values = values * 2.0**nc_proc
     return Dataset(data=np.zeros(0, complex), meta=meta, procs=procs, vendor_spectrum=values, raw={"jcamp": dic})
 
 
@@ -146,14 +147,17 @@ def read_jcamp_spectrum(path: Path) -> Spectrum:
     y = ds.vendor_spectrum
     n = y.size
     p = ds.procs
-    if {"OFFSET", "SW_p", "SF"} <= p.keys():
-        ppm = p["OFFSET"] - np.arange(n) * p["SW_p"] / n / p["SF"]
-        hz = ppm * p["SF"]
-        meta = ds.meta.replace(reference_mhz=p["SF"])
+    offset, sw_p, sf = num(p, "OFFSET"), num(p, "SW_p"), num(p, "SF")
+    if offset is not None and sw_p and sf and sf > 0:
+        ppm = offset - np.arange(n) * sw_p / n / sf
+        hz = ppm * sf
+        meta = ds.meta.replace(reference_mhz=sf)
     else:
         dic = ds.raw["jcamp"]
-        first = float(_first(dic, "FIRST").split(",")[0])
-        last = float(_first(dic, "LAST").split(",")[0])
+        first = num_value(_first(dic, "FIRST").split(",")[0])
+        last = num_value(_first(dic, "LAST").split(",")[0])
+        if first is None or last is None or first == last:
+            raise MetadataError(f"{path} gives no usable x axis (FIRST/LAST); cannot place the spectrum in Hz.")
         hz = np.linspace(first, last, n)
         meta = ds.meta
     if hz[0] < hz[-1]:

@@ -14,7 +14,7 @@ import nmrglue as ng
 import numpy as np
 
 from . import nuclei
-from .bruker import microwave_from_title, warn_notes
+from .bruker import microwave_from_title, num_value, warn_notes
 from .dataset import Dataset, Meta
 from .errors import MetadataError, ReadError, UnknownNucleusError
 
@@ -28,13 +28,14 @@ def is_varian(folder: Path) -> bool:
 
 
 def _value(procpar: dict, name: str, cast=float, default=None):
+    """First value of a procpar entry as ``cast`` (str, or a finite number), else ``default``."""
     entry = procpar.get(name)
-    if not entry or not entry.get("values"):
+    if not isinstance(entry, dict) or not entry.get("values"):
         return default
-    try:
-        return cast(entry["values"][0])
-    except (TypeError, ValueError):
-        return default
+    raw = entry["values"][0]
+    if cast is str:
+        return str(raw)
+    return num_value(raw, default, cast)
 
 
 def _active(procpar: dict, name: str) -> bool:
@@ -63,8 +64,12 @@ def read_varian(folder: Path) -> Dataset:
             f"{procpar_path} could not be parsed as a VnmrJ procpar file ({exc}); the file is damaged."
         ) from None
     for needed in ("sfrq", "sw", "np"):
-        if _value(procpar, needed) is None:
-            raise MetadataError(f"{procpar_path} has no usable '{needed}' parameter; the file is damaged.")
+        value = _value(procpar, needed)
+        if value is None or value <= 0:
+            raise MetadataError(
+                f"{procpar_path} has no usable '{needed}' parameter (a positive number is needed); "
+                "the file is damaged - copy the folder again."
+            )
     n_points = int(_value(procpar, "np")) // 2
     try:
         with warnings.catch_warnings():
