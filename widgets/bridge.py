@@ -283,7 +283,8 @@ class QdkitBridge:
             "time saving (gain²)": format_number(dnp.time_saving(r.absolute_gain)),
             "QDs per pore": format_number(r.qds_per_pore),
         }
-        rows["signal per scan vs frozen colloid"] = format_number(gain)
+        if not s.microwave:
+            rows["signal per scan vs frozen colloid (microwaves off)"] = format_number(gain)
         return float(gain), rows, r
 
     def sidebands(self, s: Settings, sample: Sample, ppm, total):

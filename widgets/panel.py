@@ -105,11 +105,13 @@ class Readout:
             return
         self.rows = rows
         body = "".join(
-            f"<tr><td style='padding-right:1em'>{html.escape(k)}</td>"
-            f"<td style='text-align:right'><b>{html.escape(v)}</b></td></tr>"
+            f"<tr><td style='padding:0 1em 0 0'>{html.escape(k)}</td>"
+            f"<td style='padding:0;text-align:right'><b>{html.escape(v)}</b></td></tr>"
             for k, v in rows.items()
         )
-        self.widget.value = f"<b>{html.escape(self.title)}</b><table>{body}</table>"
+        self.widget.value = (f"<b>{html.escape(self.title)}</b>"
+                             f"<table style='border-collapse:collapse;line-height:1.35'>"
+                             f"{body}</table>")
 
 
 def on_log_grid(slider: W.FloatLogSlider, value: float) -> None:
