@@ -408,3 +408,19 @@ def test_pore_series_keeps_measured_intensities_drop_above_100_nm():
         peaks[pore] = _peak(e.measured, "intensity")
     assert peaks[50.0] > 0.85 * peaks[7.0]
     assert peaks[250.0] < 0.8 * peaks[7.0]
+
+
+def test_processing_panel_secondary_standard_moves_the_axis_by_the_offset():
+    """SI IV-V: a Cd(ClO4)2·6H2O line seen 10 ppm too high moves every line down 10 ppm."""
+    from qdkit import paths
+    from widgets import ProcessingPanel
+
+    p = ProcessingPanel(paths.reference_dataset("S7", mas_hz=10000.0))
+    assert "Cd(ClO4)2·6H2O" in p.controls["standard"].options
+    top = float(p.spectrum.ppm[np.argmax(p.spectrum.real)])
+    p.controls["standard"].value = "Cd(ClO4)2·6H2O"
+    p.controls["observed_ppm"].value = -631.0
+    assert p.message.text == ""
+    moved = float(p.spectrum.ppm[np.argmax(p.spectrum.real)])
+    assert moved - top == pytest.approx(-10.0, abs=0.2)
+    assert p.spectrum.recipe[-1]["step"] == "reference_to_standard"

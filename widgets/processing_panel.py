@@ -15,7 +15,7 @@ from pathlib import Path
 import ipywidgets as W
 import numpy as np
 
-from qdkit.errors import OutputError, WidgetError
+from qdkit.errors import OutputError, QdkitError, WidgetError
 
 from .display import WidgetApp, bokeh_widget
 from .figure import as_column
@@ -24,8 +24,10 @@ from .panel import MessageArea, guarded, tag
 _STYLE = {"description_width": "9em"}
 _WIDE = W.Layout(width="26em")
 NO_BASELINE = "none"
+NO_STANDARD = "none (use SR)"
 # Steps of the automatic recipe that this panel sets itself.
-_MANUAL = {"apodize", "phase", "autophase", "magnitude", "baseline", "reference_sr"}
+_MANUAL = {"apodize", "phase", "autophase", "magnitude", "baseline", "reference_sr",
+           "reference_to_standard"}
 
 
 def _wrap_deg(angle: float) -> float:
@@ -45,7 +47,9 @@ class ProcessingPanel(WidgetApp):
     ----------
     controls : dict[str, ipywidgets.Widget]
         ``window``, ``lb_hz``, ``p0_deg``, ``p1_deg``, ``pivot_ppm``, ``auto_phase``,
-        ``baseline``, ``sr_hz``, ``save_path``, ``save``.
+        ``baseline``, ``sr_hz``, ``standard`` and ``observed_ppm`` (re-reference with a
+        secondary standard measured at that shift, e.g. Cd(ClO4)2·6H2O at −641 ppm),
+        ``save_path``, ``save``.
     spectrum : qdkit Spectrum
         The current result; ``spectrum.recipe`` is what is shown and saved.
     source : bokeh ColumnDataSource
@@ -90,7 +94,8 @@ class ProcessingPanel(WidgetApp):
             W.VBox([W.HTML("<b>Apodization</b>"), c["window"], c["lb_hz"],
                     W.HTML("<b>Phase</b>"), c["p0_deg"], c["p1_deg"], c["pivot_ppm"],
                     c["auto_phase"], W.HTML("<b>Baseline and referencing</b>"),
-                    c["baseline"], c["sr_hz"], W.HTML("<b>Recipe</b>"), c["save_path"],
+                    c["baseline"], c["sr_hz"], c["standard"], c["observed_ppm"],
+                    W.HTML("<b>Recipe</b>"), c["save_path"],
                     c["save"]]),
             W.VBox([self.plot_widget, self.message.widget, self.recipe_text]),
         ]), "processing-panel")
@@ -118,6 +123,11 @@ class ProcessingPanel(WidgetApp):
                             "baseline"),
             "sr_hz": tag(W.FloatText(description="SR / Hz", value=float(sr_hz), style=_STYLE,
                                      layout=_WIDE), "sr_hz"),
+            "standard": tag(W.Dropdown(description="secondary std", options=self._standards(),
+                                       value=NO_STANDARD, style=_STYLE, layout=_WIDE),
+                            "standard"),
+            "observed_ppm": tag(W.FloatText(description="std seen at / ppm", value=0.0,
+                                            style=_STYLE, layout=_WIDE), "observed_ppm"),
             "save_path": tag(W.Text(description="save as", value="recipe.json", style=_STYLE,
                                     layout=_WIDE), "save_path"),
             "save": tag(W.Button(description="save recipe (JSON)"), "save"),
@@ -155,7 +165,20 @@ class ProcessingPanel(WidgetApp):
         if c["baseline"].value != NO_BASELINE:
             steps.append({"step": "baseline", "method": c["baseline"].value})
         steps.append({"step": "reference_sr", "sr_hz": float(c["sr_hz"].value)})
+        if c["standard"].value != NO_STANDARD:
+            steps.append({"step": "reference_to_standard", "standard_name": c["standard"].value,
+                          "observed_ppm": float(c["observed_ppm"].value)})
         return steps
+
+    def _standards(self) -> list[str]:
+        """Reference compounds qdkit tabulates for this dataset's nucleus (SI IV-V)."""
+        from qdkit import nuclei, referencing
+
+        try:
+            label = nuclei.normalize_label(self.dataset.meta.nucleus or "")
+        except QdkitError:
+            return [NO_STANDARD]
+        return [NO_STANDARD, *(s.name for s in referencing.STANDARDS if label in s.nuclei)]
 
     def _transformed(self, steps):
         """Spectrum right after the FT for these steps (cached on the time-domain part)."""
