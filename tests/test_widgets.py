@@ -424,3 +424,10 @@ def test_processing_panel_secondary_standard_moves_the_axis_by_the_offset():
     moved = float(p.spectrum.ppm[np.argmax(p.spectrum.real)])
     assert moved - top == pytest.approx(-10.0, abs=0.2)
     assert p.spectrum.recipe[-1]["step"] == "reference_to_standard"
+
+
+def test_unknown_sample_falls_back_with_a_warning(bridge):
+    e = SpectrumExplorer(material="PbS", nucleus="207Pb", bridge=bridge)
+    assert "no 207Pb experiment on PbS" in e.message.text
+    assert e.controls["material"].value in ("InP", "CdSe")
+    assert np.asarray(e.predicted.data["total"]).size == 4096

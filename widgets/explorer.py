@@ -179,6 +179,12 @@ class SpectrumExplorer(WidgetApp):
         if measured is not None:
             self._guard(self._set_user)(measured, None)
         self._guard(self._changed)("material")
+        chosen = (self.controls["material"].value, self.controls["nucleus"].value)
+        if not self.message.text and chosen != (material, nucleus):
+            self.message.show(
+                f"qdkit's catalog has no {nucleus} experiment on {material} QDs; showing "
+                f"{chosen[1]} of {chosen[0]}. Pick another material or nucleus above.",
+                level="warning")
 
     def _fill_nuclei(self, preferred=None) -> None:
         c = self.controls
