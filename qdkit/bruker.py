@@ -51,6 +51,30 @@ def is_procno(folder: Path) -> bool:
     )
 
 
+class _EndGuard:
+    """A file wrapper for nmrglue's parameter parser, which loops forever when a file ends
+    inside an array value (it keeps asking for the rest of the list). After the end of the
+    file has been returned a few times, the next request raises; nmrglue then gives up on
+    that line and stops at the following end-of-file."""
+
+    _PATIENCE = 8
+
+    def __init__(self, fh):
+        self._fh = fh
+        self._ends = 0
+        self.cut_short = False
+
+    def readline(self) -> str:
+        line = self._fh.readline()
+        if line:
+            return line
+        self._ends += 1
+        if self._ends == self._PATIENCE:
+            self.cut_short = True
+            raise EOFError("parameter file ends inside a value list")
+        return ""
+
+
 def read_parameter_file(path: Path) -> dict[str, Any]:
     """Parse one JCAMP-style TopSpin parameter file (acqus, procs ...) with nmrglue.
 
@@ -72,12 +96,19 @@ def read_parameter_file(path: Path) -> dict[str, Any]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            dic = ng.bruker.read_jcamp(str(path), encoding="latin-1")
+            with open(path, encoding="latin-1") as fh:
+                lines = _EndGuard(fh)
+                dic = ng.bruker.parse_jcamp_file(lines, {"_coreheader": [], "_comments": []})
     except Exception as exc:  # nmrglue raises bare ValueError/IndexError on garbage
         raise MetadataError(
             f"{path} could not be parsed as a TopSpin parameter file ({exc}). "
             "Expected '##$NAME= value' lines; the file is probably damaged - copy it again."
         ) from None
+    if lines.cut_short:
+        raise MetadataError(
+            f"{path} ends in the middle of a list of values (the file was cut short). "
+            "Copy the file again from the spectrometer."
+        )
     if not any(k in dic for k in ("TD", "SI", "SW_h", "SF")):
         raise MetadataError(
             f"{path} holds no TopSpin parameters (no TD, SW_h, SI or SF found). "

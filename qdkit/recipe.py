@@ -59,8 +59,20 @@ def step(func: Callable[..., Any]) -> Callable[..., Any]:
     return recorded
 
 
+#: Modules that define steps; imported on demand so a recipe replays in a fresh process.
+STEP_MODULES = ("qdkit.processing", "qdkit.referencing", "qdkit.cpmg", "qdkit.twod")
+
+
+def _load_step_modules() -> None:
+    import importlib
+
+    for name in STEP_MODULES:
+        importlib.import_module(name)
+
+
 def registered_steps() -> dict[str, Callable[..., Any]]:
-    """Name → step function, for every step known so far."""
+    """Name → step function, for every step qdkit defines."""
+    _load_step_modules()
     return dict(_STEPS)
 
 
@@ -72,6 +84,8 @@ def apply(obj, recipe: Iterable[Mapping[str, Any]]):
                 f"Recipe entry {i} is {entry!r}; each entry must be a mapping with a 'step' key."
             )
         params = {k: v for k, v in entry.items() if k != "step"}
+        if entry["step"] not in _STEPS:
+            _load_step_modules()
         try:
             func = _STEPS[entry["step"]]
         except KeyError:

@@ -30,3 +30,9 @@ def test_unknown_step_and_bad_json_are_recipe_errors():
     with pytest.raises(QdkitError):
         rc.from_json("[not json")
     assert json.loads(rc.to_json([{"step": "x", "a": 1}])) == [{"step": "x", "a": 1}]
+
+
+def test_every_step_module_is_known_to_a_replayed_recipe():
+    names = rc.registered_steps()
+    for step_name in ("ft", "phase", "reference_to_standard", "coadd_echoes", "transform_indirect"):
+        assert step_name in names
