@@ -31,6 +31,7 @@ from .errors import QdkitError, ReadError
 SUBCOMMANDS = [
     "qdkit.cli:add_info",
     "qdkit.cli:add_process",
+    "qdkit.batch:add_batch",
 ]
 
 EXIT_USER_ERROR = 2

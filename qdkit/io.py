@@ -397,7 +397,11 @@ def find_datasets(root: str | os.PathLike) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
-        if bruker.is_expno(here) or varian.is_varian(here):
+        # a folder with any raw-data or parameter file is listed, complete or not, so that
+        # a damaged experiment shows up (and is explained) instead of vanishing silently
+        if bruker.is_expno(here) or varian.is_varian(here) or any(
+            (here / name).is_file() for name in ("fid", "ser", "acqus", "acqu")
+        ):
             found.append(here)
             dirs[:] = []
             continue
