@@ -277,7 +277,14 @@ def _read_vendor_spectrum(pdir: Path, procs: dict[str, Any]) -> np.ndarray | Non
         f = pdir / name
         if f.is_file() and f.stat().st_size >= si * nbytes:
             # a 1D processed file is SI plain words: no submatrix layout to undo
-            _, d = ng.bruker.read_pdata_binary(str(f), big=big, isfloat=isfloat)
+            try:
+                _, d = ng.bruker.read_pdata_binary(str(f), big=big, isfloat=isfloat)
+            except ValueError:  # numpy: the byte count is not a whole number of data words
+                raise ReadError(
+                    f"{f} has {f.stat().st_size} bytes, not a whole number of {nbytes}-byte "
+                    "words; the processed spectrum is damaged. Reprocess it in TopSpin, or "
+                    "read the raw data only."
+                ) from None
             parts.append(np.asarray(d[:si], dtype=float) * 2.0**nc_proc)
     if len(parts) == 2:
         return parts[0] + 1j * parts[1]
@@ -325,7 +332,14 @@ def read_bruker(path: Path, procno: int | None = None) -> Dataset:
     shape, big, isfloat = _binary_layout(dic, data_file)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _, data = ng.bruker.read_binary(str(data_file), shape=shape, cplex=True, big=big, isfloat=isfloat)
+        try:
+            _, data = ng.bruker.read_binary(str(data_file), shape=shape, cplex=True, big=big, isfloat=isfloat)
+        except ValueError:  # numpy: the byte count is not a whole number of data words
+            raise ReadError(
+                f"{data_file} has {data_file.stat().st_size} bytes, which is not a whole number of "
+                f"{8 if isfloat else 4}-byte data words (DTYPA in acqus); the file is damaged or "
+                "has stray bytes appended. Copy it again from the spectrometer."
+            ) from None
     td_complex = required_num(dic["acqus"], "TD", expno / "acqus", int) // 2
     data = np.asarray(data, dtype=complex)[..., :td_complex]
     if not np.all(np.isfinite(data)):

@@ -67,7 +67,13 @@ def _decode(path: Path) -> tuple[dict[str, Any], np.ndarray, str]:
             "XYDATA or NTUPLES block; the file is damaged or in another format."
         ) from None
     kind = " ".join(dic.get("DATATYPE", dic.get("DATA TYPE", [""]))).upper()
-    arr = np.asarray(data, dtype=float)
+    try:
+        arr = np.asarray(data, dtype=float)
+    except (ValueError, TypeError):  # ragged or non-numeric columns
+        raise ReadError(
+            f"{path}: the JCAMP-DX data columns have different lengths or hold non-numbers; "
+            "the file is damaged. Export it again from the spectrometer software."
+        ) from None
     if arr.size == 0:
         raise ReadError(f"{path} holds no data points; the JCAMP-DX data block is missing or empty.")
     values = arr[0] + 1j * arr[1] if arr.ndim == 2 and arr.shape[0] == 2 else arr.astype(complex)
