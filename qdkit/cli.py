@@ -32,6 +32,7 @@ SUBCOMMANDS = [
     "qdkit.cli:add_info",
     "qdkit.cli:add_process",
     "qdkit.batch:add_batch",
+    "widgets.demo:add_demo",  # widgets layer; imports nothing heavy until `qdkit demo` runs
 ]
 
 EXIT_USER_ERROR = 2

@@ -431,3 +431,12 @@ def test_unknown_sample_falls_back_with_a_warning(bridge):
     assert "no 207Pb experiment on PbS" in e.message.text
     assert e.controls["material"].value in ("InP", "CdSe")
     assert np.asarray(e.predicted.data["total"]).size == 4096
+
+
+def test_qdkit_demo_command_writes_the_page_once(tmp_path, capsys):
+    from qdkit import cli
+
+    out = tmp_path / "explorer.html"
+    assert cli.main(["demo", "--out", str(out)]) == 0 and out.stat().st_size > 1e6
+    assert cli.main(["demo", "--out", str(out)]) == 2  # exists: refused, explained
+    assert "--force" in capsys.readouterr().err
