@@ -671,9 +671,21 @@ def default_recipe(ds: Dataset) -> list[dict[str, Any]]:
     return recipe
 
 
+def is_true_2d(ds: Dataset) -> bool:
+    """True for a 2D experiment with a quadrature-detected indirect dimension (FnMODE set),
+    False for 1D data and for pseudo-2D series (delay lists, phase-cycle rows)."""
+    return (
+        np.ndim(ds.data) == 2
+        and not ds.meta.extra.get("pseudo_nd", True)
+        and not ds.meta.delays_s
+        and ds.meta.fnmode not in (None, "undefined", "0")
+    )
+
+
 def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | str | os.PathLike | None = None) -> Spectrum:
     """Process a 1D dataset with ``recipe`` (a list of steps, or a recipe JSON text or file),
-    or with :func:`default_recipe`.
+    or with :func:`default_recipe`. A true 2D dataset without a recipe goes to
+    :func:`qdkit.twod.process_2d` and comes back as a ``Spectrum2D``.
 
     The returned spectrum's ``recipe`` records every step with resolved parameters, after
     the steps the dataset already went through (``dataset.recipe``, e.g. echo co-addition),
@@ -689,12 +701,16 @@ def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | str | os.PathLi
         raise ProcessingError(f"process expects a Dataset (from qdkit.read), got {type(dataset).__name__}.")
     if isinstance(recipe, (str, os.PathLike)):
         recipe = from_json(recipe)
+    if recipe is None and is_true_2d(dataset):
+        from .twod import process_2d
+
+        return process_2d(dataset)
     steps = default_recipe(dataset) if recipe is None else [dict(e) for e in recipe]
     done = [dict(e) for e in dataset.recipe]
     if done and steps[: len(done)] == done:
         steps = steps[len(done) :]
     out = apply(dataset, steps)
-    if not isinstance(out, Spectrum):
+    if not isinstance(out, Spectrum) and not hasattr(out, "ppm_indirect"):
         raise ProcessingError(
             "The recipe ended in the time domain; add an 'ft' step to get a spectrum."
         )
