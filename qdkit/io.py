@@ -18,9 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from . import bruker, jcamp, nuclei, varian
-from .errors import QdkitWarning
 from .dataset import Dataset, Meta, Spectrum
-from .errors import MetadataError, ReadError
+from .errors import MetadataError, QdkitWarning, ReadError
 
 __all__ = ["read", "read_spectrum", "read_spectrum_text", "find_datasets", "save", "QdkitWarning"]
 
@@ -324,7 +323,9 @@ def read_spectrum_text(path: str | os.PathLike, *, nucleus: str | None = None, m
                 f"{p} has ppm and intensity only; give nucleus= and name the spectrometer (e.g. "
                 "'_400MHz_' in the file name) so qdkit can place the Hz axis."
             )
-        reference_mhz = nuclei.get(label).xi_percent / 100.0 * float(m.group(1)) / 1.0
+        # the nominal spectrometer frequency (e.g. 400 for 400.13 MHz): ppm stay exact,
+        # Hz are good to ~0.03 %
+        reference_mhz = nuclei.get(label).xi_percent / 100.0 * float(m.group(1))
         hz = ppm * reference_mhz
     else:
         raise ReadError(f"{p}: {table.shape[1]} columns; expected 4 (index, intensity, Hz, ppm) or 2 (ppm, intensity).")
