@@ -162,8 +162,11 @@ def test_unknown_nucleus_and_unmatched_frequency_is_an_unknown_nucleus_error(liq
 
 def test_non_utf8_title_is_read_as_windows_1252_and_noted(liquid):
     (liquid / "pdata/1/title").write_bytes(b"CdSe QDs 100 K, \xb5wave on\nMAS: 10 kHz\n")
-    with pytest.warns(io.QdkitWarning, match="not UTF-8"):
+    with pytest.warns(io.QdkitWarning) as record:
         ds = qdkit.read(liquid)
+    messages = [str(w.message) for w in record]
+    assert any("not UTF-8" in m for m in messages)
+    assert any("MASR = 4200 Hz but the title says 10000 Hz" in m for m in messages)
     assert "µwave on" in ds.meta.title
     assert ds.meta.microwave is True
     assert ds.meta.mas_hz == 10000.0
