@@ -11,7 +11,7 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import nmrglue as ng
 import numpy as np
@@ -490,12 +490,16 @@ def _is_mas_probe(probhd: str) -> bool:
     return bool(re.search(r"\bMAS|\bCPMAS|\bHX\b|\bHXY\b|\bBL\d|\bDVT\b|\bWVT\b", probhd or "", re.IGNORECASE))
 
 
-def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float | None, list[str]]:
-    """MAS rate in Hz from MASR, CNST31 and the title, cross-checked (stale MASR is common).
+def spinning_rate(
+    acqus: dict[str, Any], title: str, where: str, uses_cnst31: Callable[[], bool] = lambda: False
+) -> tuple[float | None, list[str]]:
+    """MAS rate in Hz from the title, CNST31 and MASR, cross-checked (stale MASR is common).
 
-    Priority: a rate written in the title (the operator's note); then CNST31 when the
-    pulse program uses it for rotor synchronisation; then MASR. A liquid-state probe
-    gives None (MASR there is a left-over). Disagreements are reported.
+    Priority: a rate written in the title (the operator's note); then CNST31 where the
+    pulse program times itself with it (``d31 = 1s/cnst31``: the sequence was set up for
+    that rate, so a different MASR is the stale one); then MASR. A liquid-state probe gives
+    None (MASR there is a left-over); a title saying "static" gives 0. ``uses_cnst31`` is
+    asked only when CNST31 and MASR disagree (it reads the pulse program).
     """
     notes: list[str] = []
     masr = num(acqus, "MASR", 0.0)
@@ -504,9 +508,15 @@ def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float 
     pulprog = str(acqus.get("PULPROG", ""))
     title_static = title_static and "mas" not in pulprog.lower()
     probhd = str(acqus.get("PROBHD", ""))
+
+    def differ(a, b):
+        return abs(a - b) > 0.02 * max(a, b)
+
+    cnst31_counts = cnst31 > 100 and (not masr > 1 or differ(cnst31, masr)) and uses_cnst31()
     if title_rate is not None:
-        for name, value in (("MASR", masr), ("CNST31", cnst31)):
-            if value > 1 and abs(value - title_rate) > 0.02 * title_rate:
+        checks = [("MASR", masr)] + ([("CNST31", cnst31)] if cnst31_counts else [])
+        for name, value in checks:
+            if value > 1 and differ(value, title_rate):
                 notes.append(
                     f"{where}: {name} = {value:g} Hz but the title says {title_rate:g} Hz MAS; using the title."
                 )
@@ -517,15 +527,14 @@ def spinning_rate(acqus: dict[str, Any], title: str, where: str) -> tuple[float 
         return 0.0, notes
     if not _is_mas_probe(probhd):
         return None, notes
-    if cnst31 > 100 and masr > 1 and abs(cnst31 - masr) > 0.02 * cnst31:
-        notes.append(
-            f"{where}: MASR = {masr:g} Hz and CNST31 = {cnst31:g} Hz disagree; using MASR (check the title)."
-        )
-    if masr > 1:
-        return masr, notes
-    if cnst31 > 100:
+    if cnst31_counts:
+        if masr > 1:
+            notes.append(
+                f"{where}: MASR = {masr:g} Hz but the pulse program is timed for CNST31 = {cnst31:g} Hz; "
+                "using CNST31 (MASR is often left over from an earlier run)."
+            )
         return cnst31, notes
-    return 0.0, notes
+    return (masr if masr > 1 else 0.0), notes
 
 
 def bruker_meta(
@@ -571,7 +580,11 @@ def bruker_meta(
     nuc1 = _nucleus_label(acqus.get("NUC1"))
     label, field_T, nuc_notes = identify_nucleus(nuc1, bf1, proton, where)
     notes += nuc_notes
-    mas_hz, mas_notes = spinning_rate(acqus, title, where)
+    def uses_cnst31() -> bool:
+        program = read_pulse_program(expno, acqus) if in_folder else None
+        return bool(program) and any(re.search(r"\bcnst31\b", line, re.IGNORECASE) for line in program)
+
+    mas_hz, mas_notes = spinning_rate(acqus, title, where, uses_cnst31)
     notes += mas_notes
     pulprog = str(acqus.get("PULPROG", "") or "").strip().strip("<>") or None
     p = acqus.get("P") or []

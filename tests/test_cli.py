@@ -32,7 +32,9 @@ def test_info_text_names_the_facts(real_data, capsys):
     assert "12500 Hz" in out  # title's MAS rate, not the stale CNST31
     assert re.search(r"CPMG echoes\s+50\n", out)
     assert re.search(r"CPMG echo period\s+640 µs", out)
-    assert "warning:" in out  # the CNST31/title contradiction is shown
+    assert "warning:" not in out  # title and MASR agree; CNST31 is not a MAS rate in this program
+    assert cli.main(["info", str(real_data / "cpmg_119Sn_SnO2_double_echo_CPMG/1100")]) == 0
+    assert re.search(r"warning: .*MASR = 5000 Hz but the title says 10000 Hz", capsys.readouterr().out)
 
 
 def test_info_json_is_one_object_for_one_dataset(real_data, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -55,9 +57,8 @@ def test_vendor_spectrum_is_topspin_1r_scaled_by_nc_proc(real_data):
 
 def test_pdata_folder_selects_its_procno(real_data):
     base = real_data / "cpmg_207Pb_PbZrO3_WCPMG_MAS/1"
-    with pytest.warns(QdkitWarning, match="CNST31"):  # stale CNST31 vs the title's 12.5 kHz
-        by_expno = qdkit.read(base)
-        by_procno = qdkit.read(base / "pdata/12")
+    by_expno = qdkit.read(base)
+    by_procno = qdkit.read(base / "pdata/12")
     assert by_expno.meta.source.endswith("pdata/1")
     assert by_procno.meta.source.endswith("pdata/12")
     assert by_procno.procs["PHC1"] != by_expno.procs["PHC1"]
@@ -117,3 +118,17 @@ def test_true_2d_reports_fnmode_and_indirect_nucleus(real_data, tmp_path):
     assert m.larmor_mhz_indirect == (pytest.approx(200.130926911019),)
     assert m.delays_s == ()
     assert m.extra["pseudo_nd"] is False
+
+
+def test_without_a_title_cnst31_wins_over_masr_only_where_the_program_is_timed_by_it(real_data, tmp_path):
+    # 119Sn double echo: d31 = 1s/cnst31 in the pulse program, CNST31 = 10000, MASR = 5000 (stale)
+    sn = _writable_copy(real_data / "cpmg_119Sn_SnO2_double_echo_CPMG/1100", tmp_path / "sn" / "1100")
+    (sn / "pdata/1/title").write_text("119Sn SnO2\n")
+    with pytest.warns(QdkitWarning, match="timed for CNST31 = 10000"):
+        assert qdkit.read(sn).meta.mas_hz == 10000.0
+    # 207Pb WCPMG: CNST31 = 25000 is not used by wcpmg_mas_neo.jk, so MASR = 12500 stands
+    pb = _writable_copy(real_data / "cpmg_207Pb_PbZrO3_WCPMG_MAS/2", tmp_path / "pb" / "2")
+    (pb / "pdata/1/title").write_text("207Pb Pb(NO3)2\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert qdkit.read(pb).meta.mas_hz == 12500.0
