@@ -52,6 +52,10 @@ def add_info(subparsers) -> None:
     p.set_defaults(run=run_info)
 
 
+#: TopSpin processing parameters worth showing (window, size, phase, referencing, scaling).
+_PROCS_SHOWN = ("SI", "WDW", "LB", "GB", "SSB", "PHC0", "PHC1", "PH_mod", "SR", "SF", "OFFSET", "SW_p", "NC_proc")
+
+
 def _record(path: Path, procno: int | None) -> dict[str, Any]:
     from . import io
 
@@ -62,6 +66,7 @@ def _record(path: Path, procno: int | None) -> dict[str, Any]:
             "content": ds.meta.extra.get("content", "time data"),
             "shape": list(ds.data.shape),
             "vendor_spectrum": ds.vendor_spectrum is not None,
+            "vendor_processing": {k: ds.procs[k] for k in _PROCS_SHOWN if k in ds.procs},
             "meta": ds.meta.to_dict(),
         }
     except QdkitError:

@@ -208,3 +208,11 @@ def test_synthetic_data_is_labelled_in_info_and_report(real_data, tmp_path, caps
     assert "Synthetic data" in report.spectrum_html(spec)
     # the measured original is not labelled
     assert "Synthetic data" not in report.spectrum_html(io.read_spectrum(real_data / LIQUID))
+
+
+def test_info_json_shows_topspin_processing_parameters(real_data, capsys):
+    assert cli.main(["info", "--json", str(real_data / "cpmg_207Pb_PbZrO3_WCPMG_MAS/1/pdata/12")]) == 0
+    procs = json.loads(capsys.readouterr().out)["vendor_processing"]
+    # pdata/12 is a phased spectrum with a huge first-order phase (the TopSpin trap)
+    assert abs(procs["PHC1"]) > 1e5
+    assert procs["SI"] > 0
