@@ -236,6 +236,8 @@ class QdkitBridge:
         core = weighted[~surface_rows].sum(axis=0)
         total = surface + core
         sb_ppm, sb_h = self.sidebands(s, sample, ppm, total)
+        if sample.defaults.get("no_csa"):
+            cp_rows["CSA not in the paper, taken as 0"] = sample.defaults["no_csa"]
         if sample.defaults.get("assumed_widths"):
             cp_rows["line width not in the paper, assumed"] = (
                 f"{UNREPORTED_FWHM_HZ:.0f} Hz ({sample.defaults['assumed_widths']})")
@@ -337,8 +339,10 @@ def catalog_samples() -> dict:
         exp = experiments[0]
         sample = exp.sample
         ref_mhz = nuclei.get(exp.nucleus).reference_mhz(exp.field_T)
-        sites, assumed = [], []
+        sites, assumed, no_csa = [], [], []
         for sp in species:
+            if not sp.csa_ppm:
+                no_csa.append(sp.assignment)
             if sp.fwhm_hz:
                 fwhm = sp.fwhm_hz
             elif sp.range_ppm:
@@ -358,6 +362,8 @@ def catalog_samples() -> dict:
         defaults = {k: (float(v) if v is not None else None) for k, v in defaults.items()}
         if assumed:
             defaults["assumed_widths"] = ", ".join(assumed)
+        if no_csa:
+            defaults["no_csa"] = ", ".join(no_csa)
         out[(sample.qd, exp.nucleus)] = Sample(sample.qd, exp.nucleus, tuple(sites), defaults,
                                                ligand=ligand, shell=shell)
     if not out:
