@@ -597,6 +597,15 @@ def bruker_meta(
     dims = indirect_dimensions(dic, expno if in_folder else None, shape)
     te = num(acqus, "TE", 0.0)
     ref_mhz = num(procs, "SF", 0.0) or bf1
+    if abs(ref_mhz - bf1) > 2e-3 * bf1:
+        # SF = BF1 + SR; a referencing offset of more than 2000 ppm is a procs file from
+        # another nucleus or spectrometer (the DNPLab sets carry SF 14.15 MHz for 1H at 14.83)
+        notes.append(
+            f"{pdir / 'procs' if pdir is not None else where}: SF = {ref_mhz:.6f} MHz is "
+            f"{(ref_mhz / bf1 - 1) * 1e6:.0f} ppm away from BF1 = {bf1:.6f} MHz; ignored it and "
+            "put 0 ppm at BF1 (re-reference the spectrum if you know the right frequency)."
+        )
+        ref_mhz = bf1
     meta = Meta(
         nucleus=label,
         field_T=field_T,

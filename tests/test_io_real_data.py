@@ -213,3 +213,20 @@ def test_varian_and_bruker_reads_leave_the_real_folders_untouched(real_data):
             if not rel.endswith(".txt") and "jcamp" not in rel:
                 io.find_datasets(real_data / rel.split("/")[0])
     assert snapshot() == before
+
+
+def test_dnplab_water_line_sits_near_4p7_ppm_despite_the_foreign_sf_in_procs(real_data):
+    """procs SF (14.15 MHz) belongs to another nucleus; 0 ppm must come from BF1 (1H, 14.83 MHz)."""
+    import warnings
+
+    import numpy as np
+
+    import qdkit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = qdkit.read(real_data / "dnplab_odnp_topspin_1H_0.35T" / "1")
+    spec = qdkit.process(ds)
+    assert ds.meta.reference_mhz == pytest.approx(14.8314, abs=1e-3)
+    assert any("SF =" in w for w in ds.meta.warnings)
+    assert 0 < spec.ppm[np.argmax(np.abs(spec.real))] < 10
