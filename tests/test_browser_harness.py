@@ -135,3 +135,21 @@ def chromium_page():
                 ctx.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_voila_is_stopped_and_its_port_freed_when_the_context_ends():
+    """The fixture never leaves a Voila server (or its kernels) behind, even on failure."""
+    import pytest
+
+    with pytest.raises(ZeroDivisionError):
+        with voila_app("widgets/app/explorer.ipynb") as (url, _log):
+            port = int(url.rsplit(":", 1)[1].strip("/"))
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            1 / 0  # a failing test body
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"port {port} still accepts connections after Voila was stopped")
