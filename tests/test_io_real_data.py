@@ -215,8 +215,9 @@ def test_varian_and_bruker_reads_leave_the_real_folders_untouched(real_data):
     assert snapshot() == before
 
 
-def test_dnplab_water_line_sits_near_4p7_ppm_despite_the_foreign_sf_in_procs(real_data):
-    """procs SF (14.15 MHz) belongs to another nucleus; 0 ppm must come from BF1 (1H, 14.83 MHz)."""
+def test_dnplab_ppm_axis_is_1h_sized_despite_the_foreign_sf_in_procs(real_data):
+    """procs SF (14.17 MHz) belongs to another nucleus; 0 ppm must come from BF1 (1H, 14.83 MHz),
+    so the axis around the carrier spans hundreds of ppm, not 48,000 ppm away."""
     import warnings
 
     import numpy as np
@@ -225,8 +226,10 @@ def test_dnplab_water_line_sits_near_4p7_ppm_despite_the_foreign_sf_in_procs(rea
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ds = qdkit.read(real_data / "dnplab_odnp_topspin_1H_0.35T" / "1")
+        ds = qdkit.read(real_data / "dnplab_odnp_topspin_1H_0.35T" / "2")
     spec = qdkit.process(ds)
-    assert ds.meta.reference_mhz == pytest.approx(14.8314, abs=1e-3)
+    assert ds.procs["SF"] == pytest.approx(14.172, abs=1e-3)
+    assert ds.meta.reference_mhz == pytest.approx(14.83, abs=1e-2)
     assert any("SF =" in w for w in ds.meta.warnings)
-    assert 0 < spec.ppm[np.argmax(np.abs(spec.real))] < 10
+    assert np.abs(spec.ppm).max() < 1000
+    assert abs(spec.ppm[np.argmax(np.abs(spec.real))] - ds.meta.o1_hz / ds.meta.reference_mhz) < 100
