@@ -84,11 +84,13 @@ def test_explorer_draws_and_updates_in_jupyterlab():
             page.click(".jp-Notebook .jp-Cell .cm-content")
             page.keyboard.press("Shift+Enter")
             try:
-                page.wait_for_function(started, timeout=5_000, polling=100)
+                page.wait_for_function(started, timeout=10_000, polling=100)
                 break
             except Exception:
                 if attempt == 5:
-                    raise
+                    status = page.locator(".jp-StatusBar-Widget").all_inner_texts()
+                    raise AssertionError(f"the cell never started; status bar: {status}; "
+                                         f"prompts: {page.locator('.jp-InputPrompt').all_inner_texts()}")
         page.wait_for_function(
             f"() => window.Bokeh !== undefined && ({SOURCE_LENGTH_JS})('predicted') > 0",
             timeout=180_000, polling=250)
