@@ -89,8 +89,9 @@ def test_explorer_draws_and_updates_in_jupyterlab():
             except Exception:
                 if attempt == 5:
                     status = page.locator(".jp-StatusBar-Widget").all_inner_texts()
+                    prompts = page.locator(".jp-InputPrompt").all_inner_texts()
                     raise AssertionError(f"the cell never started; status bar: {status}; "
-                                         f"prompts: {page.locator('.jp-InputPrompt').all_inner_texts()}")
+                                         f"prompts: {prompts}")
         page.wait_for_function(
             f"() => window.Bokeh !== undefined && ({SOURCE_LENGTH_JS})('predicted') > 0",
             timeout=180_000, polling=250)

@@ -28,6 +28,9 @@ from widgets.bridge import QdkitBridge, Sample
 
 from conftest import REPO
 
+# The explorer is rebuilt per test, not per example: examples continue from the last state.
+FIXTURE_REUSED = HealthCheck.function_scoped_fixture
+
 INP = Sample(
     "InP", "31P",
     ((Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0), "surface"),
@@ -162,7 +165,7 @@ def test_unexpected_input_type_is_a_message_not_a_traceback(explorer):
 SLIDERS = ("contact_ms", "mas_hz", "pore_nm", "silica_per_qd", "diameter_nm")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[FIXTURE_REUSED])
 @given(st.lists(st.tuples(st.sampled_from(SLIDERS + ("no_silica", "field_T", "material")),
                           st.floats(0, 1)), min_size=1, max_size=6))
 def test_any_slider_combination_updates_or_shows_a_message(explorer, moves):
@@ -356,7 +359,7 @@ def test_teaching_explorers_at_extremes_update_or_explain(name, moves):
 
 
 # (baseline fits of 32k points take seconds each: the baseline control has its own test)
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[FIXTURE_REUSED])
 @given(st.lists(st.tuples(st.sampled_from(["window", "lb_hz", "p0_deg", "p1_deg", "pivot_ppm",
                                            "sr_hz"]),
                           st.sampled_from([0.0, 1.0, 0.5, 0.999])), min_size=1, max_size=5))
