@@ -32,7 +32,7 @@ case "${1:-}" in
         ;;
     app)
         setup
-        exec "$venv/bin/voila" notebooks/00_start_here.ipynb "${@:2}"
+        exec "$venv/bin/voila" widgets/app/explorer.ipynb "${@:2}"
         ;;
     test)
         setup
