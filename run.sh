@@ -28,7 +28,8 @@ need_chromium() {
 case "${1:-}" in
     lab)
         setup
-        exec "$venv/bin/jupyter" lab notebooks/00_start_here.ipynb "${@:2}"
+        root_flag=(); [ "$(id -u)" = 0 ] && root_flag=(--allow-root)  # containers and CI run as root
+        exec "$venv/bin/jupyter" lab notebooks/00_start_here.ipynb --ServerApp.root_dir=. "${root_flag[@]}" "${@:2}"
         ;;
     app)
         setup
