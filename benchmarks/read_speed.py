@@ -19,18 +19,14 @@ from pathlib import Path
 import qdkit
 from qdkit import io
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from conftest import REAL_DATA  # noqa: E402  (the tests' own search for shared/data/real)
 
 
 def real_data_root() -> Path:
-    env = os.environ.get("QDKIT_REAL_DATA")
-    if env:
-        return Path(env)
-    for parent in [HERE, *HERE.parents]:
-        cand = parent / "shared" / "data" / "real"
-        if cand.is_dir():
-            return cand
-    sys.exit("shared/data/real not found; set QDKIT_REAL_DATA")
+    if REAL_DATA is None:
+        sys.exit("shared/data/real not found; set QDKIT_REAL_DATA")
+    return REAL_DATA
 
 
 def main() -> None:

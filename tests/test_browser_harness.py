@@ -68,6 +68,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_port(proc: subprocess.Popen, port: int, startup_s: float, what: str, log: Path) -> None:
+    """Wait until the server ``proc`` accepts connections on 127.0.0.1:``port``; raise
+    with the end of its log if it exits first or takes longer than ``startup_s``."""
+    deadline = time.monotonic() + startup_s
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not open its port in time") from None
+            time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def voila_app(notebook: str, startup_s: float = 120.0):
     """Run Voila on ``notebook`` (path relative to the repository); yield its URL."""
@@ -80,17 +96,7 @@ def voila_app(notebook: str, startup_s: float = 120.0):
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        deadline = time.monotonic() + startup_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"Voila exited early:\n{Path(log.name).read_text()[-3000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("Voila did not open its port in time") from None
-                time.sleep(0.3)
+        wait_for_port(proc, port, startup_s, "Voila", Path(log.name))
         yield f"http://127.0.0.1:{port}/", Path(log.name)
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -11,19 +11,17 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from test_browser_explorer import move
-from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, free_port
+from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, free_port, wait_for_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,17 +40,7 @@ def jupyterlab_with(notebook: nbformat.NotebookNode, startup_s: float = 120.0):
         cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + startup_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited:\n{(root / 'lab.log').read_text()[-3000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not open its port in time") from None
-                time.sleep(0.3)
+        wait_for_port(proc, port, startup_s, "JupyterLab", root / "lab.log")
         yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb"
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -14,14 +13,9 @@ import urllib.request
 import pytest
 
 from conftest import REPO
+from test_browser_harness import free_port
 
 TOKEN = "qdkit-launch-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -32,7 +26,7 @@ def _get(url: str) -> tuple[int, bytes]:
 
 @pytest.mark.browser
 def test_run_sh_lab_serves_the_start_notebook_on_localhost(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
     cmd = ["bash", str(REPO / "run.sh"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={TOKEN}"]
