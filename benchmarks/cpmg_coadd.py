@@ -19,6 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from conftest import REAL_DATA  # noqa: E402  (the tests' own search for shared/data/real)
+
 import qdkit
 from qdkit import cpmg, processing
 
@@ -26,13 +29,9 @@ from qdkit import cpmg, processing
 def _real_data() -> Path:
     if len(sys.argv) > 1:
         return Path(sys.argv[1])
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "shared" / "data" / "real"
-        if cand.is_dir():
-            return cand
-    raise SystemExit("shared/data/real not found; pass the folder as the first argument")
-
+    if REAL_DATA is None:
+        raise SystemExit("shared/data/real not found; set QDKIT_REAL_DATA or pass the folder as the first argument")
+    return REAL_DATA
 
 def _read(path):
     with warnings.catch_warnings():

@@ -15,19 +15,18 @@ import time
 import warnings
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from conftest import REAL_DATA  # noqa: E402  (the tests' own search for shared/data/real)
+
 import qdkit
 from qdkit.errors import QdkitError
 from qdkit.processing import vendor_agreement
 
 
 def find_real_data() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "shared" / "data" / "real"
-        if cand.is_dir():
-            return cand
-    raise SystemExit("shared/data/real not found; pass its path as the first argument.")
-
+    if REAL_DATA is None:
+        raise SystemExit("shared/data/real not found; set QDKIT_REAL_DATA or pass the folder as the first argument")
+    return REAL_DATA
 
 def topspin_procnos(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/*/pdata/*/1r"))

@@ -84,6 +84,18 @@ def wait_for_port(proc: subprocess.Popen, port: int, startup_s: float, what: str
             time.sleep(0.3)
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it spawned."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
 @contextlib.contextmanager
 def voila_app(notebook: str, startup_s: float = 120.0):
     """Run Voila on ``notebook`` (path relative to the repository); yield its URL."""
@@ -99,14 +111,7 @@ def voila_app(notebook: str, startup_s: float = 120.0):
         wait_for_port(proc, port, startup_s, "Voila", Path(log.name))
         yield f"http://127.0.0.1:{port}/", Path(log.name)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+        stop_server(proc)
         log.close()
 
 

@@ -8,9 +8,7 @@ predicted data-source latency in JupyterLab.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -21,7 +19,7 @@ import nbformat
 import pytest
 
 from test_browser_explorer import move
-from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, free_port, wait_for_port
+from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, free_port, stop_server, wait_for_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,14 +41,7 @@ def jupyterlab_with(notebook: nbformat.NotebookNode, startup_s: float = 120.0):
         wait_for_port(proc, port, startup_s, "JupyterLab", root / "lab.log")
         yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb"
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+        stop_server(proc)
         log.close()
         shutil.rmtree(root, ignore_errors=True)
 

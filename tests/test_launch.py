@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 import urllib.error
@@ -13,7 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import REPO
-from test_browser_harness import free_port
+from test_browser_harness import free_port, stop_server
 
 TOKEN = "qdkit-launch-test"
 
@@ -50,9 +49,4 @@ def test_run_sh_lab_serves_the_start_notebook_on_localhost(tmp_path):
         status, page = _get(f"{base}/lab/tree/notebooks/00_start_here.ipynb")
         assert status == 200 and b"JupyterLab" in page
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_server(proc)
