@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
-import shutil
-import stat
 from pathlib import Path
 
 import pytest
 
+from conftest import snapshot, writable_copy
 from qdkit import batch
 from qdkit.cli import main
 from qdkit.errors import OutputError
@@ -23,31 +21,20 @@ GOOD = [
 ]
 
 
-def _copy(src: Path, dst: Path) -> None:
-    shutil.copytree(src, dst)
-    for p in [dst, *dst.rglob("*")]:
-        p.chmod(p.stat().st_mode | stat.S_IWUSR)
-
-
-def _hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture
 def archive(real_data, tmp_path) -> Path:
     """Good datasets from three spectrometers plus the usual casualties of an archive."""
     root = tmp_path / "archive"
     for rel in GOOD:
-        _copy(real_data / rel, root / "good" / rel.replace("/", "__"))
+        writable_copy(real_data / rel, root / "good" / rel.replace("/", "__"))
     bad = root / "bad"
-    _copy(real_data / GOOD[0], bad / "truncated")
+    writable_copy(real_data / GOOD[0], bad / "truncated")
     fid = bad / "truncated" / "fid"
     fid.write_bytes(fid.read_bytes()[:1001])
-    _copy(real_data / GOOD[0], bad / "no_acqus")
+    writable_copy(real_data / GOOD[0], bad / "no_acqus")
     (bad / "no_acqus" / "acqus").unlink()
     (bad / "no_acqus" / "acqu").unlink()
-    _copy(real_data / GOOD[0], bad / "zero_fid")
+    writable_copy(real_data / GOOD[0], bad / "zero_fid")
     (bad / "zero_fid" / "fid").write_bytes(b"")
     (bad / "notes.jdx").write_text("##TITLE= not really a JCAMP file\n garbage\n")
     return root
@@ -58,7 +45,7 @@ def _rows(result):
 
 
 def test_batch_completes_every_good_dataset_and_reports_each_bad_one(archive, tmp_path):
-    before = _hashes(archive)
+    before = snapshot(archive)
     out = tmp_path / "results"
     result = batch.run_batch(archive, out, workers=2, progress=False)
     rows = _rows(result)
@@ -68,7 +55,7 @@ def test_batch_completes_every_good_dataset_and_reports_each_bad_one(archive, tm
         assert rows[name]["status"] == "error"
         assert rows[name]["error"] and "unexpected" not in rows[name]["error"], rows[name]["error"]
     # the raw archive is byte-for-byte unchanged, and nothing was added to it
-    assert _hashes(archive) == before
+    assert snapshot(archive) == before
     # the summary table has one row per dataset and the page shows thumbnails
     with open(result.summary_csv, newline="") as fh:
         table = list(csv.DictReader(fh))
@@ -100,7 +87,7 @@ def test_batch_runs_on_an_existing_dask_scheduler_given_by_address(real_data, tm
     from dask.distributed import LocalCluster
 
     root = tmp_path / "archive"
-    _copy(real_data / GOOD[0], root / "one")
+    writable_copy(real_data / GOOD[0], root / "one")
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         code = main(["batch", str(root), "--out", str(tmp_path / "out"), "--scheduler", cluster.scheduler_address, "--quiet"])
     assert code == 0
@@ -120,7 +107,7 @@ def test_batch_refuses_to_write_into_the_archive_or_over_foreign_files(archive, 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path, real_data):
     root = tmp_path / "archive"
-    _copy(real_data / GOOD[0], root / "one")
+    writable_copy(real_data / GOOD[0], root / "one")
     with pytest.raises(batch.QdkitError, match="scheduler"):
         batch.run_batch(root, tmp_path / "out", scheduler="tcp://127.0.0.1:9", progress=False)
 

@@ -7,10 +7,7 @@ byte what they were before qdkit looked at them (no file written, changed or add
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import stat
 import warnings
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qdkit
+from conftest import snapshot, writable_copy
 from mutator import DATA_MUTATIONS, TEXT_MUTATIONS
 from qdkit.errors import QdkitError
 
@@ -44,23 +42,6 @@ def _plan():
                     yield base, target, mutation, seed
 
 
-def _snapshot(root: Path) -> dict[str, str]:
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
-    return {str(p.relative_to(root.parent)): hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "dangling"
-            for p in files}
-
-
-def _writable_copy(src: Path, dst: Path) -> Path:
-    if src.is_file():
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
-    else:
-        shutil.copytree(src, dst)
-    for p in [dst, *dst.rglob("*")] if dst.is_dir() else [dst]:
-        p.chmod(p.stat().st_mode | stat.S_IWUSR)
-    return dst
-
-
 def _read_and_process(path: Path) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -78,7 +59,7 @@ def test_the_mutation_plan_covers_at_least_2000_inputs():
 @pytest.mark.slow
 @pytest.mark.parametrize("base", [b for b, _ in BASES])
 def test_mutated_real_datasets_give_qdkit_errors_and_stay_untouched(base, real_data, tmp_path):
-    work = _writable_copy(real_data / base, tmp_path / Path(base).name)
+    work = writable_copy(real_data / base, tmp_path / Path(base).name)
     outcomes = {"ok": 0, "refused": 0}
     crashes, modified = [], []
     for b, target, mutation, seed in _plan():
@@ -92,12 +73,12 @@ def test_mutated_real_datasets_give_qdkit_errors_and_stay_untouched(base, real_d
             victim.unlink()
         else:
             victim.write_bytes(mutated)
-        before = _snapshot(work)
+        before = snapshot(work)
         try:
             outcomes[_read_and_process(work)] += 1
         except Exception as exc:  # noqa: BLE001 - what the test is looking for
             crashes.append(f"{target} {mutation.__name__} seed {seed}: {type(exc).__name__}: {exc}"[:300])
-        if _snapshot(work) != before:
+        if snapshot(work) != before:
             modified.append(f"{target} {mutation.__name__} seed {seed}")
         victim.write_bytes(original)
     print(f"{base}: {outcomes}")
@@ -109,7 +90,7 @@ def test_mutated_real_datasets_give_qdkit_errors_and_stay_untouched(base, real_d
 
 def test_non_ascii_paths_and_symlinks_read_like_the_original(real_data, tmp_path):
     src = real_data / "dnplab_odnp_topspin_1H_0.35T/1"
-    odd = _writable_copy(src, tmp_path / "données β" / "Probe 1 (Cd²⁺)" / "1")
+    odd = writable_copy(src, tmp_path / "données β" / "Probe 1 (Cd²⁺)" / "1")
     link = tmp_path / "link-to-expno"
     os.symlink(odd, link)
     ref = qdkit.read(src)
@@ -120,7 +101,7 @@ def test_non_ascii_paths_and_symlinks_read_like_the_original(real_data, tmp_path
 
 
 def test_a_dangling_symlink_for_the_fid_is_a_read_error_naming_the_file(real_data, tmp_path):
-    work = _writable_copy(real_data / "dnplab_odnp_topspin_1H_0.35T/1", tmp_path / "1")
+    work = writable_copy(real_data / "dnplab_odnp_topspin_1H_0.35T/1", tmp_path / "1")
     (work / "fid").unlink()
     os.symlink(tmp_path / "nowhere" / "fid", work / "fid")
     with pytest.raises(QdkitError, match="fid"):
@@ -134,7 +115,7 @@ _ACQUS_KEYS = ["TD", "SW_h", "SFO1", "BF1", "O1", "NS", "DTYPA", "BYTORDA", "DEC
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=st.sampled_from(_ACQUS_KEYS), value=st.text(max_size=12))
 def test_any_text_in_any_acqus_parameter_is_read_or_refused_cleanly(key, value, real_data, tmp_path_factory):
-    work = _writable_copy(real_data / "dnplab_odnp_topspin_1H_0.35T/1", tmp_path_factory.mktemp("h") / "1")
+    work = writable_copy(real_data / "dnplab_odnp_topspin_1H_0.35T/1", tmp_path_factory.mktemp("h") / "1")
     acqus = work / "acqus"
     text = acqus.read_bytes()
     needle = f"##${key}=".encode()
@@ -145,6 +126,6 @@ def test_any_text_in_any_acqus_parameter_is_read_or_refused_cleanly(key, value, 
         end = text.find(b"\n", start)
         text = text[: start + len(needle)] + b" " + value.encode("utf-8", "surrogatepass") + text[end:]
     acqus.write_bytes(text)
-    before = _snapshot(work)
+    before = snapshot(work)
     _read_and_process(work)  # must not raise anything but QdkitError
-    assert _snapshot(work) == before
+    assert snapshot(work) == before
