@@ -345,31 +345,23 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         return site_spectra(site_list, *conds[j])
 
     start_shapes = [shapes_for(sites, j) for j in range(n_spec)]
-    # per-spectrum linear amplitudes, their metric and the noise
-    a_hat, a_err, chol, rss0, sigmas, notes = [], [], [], [], [], []
+    sigmas, notes = [], []
     for j, (y, g) in enumerate(zip(ys, start_shapes)):
-        gram = g @ g.T
-        try:
-            low = np.linalg.cholesky(gram)
-        except np.linalg.LinAlgError:
-            raise ModelParameterError(
-                "Two sites have lineshapes the spectra cannot tell apart (or a site lies outside "
-                "the spectral window); merge them or fix their shifts."
-            ) from None
-        a = np.linalg.solve(gram, g @ y)
-        res = y - a @ g
         sigma = _noise_sigma(specs[j], g, noise_region_ppm)
         if sigma is None:
+            amp_j, *_ = np.linalg.lstsq(g.T, y, rcond=None)
+            res = y - amp_j @ g
             sigma = float(np.sqrt(res @ res / max(y.size - n_sites, 1)))
             notes.append(f"spectrum {j}: no signal-free region; σ from the residual of a free-amplitude fit")
         if not sigma > 0:
             raise ModelParameterError(f"Spectrum {j} has zero noise; is it synthetic without noise?")
-        sigmas.append(sigma)
-        a_hat.append(a)
-        a_err.append(sigma * np.sqrt(np.diag(np.linalg.inv(gram))))
-        chol.append(low)
-        rss0.append(float(res @ res) / sigma**2)
-    a_hat, a_err = np.array(a_hat), np.array(a_err)
+        sigmas.append(float(sigma))
+    shape_names: list[str] = []
+    fitted = sites
+    if fit_lineshapes:
+        fitted, shape_names = _fit_shapes(ys, sigmas, shapes_for, sites, vary_lineshape, iso_window_ppm)
+    shapes = [shapes_for(fitted, j) for j in range(n_spec)]
+    a_hat, a_err, chol, rss0 = _linear_amplitudes(ys, shapes, sigmas)
 
     t1_start, tis_start, t1_site_start = _start_times(a_hat, a_err, t, t1rho, t1rho_fixed)
     params = lmfit.Parameters()
@@ -390,48 +382,38 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         params.add("t1rho_ms", expr="exp(log_t1rho)")
     for i in range(n_sites):
         params.add(f"t_is{i}_ms", expr=f"exp(log_t_is{i})")
-    if fit_lineshapes:
-        for i, s in enumerate(sites):
-            params.add(f"s{i}_iso_ppm", s.iso_ppm, min=s.iso_ppm - iso_window_ppm,
-                       max=s.iso_ppm + iso_window_ppm, vary="iso_ppm" in vary_lineshape)
-            params.add(f"s{i}_fwhm_hz", max(s.fwhm_hz, 1.0), min=1.0, max=max(5 * s.fwhm_hz, 2e3),
-                       vary="fwhm_hz" in vary_lineshape)
-
     def amplitudes(pv):
         return np.array([[pv[f"n{i}"] * float(buildup(tj, np.exp(pv[f"log_t_is{i}"]), _t1rho(pv, i)))
                           for i in range(n_sites)] for tj in t])
 
-    def current_sites(pv):
-        if not fit_lineshapes:
-            return sites
-        return [s.replace(iso_ppm=pv[f"s{i}_iso_ppm"], fwhm_hz=pv[f"s{i}_fwhm_hz"]) for i, s in enumerate(sites)]
-
     def residual(p):
+        amp = amplitudes(p.valuesdict())
+        return np.concatenate([chol[j].T @ (amp[j] - a_hat[j]) / sigmas[j] for j in range(n_spec)])
+
+    def full_residual(p):
         pv = p.valuesdict()
         amp = amplitudes(pv)
-        if not fit_lineshapes:
-            return np.concatenate([chol[j].T @ (amp[j] - a_hat[j]) / sigmas[j] for j in range(n_spec)])
-        cur = current_sites(pv)
+        cur = [st.replace(**{k: pv[f"s{i}_{k}"] for k in vary_lineshape}) for i, st in enumerate(fitted)]
         return np.concatenate([(ys[j] - amp[j] @ shapes_for(cur, j)) / sigmas[j] for j in range(n_spec)])
 
     def chi2_of(p):
         r = residual(p)
-        return float(r @ r) + (0.0 if fit_lineshapes else sum(rss0))
+        return float(r @ r) + sum(rss0)
 
     def minimize(p):
         return lmfit.minimize(residual, p, method="least_squares", scale_covar=False,
-                              diff_step=1e-6 if not fit_lineshapes else 1e-4, max_nfev=4000)
+                              calc_covar=False, diff_step=1e-6, max_nfev=4000)
 
     out = minimize(params)
     n_points = sum(y.size for y in ys)
     varied = [k for k, par in out.params.items() if par.vary]
     chi2_min = chi2_of(out.params)
-    dof = max(n_points - len(varied), 1)
+    dof = max(n_points - len(varied) - len(shape_names), 1)
     redchi = chi2_min / dof
     pv = out.params.valuesdict()
-    cur = current_sites(pv)
+    cur = fitted
     amp = amplitudes(pv)
-    models = [amp[j] @ shapes_for(cur, j) for j in range(n_spec)]
+    models = [amp[j] @ shapes[j] for j in range(n_spec)]
     f_corr = _integrated_autocorrelation([(ys[j] - models[j]) / sigmas[j] for j in range(n_spec)])
     inflate = f_corr * max(redchi, 1.0)
 
@@ -459,13 +441,25 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         if flat:
             undetermined.append(name)
 
+    final = out.params.copy()
+    for i, st in enumerate(fitted):
+        for k in vary_lineshape if fit_lineshapes else ():
+            final.add(f"s{i}_{k}", getattr(st, k))
+
+    def covariance(names):
+        if fit_lineshapes:  # the lineshape parameters' own uncertainty spreads into the rest
+            return _covariance(full_residual, final, names + shape_names, True) * inflate
+        return _covariance(residual, final, names, False) * inflate
+
     determined = [k for k in varied if k not in undetermined]
-    cov = _covariance(residual, out.params, determined, fit_lineshapes) * inflate
+    cov = covariance(determined)
     bad = [k for k, v in zip(determined, np.diag(cov)) if not (np.isfinite(v) and v >= 0)]
     if bad:  # a singular direction the profile did not catch
         undetermined += bad
         determined = [k for k in determined if k not in bad]
-        cov = _covariance(residual, out.params, determined, fit_lineshapes) * inflate
+        cov = covariance(determined)
+    determined += shape_names
+    varied += shape_names
     idx = {k: m for m, k in enumerate(determined)}
 
     def stderr_of(name):
@@ -493,9 +487,9 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         t1 = float(pv["t1rho_ms"])
         t1_err = t1 * stderr_of("log_t1rho") if t1rho_fixed is None else 0.0
     stderr = {k: stderr_of(k) for k in varied}
-    values = {k: float(v) for k, v in pv.items()}
-    for k in out.params:
-        out.params[k].stderr = stderr.get(k, float("nan")) if out.params[k].vary else None
+    values = {k: float(v) for k, v in final.valuesdict().items()}
+    for k in final:
+        final[k].stderr = stderr.get(k, float("nan")) if k in varied else None
     if systematic.any():
         notes.append("population σ includes the spread over the undetermined time constants' range")
     ci95 = {k: (values[k] - 1.96 * s, values[k] + 1.96 * s) for k, s in stderr.items() if np.isfinite(s)}
@@ -505,11 +499,72 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         sigmas=tuple(sigmas), redchi=float(redchi), success=bool(out.success), message=str(out.message),
         lmfit_result=out, populations=p_best, populations_stderr=np.sqrt(np.diag(cov_p)),
         populations_covariance=cov_p, t_is_ms=t_is,
-        t_is_ms_stderr=t_is_err, t1rho_ms=t1, t1rho_ms_stderr=t1_err, params=out.params, covariance=cov,
+        t_is_ms_stderr=t_is_err, t1rho_ms=t1, t1rho_ms_stderr=t1_err, params=final, covariance=cov,
         covariance_names=tuple(determined), undetermined=tuple(undetermined), contact_ms=t,
         amplitudes=a_hat, amplitudes_stderr=a_err * np.sqrt(inflate), noise_correlation=float(f_corr),
         site_list=tuple(cur), notes=tuple(notes),
     )
+
+
+def _linear_amplitudes(ys, shapes, sigmas):
+    """Per-spectrum least-squares site amplitudes, their σ, the Cholesky factor of the
+    Gram matrix (the exact χ² metric of the amplitudes) and the residual χ² left over."""
+    a_hat, a_err, chol, rss = [], [], [], []
+    for y, g, sigma in zip(ys, shapes, sigmas):
+        gram = g @ g.T
+        try:
+            low = np.linalg.cholesky(gram)
+        except np.linalg.LinAlgError:
+            raise ModelParameterError(
+                "Two sites have lineshapes the spectra cannot tell apart (or a site lies outside "
+                "the spectral window); merge them or fix their shifts."
+            ) from None
+        a = np.linalg.solve(gram, g @ y)
+        res = y - a @ g
+        a_hat.append(a)
+        a_err.append(sigma * np.sqrt(np.diag(np.linalg.inv(gram))))
+        chol.append(low)
+        rss.append(float(res @ res) / sigma**2)
+    return np.array(a_hat), np.array(a_err), chol, rss
+
+
+def _fit_shapes(ys, sigmas, shapes_for, sites, vary, iso_window_ppm):
+    """Shared lineshape parameters with free amplitudes per spectrum (variable projection:
+    the amplitudes are solved linearly inside the residual; Golub & Pereyra, SIAM J. Numer.
+    Anal. 10, 413 (1973))."""
+    import lmfit
+
+    unknown = set(vary) - {"iso_ppm", "fwhm_hz", "lorentz_hz", "aniso_ppm", "eta"}
+    if unknown:
+        raise ModelParameterError(f"Cannot fit {sorted(unknown)}; choose from iso_ppm, fwhm_hz, "
+                                  "lorentz_hz, aniso_ppm, eta.")
+    limits = {"iso_ppm": lambda v: (v - iso_window_ppm, v + iso_window_ppm),
+              "fwhm_hz": lambda v: (1.0, max(5 * v, 2e3)), "lorentz_hz": lambda v: (0.0, max(5 * v, 2e3)),
+              "aniso_ppm": lambda v: (-3000.0, 3000.0), "eta": lambda v: (0.0, 1.0)}
+    params = lmfit.Parameters()
+    for i, st in enumerate(sites):
+        for k in vary:
+            v = max(getattr(st, k), 1.0) if k == "fwhm_hz" else getattr(st, k)
+            lo, hi = limits[k](v)
+            params.add(f"s{i}_{k}", v, min=lo, max=hi)
+
+    def current(p):
+        pv = p.valuesdict()
+        return [st.replace(**{k: pv[f"s{i}_{k}"] for k in vary}) for i, st in enumerate(sites)]
+
+    def residual(p):
+        cur = current(p)
+        out = []
+        for j, (y, sigma) in enumerate(zip(ys, sigmas)):
+            g = shapes_for(cur, j)
+            a, *_ = np.linalg.lstsq(g.T, y, rcond=None)
+            out.append((y - a @ g) / sigma)
+        return np.concatenate(out)
+
+    # the powder average is single precision: finite-difference steps well above 1e-7
+    fit = lmfit.minimize(residual, params, method="least_squares", calc_covar=False,
+                         diff_step=1e-4, max_nfev=400)
+    return current(fit.params), list(params)
 
 
 def _normalised(n: np.ndarray) -> np.ndarray:
