@@ -444,7 +444,8 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     final = out.params.copy()
     for i, st in enumerate(fitted):
         for k in vary_lineshape if fit_lineshapes else ():
-            final.add(f"s{i}_{k}", getattr(st, k))
+            final.add(f"s{i}_{k}", getattr(st, k), min=0.0 if k in ("fwhm_hz", "lorentz_hz", "eta") else -np.inf,
+                      max=1.0 if k == "eta" else np.inf)
 
     def covariance(names):
         if fit_lineshapes:  # the lineshape parameters' own uncertainty spreads into the rest
@@ -579,18 +580,42 @@ def _var_sum(cov, idx, names) -> float:
     return float(cov[np.ix_(k, k)].sum())
 
 
+_ABS_STEPS = {"iso_ppm": 1e-3, "aniso_ppm": 0.05, "eta": 1e-3, "fwhm_hz": 0.5, "lorentz_hz": 0.5}
+
+
+def _step(name: str, value: float, coarse: bool) -> float:
+    """Finite-difference step: absolute for logs and lineshape parameters, relative for amplitudes."""
+    if name.startswith("log_"):
+        return 1e-3 if coarse else 1e-5
+    for suffix, h in _ABS_STEPS.items():
+        if name.endswith(suffix):
+            return max(h, 1e-4 * abs(value))
+    return (1e-4 if coarse else 1e-6) * max(abs(value), 1e-12)
+
+
 def _covariance(residual, params, names, coarse: bool) -> np.ndarray:
-    """(JᵀJ)⁻¹ over ``names`` by central differences of the residual at the optimum."""
+    """(JᵀJ)⁻¹ over ``names`` by central differences of the residual at the optimum.
+
+    Parameters whose column of J vanishes (the data do not depend on them at all) get NaN
+    variance instead of making the whole matrix singular.
+    """
     if not names:
         return np.zeros((0, 0))
     cols = []
     for name in names:
         v = params[name].value
-        h = (1e-4 if coarse else 1e-6) * max(abs(v), 1e-2 if name.startswith("log_") else abs(v) + 1e-12)
-        cols.append((residual(_shifted(params, name, v + h)) - residual(_shifted(params, name, v - h))) / (2 * h))
+        h = _step(name, v, coarse)
+        # one-sided next to a physical bound (a width at 0, η at 1)
+        lo = v - h if v - h >= params[name].min else v
+        hi = v + h if v + h <= params[name].max else v
+        cols.append((residual(_shifted(params, name, hi)) - residual(_shifted(params, name, lo))) / (hi - lo))
     jac = np.stack(cols, 1)
-    info = jac.T @ jac
+    norms = np.linalg.norm(jac, axis=0)
+    live = np.isfinite(norms) & (norms > 0)
+    out = np.full((len(names), len(names)), np.nan)
+    info = jac[:, live].T @ jac[:, live]
     try:
-        return np.linalg.inv(info)
+        out[np.ix_(live, live)] = np.linalg.inv(info)
     except np.linalg.LinAlgError:
-        return np.full(info.shape, np.nan)
+        pass
+    return out
