@@ -8,18 +8,18 @@ into a quantum-dot diameter and shell coverage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from qdkit import processing
-from qdkit.cp import buildup
-from qdkit.dataset import Dataset, Spectrum
+from qdkit.analysis.fit import FitResult
+from qdkit.dataset import Spectrum
 from qdkit.errors import ModelParameterError
-from qdkit.fit import FitResult
-from qdkit.mas import Site, site_spectra
-from qdkit.twod import split_series
+from qdkit.models.cp import buildup
+from qdkit.processing.measure import noise_rms
+from qdkit.processing.series import contact_series
+from qdkit.simulation.mas import site_spectra
+from qdkit.simulation.sites import Site
 
 from .structure import StructureResult, diameter_from_surface_fraction, structure
 
@@ -102,92 +102,6 @@ def _t1rho(values: dict, i: int) -> float:
 # --------------------------------------------------------------------------- inputs
 
 
-def _vplist_ms(entries) -> tuple[float, ...] | None:
-    """Contact times of a Bruker vplist whose entries carry units (u, m, s)."""
-    scale = {"u": 1e-3, "m": 1.0, "s": 1e3}
-    out = []
-    for e in entries:
-        e = str(e).strip().lower()
-        if not e or e[-1] not in scale:
-            return None
-        try:
-            out.append(float(e[:-1]) * scale[e[-1]])
-        except ValueError:
-            return None
-    return tuple(out)
-
-
-def contact_series(spectra, contact_ms=None, *, recipe=None) -> tuple[list[Spectrum], np.ndarray]:
-    """Processed spectra and contact times (ms) of a variable-contact-time series.
-
-    Parameters
-    ----------
-    spectra : Spectrum, Dataset, path, or a sequence of them
-        Processed spectra; 1D datasets (one per contact time, e.g. a list of expnos read with
-        :func:`qdkit.read`); or one pseudo-2D series whose rows are the contact times
-        (Bruker ser with a vdlist or a vplist with units, Varian array).
-    contact_ms : sequence of float, optional
-        One per spectrum. Default: each spectrum's ``meta.contact_ms`` (Bruker P15), or the
-        series' vdlist / vplist.
-    recipe : list, optional
-        Processing recipe for datasets. Default: qdkit's recipe resolved on the strongest
-        spectrum and replayed on all, so every spectrum shares one phase.
-
-    Returns
-    -------
-    spectra : list of Spectrum
-    contact_ms : ndarray
-    """
-    import qdkit
-
-    items = [spectra] if isinstance(spectra, (Spectrum, Dataset, str, Path)) else list(spectra)
-    if not items:
-        raise ModelParameterError("The contact series is empty; give at least two spectra.")
-    rows: list = []
-    series_ms: list[float] = []
-    for item in items:
-        if isinstance(item, (str, Path)):
-            item = qdkit.read(item)
-        if isinstance(item, Dataset) and np.ndim(item.data) == 2:
-            vp = _vplist_ms(item.meta.extra.get("vplist", ()))
-            delays = None
-            if item.meta.delays_s:
-                series_ms += [1e3 * d for d in item.meta.delays_s]
-            elif vp:
-                series_ms += list(vp)
-                delays = [v * 1e-3 for v in vp]
-            elif contact_ms is not None:
-                delays = [1e-3 * float(v) for v in contact_ms][len(rows):]
-            rows += split_series(item, delays_s=delays)
-        elif isinstance(item, (Dataset, Spectrum)):
-            rows.append(item)
-            if item.meta.contact_ms is not None:
-                series_ms.append(float(item.meta.contact_ms))
-        else:
-            raise ModelParameterError(
-                f"A contact series holds processed Spectrum objects, datasets from qdkit.read or "
-                f"paths; got {type(item).__name__}."
-            )
-    datasets = [r for r in rows if isinstance(r, Dataset)]
-    if datasets and recipe is None:
-        strongest = max(datasets, key=lambda r: float(np.sum(np.abs(r.data) ** 2)))
-        recipe = list(processing.process(strongest.replace(procs={})).recipe)
-    out = [processing.process(r, recipe) if isinstance(r, Dataset) else r for r in rows]
-    if contact_ms is None:
-        if len(series_ms) != len(out):
-            raise ModelParameterError(
-                "The contact times are not in the data (no P15 contact time per spectrum and no "
-                "vdlist/vplist with units); pass contact_ms= with one time per spectrum."
-            )
-        contact_ms = series_ms
-    t = np.asarray(contact_ms, float).ravel()
-    if t.size != len(out):
-        raise ModelParameterError(f"{t.size} contact times for {len(out)} spectra; give one per spectrum.")
-    if not np.all(np.isfinite(t)) or np.any(t <= 0):
-        raise ModelParameterError("Contact times must be positive numbers of milliseconds.")
-    return out, t
-
-
 def _noise_sigma(spec: Spectrum, shapes: np.ndarray, region_ppm) -> float | None:
     """σ of one spectrum from the project's noise estimator, in a region without any site.
 
@@ -195,7 +109,7 @@ def _noise_sigma(spec: Spectrum, shapes: np.ndarray, region_ppm) -> float | None
     of its own maximum is used (at least 64 points); ``None`` if there is none.
     """
     if region_ppm is not None:
-        return processing.noise_rms(spec, region_ppm)
+        return noise_rms(spec, region_ppm)
     quiet = np.all(shapes <= 1e-3 * shapes.max(axis=1, keepdims=True), axis=0)
     best, start, run = (0, 0), None, 0
     for k, q in enumerate(np.append(quiet, False)):
@@ -209,7 +123,7 @@ def _noise_sigma(spec: Spectrum, shapes: np.ndarray, region_ppm) -> float | None
         return None
     ppm = spec.ppm
     lo, hi = ppm[best[0] + 2], ppm[best[1] - 3]  # stay a couple of points inside the stretch
-    return processing.noise_rms(spec, (min(lo, hi), max(lo, hi)))
+    return noise_rms(spec, (min(lo, hi), max(lo, hi)))
 
 
 def _integrated_autocorrelation(residuals: list[np.ndarray]) -> float:
@@ -287,7 +201,7 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     (:func:`qdkit.mas.site_spectra`). N_i is the signal the site would give with complete
     transfer and no T1ρ loss, so N_i/ΣN_i is its share of the atoms when every site sees the
     same ¹H reservoir (same CP gain bound and DNP enhancement). Residuals are divided by
-    each spectrum's noise σ (:func:`qdkit.processing.noise_rms`); with fixed lineshapes the
+    each spectrum's noise σ (:func:`qdkit.processing.measure.noise_rms`); with fixed lineshapes the
     fit runs on the per-spectrum least-squares amplitudes and their exact χ² metric, which
     gives the same minimum and covariance as the full spectra at a fraction of the cost.
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from qdkit import nanocrystal, nuclei
+from qdkit import nuclei
 from qdkit.errors import ModelParameterError
+from qdkit.models.materials import DEFAULT_STRUCTURE, LIGANDS
 from qdkit.models.size_ensemble import (GRID_DIAMETERS_NM, count_table, ensemble_counts,
                                         ensemble_surface_fraction, size_weights)
 
@@ -196,7 +197,7 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
         populations = populations.populations
     if element is None:
         raise ModelParameterError("Give element= (the observed element, e.g. 'P' or 'Cd').")
-    mat_struct = structure or nanocrystal._DEFAULT_STRUCTURE.get(material)
+    mat_struct = structure or DEFAULT_STRUCTURE.get(material)
     f, f_err = _surface_share(populations, surface_sites, populations_stderr, cov)
     assumptions = fit_assumptions + [
         f"sites {sorted(int(i) for i in surface_sites)} are surface {element}, the others core "
@@ -251,13 +252,13 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
                - shell_metals_per_nm2(material, element, f, max(d - h_d, lo), size_spread=size_spread,
                                       structure=mat_struct)) / (min(d + h_d, hi) - max(d - h_d, lo))
         rho_err = float(np.hypot(g_f * f_err, g_d * d_err))
-        full = nanocrystal.LIGANDS["oleate"].ligands_per_nm2 / 2.0
+        full = LIGANDS["oleate"].ligands_per_nm2 / 2.0
         cov_frac, cov_err = rho / full, rho_err / full
         assumptions += [
             f"Z-type {element}X₂ shell on a stoichiometric core: every shell {element} is surface, "
             "shell metals do not change the core atoms' coordination",
             f"full shell = one {element} per two X ligands at {2 * full:g} ligands/nm² "
-            "(qdkit.nanocrystal.LIGANDS)",
+            "(qdkit.models.materials.LIGANDS)",
             f"core diameter {d:g} ± {d_err:g} nm given by the user",
         ]
         if rho < 0:

@@ -12,22 +12,22 @@ from pathlib import Path
 
 import numpy as np
 
-from qdkit import nanocrystal
 from qdkit.errors import ModelParameterError
+from qdkit.models.materials import DEFAULT_STRUCTURE, MATERIALS
 
 __all__ = [
     "TABLE_PATH",
+    "table_key",
     "GRID_DIAMETERS_NM",
     "SIZE_SPREAD_RANGE",
     "count_table",
     "size_weights",
     "ensemble_counts",
     "ensemble_surface_fraction",
-    "surface_table_rows",
-    "write_table",
+    "TABLE_KEYS",
 ]
 
-#: Where the precomputed counts live (regenerate with ``python -m qdkit.models.size_ensemble``).
+#: Where the precomputed counts live (regenerate with ``python data/make_size_ensemble_table.py``).
 TABLE_PATH = Path(__file__).with_name("size_ensemble_table.json")
 
 #: Diameters of the table: 1.5–16 nm in 1 % geometric steps. With the default 8 % spread a
@@ -40,58 +40,26 @@ GRID_DIAMETERS_NM = np.round(np.geomspace(1.5, 16.0, 239), 4)
 #: & Bawendi, JACS 115, 8706 (1993)).
 SIZE_SPREAD_RANGE = (0.02, 0.25)
 
-# (material, structure, termination) tables written to the file: every material's default
-# termination, and the stoichiometric core that the CdX2/PbX2 shell model grows on.
-_TABLE_KEYS = [(m, s, "stoichiometric" if s == "perovskite" else "cation_rich")
-               for (m, s) in nanocrystal.MATERIALS]
-_TABLE_KEYS += [(m, s, "stoichiometric") for (m, s) in nanocrystal.MATERIALS
-                if s != "perovskite"]
+#: (material, structure, termination) of the tables in the file: every material's default
+#: termination, and the stoichiometric core that the CdX2/PbX2 shell model grows on.
+TABLE_KEYS = [(m, s, "stoichiometric" if s == "perovskite" else "cation_rich") for (m, s) in MATERIALS]
+TABLE_KEYS += [(m, s, "stoichiometric") for (m, s) in MATERIALS if s != "perovskite"]
 
 
-def _key(material, structure, termination) -> str:
+def table_key(material, structure, termination) -> str:
     return f"{material}|{structure}|{termination}"
 
 
 def _resolve(material: str, structure: str | None, termination: str | None):
-    structure = structure or nanocrystal._DEFAULT_STRUCTURE.get(material)
-    if (material, structure) not in nanocrystal.MATERIALS:
-        known = ", ".join(f"{m} ({s})" for m, s in nanocrystal.MATERIALS)
+    structure = structure or DEFAULT_STRUCTURE.get(material)
+    if (material, structure) not in MATERIALS:
+        known = ", ".join(f"{m} ({s})" for m, s in MATERIALS)
         raise ModelParameterError(
             f"no nanocrystal model for {material!r} in structure {structure!r}; known: {known}."
         )
     if termination is None:
         termination = "stoichiometric" if structure == "perovskite" else "cation_rich"
     return material, structure, termination
-
-
-def surface_table_rows(material: str, structure: str, termination: str, diameters_nm) -> dict:
-    """Surface and total atom counts per element of single dots cut at ``diameters_nm``.
-
-    Built with :func:`qdkit.nanocrystal.build` (no ligand: ligands do not change which
-    lattice atoms are under-coordinated).
-
-    Returns
-    -------
-    dict
-        ``{element: {"total": [...], "surface": [...]}}``, one entry per diameter.
-    """
-    out: dict[str, dict[str, list[int]]] = {}
-    for d in diameters_nm:
-        dot = nanocrystal.build(material, float(d), structure=structure, termination=termination)
-        for el, n in dot.counts().items():
-            rec = out.setdefault(el, {"total": [], "surface": []})
-            rec["total"].append(int(n))
-            rec["surface"].append(int((dot.is_surface & (dot.elements == el)).sum()))
-    return out
-
-
-def write_table(path: Path = TABLE_PATH) -> None:
-    """Recompute every table (a few minutes) and write it as JSON."""
-    tables = {_key(*k): surface_table_rows(*k, GRID_DIAMETERS_NM) for k in _TABLE_KEYS}
-    doc = {"diameters_nm": GRID_DIAMETERS_NM.tolist(),
-           "made_by": "python -m qdkit.models.size_ensemble", "tables": tables}
-    Path(path).write_text(json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n",
-                          encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,7 +69,7 @@ def _load() -> dict:
     except OSError as exc:
         raise ModelParameterError(
             f"The size-ensemble table {TABLE_PATH} is missing ({exc}); regenerate it with "
-            "`python -m qdkit.models.size_ensemble`."
+            "`python data/make_size_ensemble_table.py`."
         ) from exc
 
 
@@ -111,7 +79,7 @@ def count_table(material: str, element: str, *, structure: str | None = None,
     """(diameters_nm, total, surface) arrays of the tabulated single-dot counts of ``element``."""
     material, structure, termination = _resolve(material, structure, termination)
     doc = _load()
-    table = doc["tables"].get(_key(material, structure, termination))
+    table = doc["tables"].get(table_key(material, structure, termination))
     if table is None:
         raise ModelParameterError(
             f"no tabulated size ensemble for {material} ({structure}) with {termination} "
@@ -179,7 +147,7 @@ def ensemble_surface_fraction(material: str, element: str, diameter_nm: float, *
     f(D̄) = Σ_D p(D) n_surf(D) / Σ_D p(D) n_tot(D): every dot counts with its number of
     atoms, as an NMR integral counts atoms. p(D) is the lognormal size distribution of
     :func:`size_weights` and n_surf, n_tot the under-coordinated and all atoms of single
-    dots from :func:`qdkit.nanocrystal.build` (tabulated on 1 % steps, 1.5–16 nm). A single
+    dots from :func:`qdkit.models.nanocrystal.build` (tabulated on 1 % steps, 1.5–16 nm). A single
     cut jumps between magic sizes (InP surface P: 0.35 at 2.9 nm, 0.27 at 3.0 nm, 0.22 at
     3.1 nm); the sample average falls smoothly and monotonically with D̄.
 
@@ -203,6 +171,3 @@ def ensemble_surface_fraction(material: str, element: str, diameter_nm: float, *
                                 structure=structure, termination=termination)
     return surf / tot
 
-
-if __name__ == "__main__":
-    write_table()

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
-from qdkit.cp import buildup
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import ModelParameterError
-from qdkit.mas import Site, site_spectra
+from qdkit.models.cp import buildup
+from qdkit.simulation.mas import site_spectra
+from qdkit.simulation.sites import Site
 
 __all__ = ["ContactSeriesTruth", "synthetic_contact_series"]
 
