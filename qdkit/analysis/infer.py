@@ -315,8 +315,10 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         return float(r @ r) + sum(rss0)
 
     def minimize(p):
-        return lmfit.minimize(residual, p, method="least_squares", scale_covar=False,
-                              calc_covar=False, diff_step=1e-6, max_nfev=4000)
+        # lmfit still takes square roots of its own covariance diagonal; ours comes later
+        with np.errstate(invalid="ignore"):
+            return lmfit.minimize(residual, p, method="least_squares", scale_covar=False,
+                                  calc_covar=False, diff_step=1e-6, max_nfev=4000)
 
     out = minimize(params)
     n_points = sum(y.size for y in ys)
