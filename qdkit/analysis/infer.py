@@ -34,7 +34,8 @@ _LOG_T_BOUNDS = (np.log(1e-3), np.log(1e5))  # 1 µs … 100 s, in ms
 class PopulationFit(FitResult):
     """Result of :func:`site_populations` (a :class:`qdkit.fit.FitResult` with CP extras).
 
-    ``populations`` (normalised to sum 1, in the order of the sites given) carry standard
+    ``spectra`` are the processed spectra fitted, ``models`` their fits, ``amplitudes`` the
+    free per-spectrum site amplitudes (the build-up points). ``populations`` (normalised to sum 1, in the order of the sites given) carry standard
     errors propagated through the normalisation with the covariance; ``undetermined``
     names the parameters the series cannot determine (their σ is NaN). ``covariance`` is
     over ``covariance_names`` (the determined varied parameters; time constants as natural
@@ -60,6 +61,7 @@ class PopulationFit(FitResult):
     noise_correlation: float = 1.0
     site_list: tuple[Site, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    spectra: tuple[Spectrum, ...] = field(default=(), repr=False)
 
     def buildup_curves(self, contact_ms):
         """Fitted build-up N_i·S_i(t) of every site and its 1σ band, shape (n_sites, n_t)."""
@@ -419,7 +421,7 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         t_is_ms_stderr=t_is_err, t1rho_ms=t1, t1rho_ms_stderr=t1_err, params=final, covariance=cov,
         covariance_names=tuple(determined), undetermined=tuple(undetermined), contact_ms=t,
         amplitudes=a_hat, amplitudes_stderr=a_err * np.sqrt(inflate), noise_correlation=float(f_corr),
-        site_list=tuple(cur), notes=tuple(notes),
+        site_list=tuple(cur), notes=tuple(notes), spectra=tuple(specs),
     )
 
 
