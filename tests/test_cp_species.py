@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from qdkit import catalog, cp, nanocrystal
+from qdkit import catalog, cp
+from qdkit.models.materials import LIGANDS
 from qdkit.errors import ModelParameterError
 from qdkit.models import cp_species
 
@@ -91,7 +92,7 @@ def test_poh_hydroxyl_sits_2p17_A_from_its_phosphorus():
 
 def test_explicit_chain_has_the_ligand_proton_count_and_bond_geometry():
     # myristate C13H27COO⁻: 27 H; every H 1.09 Å from its carbon, none inside the metal.
-    lig = nanocrystal.LIGANDS["myristate"]
+    lig = LIGANDS["myristate"]
     anchor = np.array([[0.0, 0.0, 10.0]])
     head = np.array([[0.0, 0.0, 12.9]])
     h = cp_species._chain_protons(head, anchor, lig, 0.0)

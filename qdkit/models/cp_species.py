@@ -29,9 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from qdkit import cp, nanocrystal, nuclei
+from qdkit import nuclei
 from qdkit.errors import ModelParameterError
-from qdkit.nanocrystal import HYDROCARBON_H_PER_A3, TCE_H_PER_A3, ProtonLayer
+from qdkit.models import cp, nanocrystal
+from qdkit.models.materials import HYDROCARBON_H_PER_A3, LIGANDS, MATERIALS, TCE_H_PER_A3, ProtonLayer
 
 __all__ = [
     "M2_HH_ALKYL_G2",
@@ -228,7 +229,7 @@ def _surface_mask(dot, element):
     surf = dot.is_surface.copy()
     if dot.is_shell.any():
         bonded = cKDTree(dot.positions[dot.is_shell]).query_ball_point(
-            dot.positions, nanocrystal.MATERIALS[(dot.material, dot.structure)].bond_cutoff_A)
+            dot.positions, MATERIALS[(dot.material, dot.structure)].bond_cutoff_A)
         surf |= np.array([len(b) > 0 for b in bonded])
     return surf[m]
 
@@ -273,7 +274,7 @@ def species_kinetics(
     Parameters
     ----------
     material : str
-        ``"InP"``, ``"CdSe"``, ``"CdTe"``, ... (see :data:`qdkit.nanocrystal.MATERIALS`).
+        ``"InP"``, ``"CdSe"``, ``"CdTe"``, ... (see :data:`qdkit.models.materials.MATERIALS`).
     nucleus : str
         Observed X nucleus, e.g. ``"31P"``, ``"113Cd"``, ``"77Se"``.
     diameter_nm : float
@@ -316,10 +317,10 @@ def _species_r6(material, nucleus, diameter_nm, ligand, coverage, structure, poh
         raise ModelParameterError("poh_fraction is a fraction of the PO_x units, 0–1.")
     if not -1.0 <= offset_A <= 3.0:
         raise ModelParameterError("proton_offset_A must lie within −1…3 Å of the bonded geometry.")
-    if ligand not in nanocrystal.LIGANDS:
+    if ligand not in LIGANDS:
         raise ModelParameterError(
-            f"unknown ligand {ligand!r}; use one of {sorted(nanocrystal.LIGANDS)}.")
-    lig = nanocrystal.LIGANDS[ligand]
+            f"unknown ligand {ligand!r}; use one of {sorted(LIGANDS)}.")
+    lig = LIGANDS[ligand]
     element = nuclei.get(nucleus).symbol
     shell = "CdX2" if material in ("CdSe", "CdTe") and lig.head in _X_LIGANDS else None
     dot = nanocrystal.build(material, diameter_nm, structure=structure, shell=shell,
