@@ -83,6 +83,14 @@ def test_spin_rate_changes_every_explorer_prediction_by_at_least_1_percent(figur
     assert change >= 0.01
 
 
+def test_the_spin_rate_test_covers_every_sample_the_explorer_offers():
+    bridge = pytest.importorskip("widgets.bridge")
+    offered = getattr(bridge, "EXPLORER_FIGURES", None)
+    if offered is None:
+        pytest.skip("the explorer no longer lists its figures in widgets.bridge")
+    assert set(offered) <= set(EXPLORER)
+
+
 def _catalog_text(species_extra: str) -> str:
     return f"""
 [[samples]]
