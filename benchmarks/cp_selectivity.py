@@ -62,6 +62,7 @@ def one_at_a_time():
         print_row(f"P–OH fraction {f:g}", p6_row(poh_fraction=f))
     for d in (2.5, 4.0, 6.0):
         print_row(f"diameter {d:g} nm", p6_row(diameter_nm=d))
+    print_row("3 nm with 8 % size spread", p6_row(size_dispersion=0.08))
     print()
     print("CdSe 4 nm, oleate, CdX2 shell (surface = shell Cd / near-surface Se)")
     print(HEADER)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from qdkit import catalog, cp
+from qdkit.models import nanocrystal
 from qdkit.models.materials import LIGANDS
 from qdkit.errors import ModelParameterError
 from qdkit.models import cp_species
@@ -157,6 +158,22 @@ def test_larger_dots_give_a_smaller_pox_share_at_1p5_ms():
     assert shares[1] < shares[0]
 
 
+def test_size_dispersion_smooths_the_magic_size_jumps_of_one_lattice_cut():
+    # A 3.0 and a 3.05 nm cut differ by 12 PO_x (72 vs 60); a sample with 8 % size spread
+    # (Murray, Norris & Bawendi 1993: 5-10 %) averages them away.
+    def pox_fraction(d, spread):
+        k = cp_species.species_kinetics("InP", "31P", d, size_dispersion=spread)
+        return k[0].n_spins / (k[0].n_spins + k[1].n_spins)
+
+    single = abs(pox_fraction(3.0, 0.0) - pox_fraction(3.05, 0.0))
+    ensemble = abs(pox_fraction(3.0, 0.08) - pox_fraction(3.05, 0.08))
+    assert ensemble < 0.5 * single
+    # and agrees with the nanocrystal model's own ensemble surface fraction (same cuts,
+    # same Gaussian; 9 vs 13 sizes)
+    expected = nanocrystal.ensemble_surface_fraction("InP", "P", 3.0, ligand="myristate")
+    assert pox_fraction(3.0, 0.08) == pytest.approx(expected, abs=0.02)
+
+
 def test_species_names_are_the_catalog_assignments():
     # qdkit.sample matches kinetics to catalog species by name
     for material, nucleus, figure, ligand in (("InP", "31P", "2e", "myristate"),
@@ -175,6 +192,7 @@ def test_repeated_call_returns_the_cached_result(inp3):
     (dict(poh_fraction=1.5), "poh_fraction"),
     (dict(t1rho_ms=0.0), "positive"),
     (dict(proton_offset_A=-5.0), "proton_offset_A"),
+    (dict(size_dispersion=0.5), "size_dispersion"),
 ])
 def test_bad_inputs_are_reported_in_chemists_terms(kwargs, text):
     with pytest.raises(ModelParameterError, match=text):

@@ -234,18 +234,22 @@ def _surface_mask(dot, element):
     return surf[m]
 
 
-def _bins(t_is, n_bins=48):
-    """Log bins of T_IS: (bin T_IS, fraction) with geometric means per bin."""
-    t = t_is[np.isfinite(t_is)]
+def _bins(t_is, weights, n_bins=48):
+    """Log bins of T_IS: (bin T_IS, fraction of the weight) with geometric means per bin.
+
+    Atoms out of reach of every proton (T_IS = ∞) keep their share of the weight but no bin.
+    """
+    finite = np.isfinite(t_is)
+    t, w = t_is[finite], weights[finite]
     if len(t) == 0:
         return (math.inf,), (1.0,)
     edges = np.geomspace(t.min() * 0.999, t.max() * 1.001, n_bins + 1)
     idx = np.clip(np.searchsorted(edges, t) - 1, 0, n_bins - 1)
-    counts = np.bincount(idx, minlength=n_bins).astype(float)
-    logs = np.bincount(idx, weights=np.log(t), minlength=n_bins)
-    used = counts > 0
-    frac = counts[used] / len(t_is)
-    return tuple(np.exp(logs[used] / counts[used]).tolist()), tuple(frac.tolist())
+    mass = np.bincount(idx, weights=w, minlength=n_bins)
+    logs = np.bincount(idx, weights=w * np.log(t), minlength=n_bins)
+    used = mass > 0
+    frac = mass[used] / weights.sum()
+    return tuple(np.exp(logs[used] / mass[used]).tolist()), tuple(frac.tolist())
 
 
 def species_kinetics(
@@ -261,6 +265,7 @@ def species_kinetics(
     poh_fraction: float = POH_FRACTION,
     proton_offset_A: float = 0.0,
     solvent_h_per_A3: float = TCE_H_PER_A3,
+    size_dispersion: float = 0.0,
 ) -> tuple[SpeciesKinetics, ...]:
     """CP kinetics of each chemical species of ``nucleus`` in one dot, surface species first.
 
@@ -296,6 +301,11 @@ def species_kinetics(
         a sensitivity knob for the distances, 0 = crystallographic geometry).
     solvent_h_per_A3 : float
         Proton density of the frozen solvent (TCE 0.0114 H/Å³; 0 = deuterated).
+    size_dispersion : float
+        Relative standard deviation σ/D of the sample's size distribution. 0 (default) is one
+        lattice cut, which jumps between "magic" sizes (3 nm InP: 72 PO_x, 3.05 nm: 60);
+        σ > 0 averages 9 dots over ±2σ with Gaussian weights (colloidal QDs: 5–10 %, Murray,
+        Norris & Bawendi, JACS 115, 8706 (1993)), as ``nanocrystal.ensemble_surface_fraction``.
 
     Returns
     -------
@@ -306,7 +316,8 @@ def species_kinetics(
     return _species_kinetics(material, nuclei.get(nucleus).label, float(diameter_nm), ligand,
                              None if coverage_per_nm2 is None else float(coverage_per_nm2),
                              structure, tau, float(t1rho_ms), float(poh_fraction),
-                             float(proton_offset_A), float(solvent_h_per_A3))
+                             float(proton_offset_A), float(solvent_h_per_A3),
+                             float(size_dispersion))
 
 
 @functools.lru_cache(maxsize=64)
@@ -341,21 +352,34 @@ def _species_r6(material, nucleus, diameter_nm, ligand, coverage, structure, poh
 
 @functools.lru_cache(maxsize=512)
 def _species_kinetics(material, nucleus, diameter_nm, ligand, coverage, structure, tau_c_us,
-                      t1rho_ms, poh_fraction, offset_A, solvent):
+                      t1rho_ms, poh_fraction, offset_A, solvent, size_dispersion):
     if not (tau_c_us > 0 and t1rho_ms > 0):
         raise ModelParameterError("tau_c_us and t1rho_ms must be positive (µs, ms).")
-    names, masks, r6 = _species_r6(material, nucleus, diameter_nm, ligand, coverage, structure,
-                                   poh_fraction, offset_A, solvent)
-    with np.errstate(divide="ignore"):
-        t_is = 1e3 / (cp.heteronuclear_second_moment(nucleus, r6) * tau_c_us * 1e-6)
+    if not 0.0 <= size_dispersion < 0.25:
+        raise ModelParameterError("size_dispersion is a relative width σ/D, 0 ≤ σ/D < 0.25.")
+    z = np.linspace(-2.0, 2.0, 9) if size_dispersion > 0 else np.zeros(1)
+    dots = np.exp(-0.5 * z**2)
+    dots /= dots.sum()
+    per_species: dict[str, list] = {}
+    for zi, w in zip(z, dots):
+        d = round(diameter_nm * (1.0 + size_dispersion * zi), 3)
+        names, masks, r6 = _species_r6(material, nucleus, d, ligand, coverage, structure,
+                                       poh_fraction, offset_A, solvent)
+        for name, sel in zip(names, masks):
+            per_species.setdefault(name, []).append((w, r6[sel]))
     out = []
-    for name, sel in zip(names, masks):
-        if not sel.any():
+    for name, parts in per_species.items():
+        r6 = np.concatenate([r for _, r in parts])
+        weights = np.concatenate([np.full(len(r), w) for w, r in parts])
+        if weights.sum() == 0:
             continue
-        bins, fractions = _bins(t_is[sel])
-        rate = float(np.mean(1.0 / t_is[sel]))
-        out.append(SpeciesKinetics(name, float(sel.sum()), 1.0 / rate if rate > 0 else math.inf,
-                                   t1rho_ms, bins, fractions, float(np.mean(r6[sel]))))
+        with np.errstate(divide="ignore"):
+            t_is = 1e3 / (cp.heteronuclear_second_moment(nucleus, r6) * tau_c_us * 1e-6)
+        bins, fractions = _bins(t_is, weights)
+        rate = float(np.average(1.0 / t_is, weights=weights))
+        out.append(SpeciesKinetics(name, float(weights.sum()), 1.0 / rate if rate > 0 else math.inf,
+                                   t1rho_ms, bins, fractions,
+                                   float(np.average(r6, weights=weights))))
     return tuple(out)
 
 
