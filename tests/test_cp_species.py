@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 from qdkit import catalog, cp
-from qdkit.models import nanocrystal
-from qdkit.models.materials import LIGANDS
 from qdkit.errors import ModelParameterError
-from qdkit.models import cp_species
+from qdkit.models import cp_species, nanocrystal
+from qdkit.models.materials import LIGANDS
 
 
 @pytest.fixture(scope="module")
@@ -188,11 +187,11 @@ def test_repeated_call_returns_the_cached_result(inp3):
 
 
 @pytest.mark.parametrize("kwargs, text", [
-    (dict(ligand="stearate"), "unknown ligand"),
-    (dict(poh_fraction=1.5), "poh_fraction"),
-    (dict(t1rho_ms=0.0), "positive"),
-    (dict(proton_offset_A=-5.0), "proton_offset_A"),
-    (dict(size_dispersion=0.5), "size_dispersion"),
+    ({"ligand": "stearate"}, "unknown ligand"),
+    ({"poh_fraction": 1.5}, "poh_fraction"),
+    ({"t1rho_ms": 0.0}, "positive"),
+    ({"proton_offset_A": -5.0}, "proton_offset_A"),
+    ({"size_dispersion": 0.5}, "size_dispersion"),
 ])
 def test_bad_inputs_are_reported_in_chemists_terms(kwargs, text):
     with pytest.raises(ModelParameterError, match=text):

@@ -32,17 +32,23 @@ from scipy.spatial import cKDTree
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 from qdkit.models import cp, nanocrystal
-from qdkit.models.materials import HYDROCARBON_H_PER_A3, LIGANDS, MATERIALS, TCE_H_PER_A3, ProtonLayer
+from qdkit.models.materials import (
+    HYDROCARBON_H_PER_A3,
+    LIGANDS,
+    MATERIALS,
+    TCE_H_PER_A3,
+    ProtonLayer,
+)
 
 __all__ = [
     "M2_HH_ALKYL_G2",
-    "T1RHO_MS",
     "POH_FRACTION",
+    "T1RHO_MS",
     "SpeciesKinetics",
     "bath_correlation_us",
-    "species_kinetics",
-    "cp_signal",
     "cp_maximum_ms",
+    "cp_signal",
+    "species_kinetics",
 ]
 
 #: Rigid-lattice ¹H second moment of packed alkyl chains, G². Crystalline polyethylene:
@@ -169,7 +175,7 @@ def _chain_protons(heads, anchors_pos, ligand, offset_A):
 def _poh_protons(positions, fraction, offset_A):
     """One P–O–H per chosen PO_x: O 1.57 Å outward, H 0.97 Å from O at P–O–H 115°."""
     n = len(positions)
-    k = int(round(fraction * n))
+    k = round(fraction * n)
     if k == 0:
         return np.zeros((0, 3)), np.zeros(n, bool)
     chosen = np.zeros(n, bool)
