@@ -81,14 +81,31 @@ class StructureExplorer(WidgetApp):
         self.fit = self.structure_result = None
         self.controls = self._controls(series is not None, material)
         self.layout, self.sources, self.label = self._figures()
+        self._quiet = False
         self._guard(self._update)()
         for ctrl in self.controls.values():
-            ctrl.observe(self._guard(lambda change: self._update()), "value")
+            ctrl.observe(self._guard(lambda change: None if self._quiet else self._update()), "value")
         self.plot_widget = bokeh_widget(self.layout)  # last: see widgets.display
         self.view = W.HBox([
             W.VBox(list(self.controls.values())),
             W.VBox([self.plot_widget, self.message.widget, self.readout.widget, self.assumptions]),
         ])
+
+    def set(self, **values) -> None:
+        """Set several controls at once (by name) with one refit, e.g. ``set(snr=30, seed=4)``."""
+        self._quiet = True
+        try:
+            for name, value in values.items():
+                if name not in self.controls:
+                    self.message.show(f"No control named {name!r}; the controls are {sorted(self.controls)}.")
+                    return
+                self.controls[name].value = value
+        except Exception as exc:  # noqa: BLE001 - a traitlets error for an out-of-range value
+            self.message.show(f"{name} cannot be {value!r}: {exc}")
+            return
+        finally:
+            self._quiet = False
+        self._guard(self._update)()
 
     # -- building ------------------------------------------------------------------------
     def _controls(self, has_user: bool, material: str) -> dict:

@@ -265,10 +265,8 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     for j, (y, g) in enumerate(zip(ys, start_shapes)):
         sigma = _noise_sigma(specs[j], g, noise_region_ppm)
         if sigma is None:
-            amp_j, *_ = np.linalg.lstsq(g.T, y, rcond=None)
-            res = y - amp_j @ g
-            sigma = float(np.sqrt(res @ res / max(y.size - n_sites, 1)))
-            notes.append(f"spectrum {j}: no signal-free region; σ from the residual of a free-amplitude fit")
+            sigma = noise_rms(specs[j])
+            notes.append(f"spectrum {j}: no signal-free region; σ from second differences of the whole spectrum")
         if not sigma > 0:
             raise ModelParameterError(f"Spectrum {j} has zero noise; is it synthetic without noise?")
         sigmas.append(float(sigma))
@@ -318,7 +316,7 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
 
     def minimize(p):
         # lmfit still takes square roots of its own covariance diagonal; ours comes later
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"):
             return lmfit.minimize(residual, p, method="least_squares", scale_covar=False,
                                   calc_covar=False, diff_step=1e-6, max_nfev=4000)
 
@@ -481,8 +479,9 @@ def _fit_shapes(ys, sigmas, shapes_for, sites, vary, iso_window_ppm):
         return np.concatenate(out)
 
     # the powder average is single precision: finite-difference steps well above 1e-7
-    fit = lmfit.minimize(residual, params, method="least_squares", calc_covar=False,
-                         diff_step=1e-4, max_nfev=400)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fit = lmfit.minimize(residual, params, method="least_squares", calc_covar=False,
+                             diff_step=1e-4, max_nfev=400)
     return current(fit.params), list(params)
 
 
