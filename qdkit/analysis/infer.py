@@ -34,7 +34,8 @@ _LOG_T_BOUNDS = (np.log(1e-3), np.log(1e5))  # 1 µs … 100 s, in ms
 class PopulationFit(FitResult):
     """Result of :func:`site_populations` (a :class:`qdkit.fit.FitResult` with CP extras).
 
-    ``spectra`` are the processed spectra fitted, ``models`` their fits, ``amplitudes`` the
+    ``t1rho_mode`` is "shared", "per_site" or "fixed". ``spectra`` are the processed spectra
+    fitted, ``models`` their fits, ``amplitudes`` the
     free per-spectrum site amplitudes (the build-up points). ``populations`` (normalised to sum 1, in the order of the sites given) carry standard
     errors propagated through the normalisation with the covariance; ``undetermined``
     names the parameters the series cannot determine (their σ is NaN). ``covariance`` is
@@ -51,6 +52,7 @@ class PopulationFit(FitResult):
     t_is_ms_stderr: np.ndarray = None
     t1rho_ms: Any = None
     t1rho_ms_stderr: Any = None
+    t1rho_mode: str = "shared"
     params: Any = None
     covariance: np.ndarray = None
     covariance_names: tuple[str, ...] = ()
@@ -416,7 +418,8 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         sigmas=tuple(sigmas), redchi=float(redchi), success=bool(out.success), message=str(out.message),
         lmfit_result=out, populations=p_best, populations_stderr=np.sqrt(np.diag(cov_p)),
         populations_covariance=cov_p, t_is_ms=t_is,
-        t_is_ms_stderr=t_is_err, t1rho_ms=t1, t1rho_ms_stderr=t1_err, params=final, covariance=cov,
+        t_is_ms_stderr=t_is_err, t1rho_ms=t1, t1rho_ms_stderr=t1_err,
+        t1rho_mode="fixed" if t1rho_fixed is not None else t1rho, params=final, covariance=cov,
         covariance_names=tuple(determined), undetermined=tuple(undetermined), contact_ms=t,
         amplitudes=a_hat, amplitudes_stderr=a_err * np.sqrt(inflate), noise_correlation=float(f_corr),
         site_list=tuple(cur), notes=tuple(notes), spectra=tuple(specs),
