@@ -224,3 +224,19 @@ def test_structure_rejects_impossible_inputs():
         structure([0.97, 0.03], "InP", surface_sites=[0], element="P")
     with pytest.raises(ModelParameterError, match="core diameter"):
         structure([0.4, 0.6], "CdSe", surface_sites=[0], element="Cd", shell=True)
+
+
+def test_cation_excess_gives_the_core_size_of_a_shelled_dot():
+    # the same 4 nm CdSe_core(CdX2)_shell dot: Cd/Se − 1 = 0.166 from its own counts, as an
+    # elemental analysis would give it; size and shell then both follow
+    dot = nanocrystal.build("CdSe", 4.0, shell="CdX2", ligand="oleate")
+    counts = dot.counts()
+    excess = counts["Cd"] / counts["Se"] - 1
+    f = dot.surface_fraction("Cd")
+    res = structure([f, 1 - f], "CdSe", surface_sites=[0], element="Cd", shell=True, cation_excess=excess,
+                    cation_excess_stderr=0.02, populations_stderr=[0.01, 0.01], size_spread=0.03)
+    assert res.diameter_nm == pytest.approx(4.0, abs=0.2)
+    assert res.shell_metals_per_nm2 == pytest.approx(dot.is_shell.sum() / (np.pi * 16.0), rel=0.2)
+    # a 0.02 uncertainty in Cd/Se is a ~10 % size uncertainty at 4 nm
+    assert 0.1 < res.diameter_nm_stderr < 1.0
+    assert any("metal excess" in a for a in res.assumptions)

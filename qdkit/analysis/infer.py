@@ -34,15 +34,15 @@ _LOG_T_BOUNDS = (np.log(1e-3), np.log(1e5))  # 1 µs … 100 s, in ms
 class PopulationFit(FitResult):
     """Result of :func:`site_populations` (a :class:`qdkit.fit.FitResult` with CP extras).
 
-    ``t1rho_mode`` is "shared", "per_site" or "fixed". ``spectra`` are the processed spectra
-    fitted, ``models`` their fits, ``amplitudes`` the
-    free per-spectrum site amplitudes (the build-up points). ``populations`` (normalised to sum 1, in the order of the sites given) carry standard
+    ``populations`` (normalised to sum 1, in the order of the sites given) carry standard
     errors propagated through the normalisation with the covariance; ``undetermined``
     names the parameters the series cannot determine (their σ is NaN). ``covariance`` is
     over ``covariance_names`` (the determined varied parameters; time constants as natural
     logs), already scaled by ``max(redchi, 1)`` and by ``noise_correlation`` (the integrated
     autocorrelation of the residuals: correlated noise after apodization carries fewer
-    independent points than the spectrum has).
+    independent points than the spectrum has). ``t1rho_mode`` is ``"shared"``,
+    ``"per_site"`` or ``"fixed"``. ``spectra`` are the processed spectra fitted, ``models``
+    their fits, ``amplitudes`` the free per-spectrum site amplitudes (the build-up points).
     """
 
     populations: np.ndarray = None

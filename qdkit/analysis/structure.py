@@ -14,11 +14,12 @@ from scipy.optimize import brentq
 
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
-from qdkit.models.materials import DEFAULT_STRUCTURE, LIGANDS
+from qdkit.models.materials import DEFAULT_STRUCTURE, LIGANDS, MATERIALS
 from qdkit.models.size_ensemble import (GRID_DIAMETERS_NM, count_table, ensemble_counts,
                                         ensemble_surface_fraction, size_weights)
 
-__all__ = ["StructureResult", "diameter_from_surface_fraction", "monotonic_range_nm", "structure", "shell_metals_per_nm2"]
+__all__ = ["StructureResult", "diameter_from_surface_fraction", "diameter_from_cation_excess",
+           "monotonic_range_nm", "structure", "shell_metals_per_nm2"]
 
 
 def _diameter_range(size_spread: float) -> tuple[float, float]:
@@ -96,6 +97,37 @@ def shell_metals_per_nm2(material: str, element: str, fraction: float, diameter_
     return (f * n - s) / ((1 - f) * area)
 
 
+def diameter_from_cation_excess(material: str, element: str, fraction: float, cation_excess: float, *,
+                                size_spread: float = 0.08, structure: str | None = None) -> float:
+    """Core diameter (nm) of a M(X)₂-shelled sample from its metal excess x = M/X − 1.
+
+    Core metals are the non-surface share of all metals: x + 1 = (N − S)/((1 − f)·N_X),
+    with N, S, N_X the mean metal, surface-metal and anion counts of the stoichiometric
+    core (:func:`qdkit.models.size_ensemble.ensemble_counts`); solved for D by Brent's method.
+    """
+    structure = structure or DEFAULT_STRUCTURE.get(material)
+    anion = MATERIALS[(material, structure)].anions[0]
+    f, x = float(fraction), float(cation_excess)
+    if not 0 <= f < 1:
+        raise ModelParameterError(f"The surface fraction must lie in 0–1, got {fraction}.")
+    lo, hi = _diameter_range(size_spread)
+
+    def g(d):
+        s, n = ensemble_counts(material, element, d, size_spread=size_spread, structure=structure,
+                               termination="stoichiometric")
+        _, n_x = ensemble_counts(material, anion, d, size_spread=size_spread, structure=structure,
+                                 termination="stoichiometric")
+        return (n - s) / ((1 - f) * n_x) - 1 - x
+
+    g_lo, g_hi = g(lo), g(hi)
+    if not (np.isfinite(x) and g_lo * g_hi <= 0):
+        raise ModelParameterError(
+            f"A metal excess of {cation_excess} with {f:.3f} of the {element} at the surface matches "
+            f"no {lo:.1f}–{hi:.1f} nm {material} core with a shell; check both numbers."
+        )
+    return float(brentq(g, lo, hi, xtol=1e-5))
+
+
 @dataclass(frozen=True)
 class StructureResult:
     """What :func:`structure` infers, with 1σ errors and the assumptions behind it.
@@ -147,15 +179,19 @@ def _surface_share(populations, surface_sites, stderr, cov):
 def structure(populations, material: str, *, surface_sites, element: str | None = None,
               populations_stderr=None, size_spread: float = 0.08, structure: str | None = None,
               shell: bool = False, diameter_nm: float | None = None,
-              diameter_nm_stderr: float = 0.0) -> StructureResult:
+              diameter_nm_stderr: float = 0.0, cation_excess: float | None = None,
+              cation_excess_stderr: float = 0.0) -> StructureResult:
     """Diameter (and CdX₂/PbX₂ shell density) of a QD sample from its site populations.
 
     Without a shell, the share of surface atoms f = Σ_surface p_i is inverted through the
     size-ensemble model, D = f⁻¹(f) (:func:`diameter_from_surface_fraction`), σ_D = |dD/df|·σ_f.
-    With ``shell=True`` the core diameter must come from elsewhere (``diameter_nm``, e.g.
-    from the first excitonic absorption peak) and the surface-metal excess beyond the
-    stoichiometric core is read as shell metals (:func:`shell_metals_per_nm2`), with the
-    errors of f and D propagated.
+    With ``shell=True`` the core diameter comes either from elsewhere (``diameter_nm``, e.g.
+    from the first excitonic absorption peak) or from the sample's metal excess
+    x = M/X − 1 (``cation_excess``, elemental analysis): the core metals are the non-surface
+    share of all metals, so x + 1 = (N − S)/((1 − f)·N_X) with the stoichiometric core's
+    mean metal, surface-metal and anion counts N, S, N_X, which fixes D. The surface-metal
+    excess beyond the core is read as shell metals (:func:`shell_metals_per_nm2`), with
+    the errors of f and D (or x) propagated.
 
     Parameters
     ----------
@@ -173,9 +209,11 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
     size_spread : float
         Relative width of the lognormal size distribution (default 8 %).
     shell : bool
-        Infer a Z-type M(X)₂ shell (needs ``diameter_nm``).
+        Infer a Z-type M(X)₂ shell (needs ``diameter_nm`` or ``cation_excess``).
     diameter_nm, diameter_nm_stderr : float
         Core diameter and its σ for the shell inference.
+    cation_excess, cation_excess_stderr : float
+        Metal excess M/X − 1 of the sample and its σ (instead of ``diameter_nm``).
 
     Returns
     -------
@@ -233,14 +271,30 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
                if mat_struct != "perovskite" else "of the stoichiometric perovskite cut"))
     else:
         term = "stoichiometric"
-        if diameter_nm is None:
+        if diameter_nm is None and cation_excess is None:
             raise ModelParameterError(
                 "A shell inference needs the core diameter (diameter_nm=, e.g. from the "
-                "excitonic absorption peak): one population ratio cannot give both."
+                "excitonic absorption peak) or the metal excess (cation_excess=, e.g. from "
+                "elemental analysis): one population ratio cannot give both size and shell."
             )
-        d, d_err = float(diameter_nm), float(diameter_nm_stderr)
+        if diameter_nm is None:
+            d = diameter_from_cation_excess(material, element, f, cation_excess, size_spread=size_spread,
+                                            structure=mat_struct)
+            h_f, h_x = max(1e-4, 0.01 * f_err), max(1e-4, 0.01 * cation_excess_stderr)
+
+            def d_of(ff, xx):
+                return diameter_from_cation_excess(material, element, ff, xx, size_spread=size_spread,
+                                                   structure=mat_struct)
+
+            d_err = float(np.hypot((d_of(f + h_f, cation_excess) - d_of(f - h_f, cation_excess)) / (2 * h_f) * f_err,
+                                   (d_of(f, cation_excess + h_x) - d_of(f, cation_excess - h_x)) / (2 * h_x)
+                                   * cation_excess_stderr))
+            source = f"core diameter from the metal excess {cation_excess:g} ± {cation_excess_stderr:g}"
+        else:
+            d, d_err = float(diameter_nm), float(diameter_nm_stderr)
+            source = f"core diameter {d:g} ± {d_err:g} nm given by the user"
         if not lo <= d <= hi:
-            raise ModelParameterError(f"diameter_nm={diameter_nm} is outside {lo:.1f}–{hi:.1f} nm.")
+            raise ModelParameterError(f"diameter_nm={d:.3g} is outside {lo:.1f}–{hi:.1f} nm.")
         interval = (d - d_err, d + d_err)
         rho = shell_metals_per_nm2(material, element, f, d, size_spread=size_spread, structure=mat_struct)
         h_f = max(1e-4, 0.01 * f_err)
@@ -260,7 +314,7 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
             "shell metals do not change the core atoms' coordination",
             f"full shell = one {element} per two X ligands at {2 * full:g} ligands/nm² "
             "(qdkit.models.materials.LIGANDS)",
-            f"core diameter {d:g} ± {d_err:g} nm given by the user",
+            source,
         ]
         if rho < 0:
             assumptions.append("fewer surface metals than a bare stoichiometric core has: no shell "
