@@ -26,10 +26,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qdkit.analysis.infer import site_populations  # noqa: E402
-from qdkit.mas import Site  # noqa: E402
-from qdkit.nuclei import get as nucleus  # noqa: E402
-from qdkit.simulation.cp_series import synthetic_contact_series  # noqa: E402
+from qdkit.analysis.infer import site_populations
+from qdkit.mas import Site
+from qdkit.nuclei import get as nucleus
+from qdkit.simulation.cp_series import synthetic_contact_series
 
 FIELD_T, MAS_HZ = 9.4, 10_000.0
 
@@ -64,7 +64,7 @@ def recovery(n_cases: int, n_noise: int, seed: int = 20261129):
                                                       mas_hz=MAS_HZ, snr=snr, seed=int(rng.integers(2**31)))
             try:
                 fit = site_populations(spectra, None, sites)
-            except Exception as exc:  # counted and shown: a benchmark must not hide failures
+            except Exception as exc:  # noqa: BLE001 - counted and shown: a benchmark must not hide failures
                 failures += 1
                 print(f"  case {case} realisation {k}: {type(exc).__name__}: {exc}")
                 continue

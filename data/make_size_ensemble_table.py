@@ -13,8 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qdkit.models import nanocrystal  # noqa: E402
-from qdkit.models.size_ensemble import GRID_DIAMETERS_NM, TABLE_KEYS, TABLE_PATH, table_key  # noqa: E402
+from qdkit.models import nanocrystal
+from qdkit.models.size_ensemble import (
+    GRID_DIAMETERS_NM,
+    TABLE_KEYS,
+    TABLE_PATH,
+    table_key,
+)
 
 
 def surface_table_rows(material: str, structure: str, termination: str, diameters_nm) -> dict:

@@ -9,10 +9,15 @@ import numpy as np
 import pytest
 
 from qdkit import cp, nanocrystal
-from qdkit.errors import ModelParameterError, ProcessingError
-from qdkit.infer import contact_series, diameter_from_surface_fraction, site_populations, structure
-from qdkit.mas import Site
 from qdkit.analysis.structure import monotonic_range_nm
+from qdkit.errors import ModelParameterError, ProcessingError
+from qdkit.infer import (
+    contact_series,
+    diameter_from_surface_fraction,
+    site_populations,
+    structure,
+)
+from qdkit.mas import Site
 from qdkit.models import size_ensemble
 from qdkit.paths import reference_dataset
 from qdkit.simulation.cp_series import synthetic_contact_series
@@ -54,7 +59,7 @@ def test_three_sites_with_a_t1rho_per_site_are_recovered():
 def test_cp_correction_matters_sites_with_slow_transfer_are_underweighted_by_raw_intensities():
     # at 1 ms the slow-transfer site has barely built up: the raw share is far from the truth,
     # the joint fit recovers it
-    spectra, truth = series([POX, NEAR], [0.5, 0.5], [0.2, 3.0], 25.0, np.geomspace(0.2, 15, 8), seed=5)
+    spectra, _truth = series([POX, NEAR], [0.5, 0.5], [0.2, 3.0], 25.0, np.geomspace(0.2, 15, 8), seed=5)
     fit = site_populations(spectra, None, [POX, NEAR])
     raw = fit.amplitudes[2] / fit.amplitudes[2].sum()   # the 0.57 ms spectrum
     assert abs(raw[1] - 0.5) > 0.2
@@ -208,7 +213,7 @@ def test_structure_reads_the_shell_density_of_a_cdse_core_cdx2_shell_dot():
 
 
 def test_structure_takes_a_population_fit_with_its_covariance_and_assumptions():
-    spectra, truth = series([POX, NEAR], [0.25, 0.75], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=2)
+    spectra, _truth = series([POX, NEAR], [0.25, 0.75], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=2)
     fit = site_populations(spectra, None, [POX, NEAR])
     res = structure(fit, "InP", surface_sites=[0])
     assert res.element == "P"

@@ -12,7 +12,7 @@ from qdkit.infer import site_populations
 
 pytest.importorskip("jupyter_bokeh")
 
-from qdkit_widgets.structure import S3, SYNTHETIC, USER, StructureExplorer  # noqa: E402
+from qdkit_widgets.structure import S3, SYNTHETIC, USER, StructureExplorer
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_synthetic_series_shows_the_fit_and_its_truth(explorer):
     points = explorer.sources["points"][0].data
     np.testing.assert_allclose(points["a"], fit.amplitudes[:, 0], rtol=1e-6)
     assert len(explorer.sources["points"][2].data["t"]) == 0    # two sites: third set empty
-    d, w = explorer.structure_result.size_distribution
+    _d, w = explorer.structure_result.size_distribution
     np.testing.assert_allclose(explorer.sources["sizes"].data["w"], w, rtol=1e-6)
     assert "diameter" in " ".join(explorer.readout.rows)
 
@@ -80,7 +80,7 @@ def test_your_own_series_is_fitted_with_your_sites():
     from qdkit.simulation.cp_series import synthetic_contact_series
 
     sites = [Site("31P", 5.0, -90.0, 0.5, 1600.0), Site("31P", -8.0, 0.0, 0.0, 2500.0)]
-    spectra, truth = synthetic_contact_series(sites, [0.3, 0.7], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=1)
+    spectra, _truth = synthetic_contact_series(sites, [0.3, 0.7], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=1)
     ex = StructureExplorer(spectra, sites=sites, material="InP")
     assert ex.controls["source"].value == USER and ex.message.text == ""
     ex.controls["t1rho"].value = "shared"

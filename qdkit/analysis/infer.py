@@ -7,8 +7,9 @@ into a quantum-dot diameter and shell coverage.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +24,14 @@ from qdkit.simulation.sites import Site
 
 from .structure import StructureResult, diameter_from_surface_fraction, structure
 
-__all__ = ["PopulationFit", "site_populations", "contact_series",
-           "StructureResult", "structure", "diameter_from_surface_fraction"]
+__all__ = [
+    "PopulationFit",
+    "StructureResult",
+    "contact_series",
+    "diameter_from_surface_fraction",
+    "site_populations",
+    "structure",
+]
 
 _LN10 = float(np.log(10.0))
 _LOG_T_BOUNDS = (np.log(1e-3), np.log(1e5))  # 1 µs … 100 s, in ms
@@ -115,7 +122,7 @@ def _noise_sigma(spec: Spectrum, shapes: np.ndarray, region_ppm) -> float | None
     if region_ppm is not None:
         return noise_rms(spec, region_ppm)
     quiet = np.all(shapes <= 1e-3 * shapes.max(axis=1, keepdims=True), axis=0)
-    best, start, run = (0, 0), None, 0
+    best, start = (0, 0), None
     for k, q in enumerate(np.append(quiet, False)):
         if q:
             start = k if start is None else start

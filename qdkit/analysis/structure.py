@@ -15,11 +15,22 @@ from scipy.optimize import brentq
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 from qdkit.models.materials import DEFAULT_STRUCTURE, LIGANDS, MATERIALS
-from qdkit.models.size_ensemble import (GRID_DIAMETERS_NM, count_table, ensemble_counts,
-                                        ensemble_surface_fraction, size_weights)
+from qdkit.models.size_ensemble import (
+    GRID_DIAMETERS_NM,
+    count_table,
+    ensemble_counts,
+    ensemble_surface_fraction,
+    size_weights,
+)
 
-__all__ = ["StructureResult", "diameter_from_surface_fraction", "diameter_from_cation_excess",
-           "monotonic_range_nm", "structure", "shell_metals_per_nm2"]
+__all__ = [
+    "StructureResult",
+    "diameter_from_cation_excess",
+    "diameter_from_surface_fraction",
+    "monotonic_range_nm",
+    "shell_metals_per_nm2",
+    "structure",
+]
 
 
 def _diameter_range(size_spread: float) -> tuple[float, float]:
@@ -226,8 +237,8 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
         if element is None and populations.site_list:
             element = nuclei.get(populations.site_list[0].nucleus).symbol
         fit_assumptions = [
-            "populations are CP plateau amplitudes N_i of the classical I–S model: every site "
-            "draws on the same ¹H reservoir (same CP gain bound and DNP enhancement)",
+            ("populations are CP plateau amplitudes N_i of the classical I–S model: every site "
+            "draws on the same ¹H reservoir (same CP gain bound and DNP enhancement)"),
             {"shared": "one T1ρ for all sites, fitted", "per_site": "a T1ρ per site, fitted"}.get(
                 populations.t1rho_mode, f"T1ρ fixed at {float(populations.t1rho_ms):g} ms, not fitted"),
         ]
@@ -239,12 +250,12 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
     mat_struct = structure or DEFAULT_STRUCTURE.get(material)
     f, f_err = _surface_share(populations, surface_sites, populations_stderr, cov)
     assumptions = fit_assumptions + [
-        f"sites {sorted(int(i) for i in surface_sites)} are surface {element}, the others core "
-        "(the user's assignment)",
-        f"surface = under-coordinated {element} of a spherical cut of bulk {material} "
-        f"({mat_struct}) with bulk lattice constants (qdkit.nanocrystal.build)",
-        f"lognormal size distribution, {size_spread:.0%} relative spread; each dot counts with "
-        "its number of atoms",
+        (f"sites {sorted(int(i) for i in surface_sites)} are surface {element}, the others core "
+        "(the user's assignment)"),
+        (f"surface = under-coordinated {element} of a spherical cut of bulk {material} "
+        f"({mat_struct}) with bulk lattice constants (qdkit.nanocrystal.build)"),
+        (f"lognormal size distribution, {size_spread:.0%} relative spread; each dot counts with "
+        "its number of atoms"),
     ]
     lo, hi = _diameter_range(size_spread)
     if not shell:
@@ -310,10 +321,10 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
         full = LIGANDS["oleate"].ligands_per_nm2 / 2.0
         cov_frac, cov_err = rho / full, rho_err / full
         assumptions += [
-            f"Z-type {element}X₂ shell on a stoichiometric core: every shell {element} is surface, "
-            "shell metals do not change the core atoms' coordination",
-            f"full shell = one {element} per two X ligands at {2 * full:g} ligands/nm² "
-            "(qdkit.models.materials.LIGANDS)",
+            (f"Z-type {element}X₂ shell on a stoichiometric core: every shell {element} is surface, "
+            "shell metals do not change the core atoms' coordination"),
+            (f"full shell = one {element} per two X ligands at {2 * full:g} ligands/nm² "
+            "(qdkit.models.materials.LIGANDS)"),
             source,
         ]
         if rho < 0:

@@ -16,15 +16,15 @@ from qdkit.errors import ModelParameterError
 from qdkit.models.materials import DEFAULT_STRUCTURE, MATERIALS
 
 __all__ = [
-    "TABLE_PATH",
-    "table_key",
     "GRID_DIAMETERS_NM",
     "SIZE_SPREAD_RANGE",
+    "TABLE_KEYS",
+    "TABLE_PATH",
     "count_table",
-    "size_weights",
     "ensemble_counts",
     "ensemble_surface_fraction",
-    "TABLE_KEYS",
+    "size_weights",
+    "table_key",
 ]
 
 #: Where the precomputed counts live (regenerate with ``python data/make_size_ensemble_table.py``).
