@@ -245,3 +245,11 @@ def test_cation_excess_gives_the_core_size_of_a_shelled_dot():
     # a 0.02 uncertainty in Cd/Se is a ~10 % size uncertainty at 4 nm
     assert 0.1 < res.diameter_nm_stderr < 1.0
     assert any("metal excess" in a for a in res.assumptions)
+
+
+@pytest.mark.parametrize("mode", ["shared", "per_site", 20.0])
+def test_structure_names_how_t1rho_was_treated(mode):
+    spectra, _ = series([POX, NEAR], [0.25, 0.75], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=2)
+    res = structure(site_populations(spectra, None, [POX, NEAR], t1rho=mode), "InP", surface_sites=[0])
+    expected = {"shared": "one T1ρ for all sites", "per_site": "a T1ρ per site"}.get(mode, "T1ρ fixed at 20 ms")
+    assert any(expected in a for a in res.assumptions)

@@ -27,6 +27,8 @@ USER = "your series"
 COLOURS = ("#d62728", "#2ca02c", "#1f77b4")
 MAX_SITES = len(COLOURS)
 MATERIALS = ("InP", "CdSe", "CdTe", "PbSe", "PbTe", "CsPbBr3")
+#: Lineshape parameters refined with the build-ups (the catalog's CSAs are partly assumed).
+VARY = ("iso_ppm", "fwhm_hz", "aniso_ppm")
 _STYLE = {"description_width": "12em"}
 _LAYOUT = {"width": "27em"}
 
@@ -41,14 +43,12 @@ def _empty(*names):
 
 
 def s3_sites():
-    """Starting sites of the Figure S3 fit: the paper's ³¹P shifts (catalog, Fig. 2e) with a
-    3 kHz starting width that the fit refines."""
+    """Starting sites of the Figure S3 fit: the InP ³¹P species of the catalog (Fig. 2e; its
+    CSA and widths are assumptions the fit refines), via ``qdkit.catalog.site``."""
     from qdkit import catalog
-    from qdkit.mas import Site
 
-    species = {s.site: s for s in catalog.species("31P") if s.material.startswith("InP")}
-    return [Site("31P", species[k].iso_ppm, species[k].csa_ppm or 0.0, 0.0, species[k].fwhm_hz or 3000.0)
-            for k in ("surface", "core")]
+    species = {s.site: s for s in catalog.species("31P") if s.material.startswith("InP") and s.figure == "2e"}
+    return [catalog.site(species["surface"]), catalog.site(species["core"])]
 
 
 class StructureExplorer(WidgetApp):
@@ -118,7 +118,7 @@ class StructureExplorer(WidgetApp):
                                     options=["shared", "per site", "fixed at T1ρ below"], **dd), "t1rho"),
             "t1rho_ms": _slider(W.FloatSlider, "t1rho_ms", "T1ρ (true / fixed) / ms", min=2.0,
                                 max=200.0, step=1.0, value=20.0),
-            "fit_lineshapes": tag(W.Checkbox(description="fit shifts and widths", value=True,
+            "fit_lineshapes": tag(W.Checkbox(description="fit shifts, widths and CSA", value=True,
                                              indent=False), "fit_lineshapes"),
             "material": tag(W.Dropdown(description="QD material", options=MATERIALS,
                                        value=material if material in MATERIALS else "InP", **dd), "material"),
@@ -185,8 +185,7 @@ class StructureExplorer(WidgetApp):
             paths = [reference_dataset("S3", contact_ms=t) for t in (1.5, 5.0)]
             return paths, None, s3_sites(), None, "SYNTHETIC reference data, Figure S3 (not measured)"
         if c["source"] == SYNTHETIC:
-            surface, core = s3_sites()
-            sites = [surface.replace(aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0), core.replace(fwhm_hz=9000.0)]
+            sites = s3_sites()
             contact = np.geomspace(0.1, 20.0, int(c["n_contacts"]))
             share = float(c["surface_population"])
             spectra, truth = synthetic_contact_series(
@@ -207,7 +206,7 @@ class StructureExplorer(WidgetApp):
             raise WidgetError(f"The explorer shows up to {MAX_SITES} sites; fit more with qdkit.infer directly.")
         t1rho = {"shared": "shared", "per site": "per_site"}.get(c["t1rho"], float(c["t1rho_ms"]))
         self.fit = fit = site_populations(spectra, contact, sites, t1rho=t1rho,
-                                          fit_lineshapes=bool(c["fit_lineshapes"]))
+                                          fit_lineshapes=bool(c["fit_lineshapes"]), vary_lineshape=VARY)
         self._show_fit(fit, truth, label)
         options = list(range(len(sites)))
         if list(self.controls["surface_site"].options) != options:

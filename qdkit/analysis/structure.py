@@ -240,7 +240,7 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
             ("populations are CP plateau amplitudes N_i of the classical I–S model: every site "
             "draws on the same ¹H reservoir (same CP gain bound and DNP enhancement)"),
             {"shared": "one T1ρ for all sites, fitted", "per_site": "a T1ρ per site, fitted"}.get(
-                populations.t1rho_mode, f"T1ρ fixed at {float(populations.t1rho_ms):g} ms, not fitted"),
+                populations.t1rho_mode) or f"T1ρ fixed at {float(populations.t1rho_ms):g} ms, not fitted",
         ]
         if populations.undetermined:
             fit_assumptions.append("undetermined by the series: " + ", ".join(populations.undetermined))
