@@ -24,32 +24,33 @@ from qdkit_widgets import (
     SensitivityExplorer,
     SpectrumExplorer,
 )
-from qdkit_widgets.bridge import QdkitBridge, Sample
+from qdkit.sample import Acquisition, Line, Sample
+from qdkit_widgets.bridge import QdkitBridge
 
 from conftest import REPO
 
 # The explorer is rebuilt per test, not per example: examples continue from the last state.
 FIXTURE_REUSED = HealthCheck.function_scoped_fixture
 
-INP = Sample(
-    "InP", "31P",
-    ((Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0), "surface"),
-     (Site("31P", iso_ppm=-200.0, aniso_ppm=0.0, eta=0.0, fwhm_hz=9000.0), "core")),
-    {"field_T": 9.4, "mas_hz": 10_000.0, "contact_ms": 1.5, "pore_nm": 7.0, "diameter_nm": 3.0},
-    ligand="myristate",
+INP = (
+    Sample("InP", 3.0, (
+        Line("surface PO_x", "surface", Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0)),
+        Line("InP core", "core", Site("31P", iso_ppm=-200.0, aniso_ppm=0.0, eta=0.0, fwhm_hz=9000.0)),
+    ), ligand="myristate", pore_nm=7.0),
+    Acquisition("31P", field_T=9.4, mas_hz=10_000.0, contact_ms=1.5, recycle_s=1.7),
 )
-CDSE = Sample(
-    "CdSe", "113Cd",
-    ((Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0), "surface"),
-     (Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0), "core")),
-    {"field_T": 9.4, "mas_hz": 10_000.0, "contact_ms": 1.5, "pore_nm": 15.0, "diameter_nm": 3.5},
-    ligand="oleate", shell="CdX2",
+CDSE = (
+    Sample("CdSe", 3.5, (
+        Line("surface Cd", "surface", Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0)),
+        Line("core Cd", "core", Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0)),
+    ), ligand="oleate", shell="CdX2", pore_nm=15.0),
+    Acquisition("113Cd", field_T=9.4, mas_hz=10_000.0, contact_ms=1.5, recycle_s=3.8),
 )
 
 
 @pytest.fixture(scope="module")
 def bridge():
-    return QdkitBridge(samples=[INP, CDSE])
+    return QdkitBridge(setups=[INP, CDSE])
 
 
 @pytest.fixture
