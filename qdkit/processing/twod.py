@@ -18,6 +18,7 @@ from qdkit.processing.defaults import next_power_of_two
 from qdkit.processing.fid import window_function
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import ProcessingError, UnknownNucleusError
+from qdkit.processing.measure import noise_rms
 from qdkit.processing.recipe import step
 
 __all__ = [
@@ -402,10 +403,8 @@ def projection(spec: Spectrum2D, *, onto: str = "direct", kind: str = "skyline",
 
 
 def noise_rms_2d(spec: Spectrum2D) -> float:
-    """Noise level of the real 2D spectrum: 1.4826 × median absolute deviation (robust
-    against the few points that carry peaks)."""
-    re = spec.real
-    return float(1.4826 * np.median(np.abs(re - np.median(re))))
+    """Noise σ of the real 2D spectrum (:func:`qdkit.processing.measure.noise_rms` along F2)."""
+    return noise_rms(spec.real)
 
 
 def contour_levels(spec: Spectrum2D, *, n_levels: int = 10, factor: float = 1.4, start_sigma: float = 5.0) -> np.ndarray:
