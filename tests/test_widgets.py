@@ -43,7 +43,7 @@ CDSE = (
     Sample("CdSe", 3.5, (
         Line("surface Cd", "surface", Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0)),
         Line("core Cd", "core", Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0)),
-    ), ligand="oleate", shell="CdX2", pore_nm=15.0),
+    ), ligand="oleate", pore_nm=15.0),
     Acquisition("113Cd", field_T=9.4, mas_hz=10_000.0, contact_ms=1.5, recycle_s=3.8),
 )
 

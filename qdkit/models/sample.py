@@ -37,7 +37,7 @@ import numpy as np
 
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
-from qdkit.models import cp, dnp, matrix, nanocrystal
+from qdkit.models import cp, cp_species, dnp, matrix
 from qdkit.models.materials import LIGANDS
 from qdkit.simulation import mas
 from qdkit.simulation.broadening import axis_grid
@@ -120,11 +120,11 @@ class Sample:
         The chemical species and their lineshapes (any nuclei; :func:`predict` takes those
         of the observed nucleus' element).
     ligand : str
-        Capping ligand (``qdkit.models.materials.LIGANDS``), e.g. ``"myristate"``.
+        Capping ligand (``qdkit.models.materials.LIGANDS``), e.g. ``"myristate"``; a
+        carboxylate or phosphonate on CdSe/CdTe brings the CdX2 shell
+        (:mod:`qdkit.models.cp_species`).
     coverage_per_nm2 : float or None
         Ligands per nm² (None: the ligand's default, 4.0 for carboxylates).
-    shell : str or None
-        ``"CdX2"`` for the CdSe_core(CdX2)_shell model.
     structure : str or None
         ``"zincblende"`` / ``"wurtzite"`` for CdSe.
     pore_nm : float or None
@@ -150,7 +150,6 @@ class Sample:
     species: tuple[Line, ...]
     ligand: str = "oleate"
     coverage_per_nm2: float | None = None
-    shell: str | None = None
     structure: str | None = None
     pore_nm: float | None = 7.0
     silica_mg_per_qd_mg: float | None = None
@@ -321,34 +320,39 @@ class Prediction:
 
 
 def _cp_amplitudes(sample: Sample, acq: Acquisition, lines: tuple[Line, ...]) -> tuple[np.ndarray, float]:
-    """Signal of each line per atom of the element (CP: × |γH/γX|), and the surface atom share.
+    """Signal of each line per atom of the element (CP in units of the gain bound), and the
+    surface species' share of the atoms.
 
-    CP: the role's signal from ``qdkit.models.cp.core_surface_signal`` on the atomistic dot,
-    shared among the role's lines by their site weights. Direct excitation: the role's
-    share of the atoms.
+    Species kinetics from :func:`qdkit.models.cp_species.species_kinetics` (explicit ligand
+    and P–OH protons, T_IS from the second moment); a line takes the kinetics of the species
+    of its name, else of its role (the surface species come first). Lines sharing one
+    species share its signal by their site weights. Direct excitation (no contact time):
+    each species' share of the atoms.
     """
-    element = nuclei.get(acq.nucleus).symbol
-    dot = _dot(sample)
-    fraction = dot.surface_fraction(element)
-    n_atoms = float(np.count_nonzero(dot.mask(element)))
+    kinetics = _kinetics(sample, acq.nucleus)
+    n_atoms = sum(k.n_spins for k in kinetics)
     if acq.contact_ms is None:
-        signal = {"surface": fraction, "core": 1.0 - fraction}
+        signal = np.array([k.n_spins for k in kinetics]) / n_atoms
     else:
-        core, surface = cp.core_surface_signal(dot, acq.nucleus, float(acq.contact_ms))
-        signal = {"surface": float(surface) / n_atoms, "core": float(core) / n_atoms}
+        signal = np.atleast_1d(cp_species.cp_signal(kinetics, float(acq.contact_ms))) / n_atoms
+    names = [k.name for k in kinetics]
+    index = [names.index(ln.name) if ln.name in names else (0 if ln.role == "surface" else len(names) - 1)
+             for ln in lines]
+    weights = np.array([ln.site.weight for ln in lines], dtype=float)
     out = np.zeros(len(lines))
-    for role, value in signal.items():
-        mine = np.array([ln.role == role for ln in lines])
-        weights = np.array([ln.site.weight for ln in lines]) * mine
-        if weights.sum() > 0:
-            out += value * weights / weights.sum()
-    return out, fraction
+    for k in set(index):
+        mine = np.array(index) == k
+        if weights[mine].sum() > 0:
+            out[mine] = signal[k] * weights[mine] / weights[mine].sum()
+    surface = kinetics[0].n_spins / n_atoms if len(kinetics) > 1 else 0.0
+    return out, float(surface)
 
 
-def _dot(sample: Sample):
-    return nanocrystal.build(sample.material, sample.diameter_nm, structure=sample.structure,
-                             shell=sample.shell, ligand=sample.ligand,
-                             ligands_per_nm2=sample.coverage_per_nm2)
+def _kinetics(sample: Sample, nucleus: str):
+    return cp_species.species_kinetics(sample.material, nucleus, sample.diameter_nm,
+                                       ligand=sample.ligand,
+                                       coverage_per_nm2=sample.coverage_per_nm2,
+                                       structure=sample.structure)
 
 
 def _optimal_recycle_s(t_b_s: float) -> float:

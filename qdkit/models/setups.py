@@ -7,57 +7,31 @@ them into :class:`qdkit.sample.Sample`, :class:`~qdkit.sample.Line` and
 
 from __future__ import annotations
 
-from qdkit import catalog, nuclei
+from qdkit import catalog
 from qdkit.errors import ModelParameterError
 from qdkit.models.materials import LIGANDS
 from qdkit.models.sample import Acquisition, Line, Sample
-from qdkit.simulation.sites import Site
 
-__all__ = ["PAPER_FIGURES", "UNREPORTED_FWHM_HZ", "paper_setup", "catalog_line"]
+__all__ = ["PAPER_FIGURES", "paper_setup", "catalog_line"]
 
 #: Figures of the main text whose reported species split into surface and core sites: the
 #: setups :func:`paper_setup` builds (InP ³¹P Fig. 2e, CdSe ¹¹³Cd Fig. 3a, CdSe ⁷⁷Se Fig. 3b).
 PAPER_FIGURES = ("2e", "3a", "3b")
 
-#: Width used where the catalog gives neither a width nor a shift range (Hz); marked
-#: assumed in every line that uses it.
-UNREPORTED_FWHM_HZ = 8000.0
-
 _ROLES = ("surface", "core")
 
 
-def catalog_line(sp, nucleus: str, field_T: float) -> Line:
-    """A catalog species as a Line: δiso; δaniso = the reported CSA (0 if none), η = 0; FWHM =
-    the reported width, else the reported shift range, else :data:`UNREPORTED_FWHM_HZ`."""
-    assumed = []
-    if sp.fwhm_hz:
-        fwhm = sp.fwhm_hz
-    elif sp.range_ppm:
-        fwhm = abs(sp.range_ppm[1] - sp.range_ppm[0]) * nuclei.get(nucleus).reference_mhz(field_T)
-        assumed.append(("fwhm_hz", "the printed shift range taken as the line width"))
-    else:
-        fwhm = UNREPORTED_FWHM_HZ
-        assumed.append(("fwhm_hz", f"no width printed; {UNREPORTED_FWHM_HZ:.0f} Hz assumed"))
-    if not sp.csa_ppm:
-        assumed.append(("csa_ppm", "no CSA printed; taken as 0"))
-    assumed.append(("eta", "no asymmetry printed; taken as 0"))
-    site = Site(nucleus, iso_ppm=sp.iso_ppm, aniso_ppm=sp.csa_ppm or 0.0, eta=0.0, fwhm_hz=fwhm)
-    return Line(sp.assignment, sp.site, site, tuple(assumed))
+def catalog_line(sp, nucleus: str | None = None, field_T: float | None = None) -> Line:
+    """A catalog species as a :class:`~qdkit.sample.Line`: its lineshape through
+    :func:`qdkit.catalog.site` (the one place for the catalog→Site rules, widths scaled to
+    ``field_T`` as a constant ppm width), its role and its assumed values with their reasons."""
+    site = catalog.site(sp, nucleus=nucleus, field_T=field_T)
+    return Line(sp.assignment, sp.site, site, tuple(sp.assumed))
 
 
 def _ligand_name(text: str | None) -> str:
     text = (text or "").lower()
     return next((name for name in sorted(LIGANDS, key=len, reverse=True) if name in text), "oleate")
-
-
-def _shell(material: str, ligand: str, species) -> str | None:
-    """The CdX2 shell of the CdSe_core(CdX2)_shell model (Anderson et al., JACS 135, 18536
-    (2013); the paper's Fig. 3): Cd chalcogenides capped by X-type carboxylates or
-    phosphonates, or any figure whose species name the shell."""
-    if any("CdX2" in sp.assignment for sp in species):
-        return "CdX2"
-    x_type = LIGANDS[ligand].head in ("C", "P")
-    return "CdX2" if material in ("CdSe", "CdTe") and x_type else None
 
 
 def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
@@ -66,8 +40,7 @@ def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
     Species: the figure's surface and core species from ``data/catalog.toml`` with their
     lineshapes (assumed values marked; :func:`catalog_line`); sample (QD, size, ligand, silica, radical, QD mass,
     solution volume) and acquisition (nucleus, field, temperature, MAS, contact time,
-    recycle delay, scans) from the figure's first experiment; CdSe and CdTe capped by
-    carboxylates or phosphonates get the CdX2 shell.
+    recycle delay, scans) from the figure's first experiment.
 
     Raises
     ------
@@ -86,7 +59,6 @@ def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
     structure = (s.structure or "").replace(" ", "").replace("-", "") or None
     sample = Sample(
         material=s.qd, diameter_nm=float(s.size_nm), species=lines, ligand=_ligand_name(s.ligand),
-        shell=_shell(s.qd, _ligand_name(s.ligand), species),
         structure=structure if structure in ("zincblende", "wurtzite") else None,
         pore_nm=s.pore_nm, solvent_ul=s.solution_ul or 20.0, radical=s.radical,
         radical_mM=s.radical_mM or 0.0, qd_mg=s.qd_mg or 3.8,
