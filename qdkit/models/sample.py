@@ -44,7 +44,8 @@ from qdkit.simulation.broadening import axis_grid
 from qdkit.simulation.sites import Site
 
 __all__ = ["Line", "Sample", "Acquisition", "Prediction", "MatrixState", "predict",
-           "QD_DENSITY_G_CM3", "expected_snr_per_scan"]
+           "QD_DENSITY_G_CM3", "expected_snr_per_scan",
+           "sample_matrix"]
 
 #: Density of the QD materials, g/cm³ (bulk crystals, CRC Handbook of Chemistry and
 #: Physics, 97th ed., "Physical constants of inorganic compounds"): it turns a QD mass into
@@ -358,6 +359,14 @@ def _kinetics(sample: Sample, nucleus: str):
 def _optimal_recycle_s(t_b_s: float) -> float:
     """Recycle delay maximising (1 − e^(−d/T_B))/√d: d = 1.25643 T_B (root of e^u = 1 + 2u)."""
     return 1.2564312086261729 * t_b_s
+
+
+def sample_matrix(sample: Sample, acquisition: Acquisition) -> MatrixState:
+    """What the matrix and the radical do to the QD signal of ``sample`` in ``acquisition``:
+    ε_on/off, ε in and outside the pores, fraction of the solution in the pores, dilution,
+    signal retention, T_B, recovery after the recycle delay (see :func:`predict`)."""
+    return _matrix_state(sample, float(acquisition.mas_hz), float(acquisition.temperature_K),
+                         acquisition.recycle_s)
 
 
 @functools.lru_cache(maxsize=256)

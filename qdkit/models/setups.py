@@ -12,7 +12,7 @@ from qdkit.errors import ModelParameterError
 from qdkit.models.materials import LIGANDS
 from qdkit.models.sample import Acquisition, Line, Sample
 
-__all__ = ["PAPER_FIGURES", "paper_setup", "catalog_line"]
+__all__ = ["PAPER_FIGURES", "paper_setup", "catalog_line", "experiment_acquisition"]
 
 #: Figures of the main text whose reported species split into surface and core sites: the
 #: setups :func:`paper_setup` builds (InP ³¹P Fig. 2e, CdSe ¹¹³Cd Fig. 3a, CdSe ⁷⁷Se Fig. 3b).
@@ -38,8 +38,8 @@ def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
     """The sample and acquisition of one of the paper's figures (:data:`PAPER_FIGURES`).
 
     Species: the figure's surface and core species from ``data/catalog.toml`` with their
-    lineshapes (assumed values marked; :func:`catalog_line`); sample (QD, size, ligand, silica, radical, QD mass,
-    solution volume) and acquisition (nucleus, field, temperature, MAS, contact time,
+    lineshapes (assumed values marked; :func:`catalog_line`); sample (QD, size, ligand,
+    silica, radical, QD mass, solution volume) and acquisition (nucleus, field, temperature, MAS, contact time,
     recycle delay, scans) from the figure's first experiment.
 
     Raises
@@ -63,7 +63,14 @@ def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
         pore_nm=s.pore_nm, solvent_ul=s.solution_ul or 20.0, radical=s.radical,
         radical_mM=s.radical_mM or 0.0, qd_mg=s.qd_mg or 3.8,
     )
-    acq = Acquisition(nucleus=exp.nucleus, field_T=exp.field_T, temperature_K=exp.temperature_K,
-                      mas_hz=exp.mas_hz or 0.0, contact_ms=exp.contact_ms, recycle_s=exp.d1_s,
-                      scans=exp.ns or 1, microwave=exp.microwave is not False)
-    return sample, acq
+    return sample, experiment_acquisition(exp.id)
+
+
+def experiment_acquisition(catalog_id: str) -> Acquisition:
+    """The acquisition of one catalog experiment (SI VI–VII): nucleus, field, temperature,
+    MAS, contact time (None for direct excitation), recycle delay, scans, and microwaves on
+    when the catalog says so or, if it does not, when the experiment is a DNP one."""
+    exp = catalog.experiment(catalog_id)
+    return Acquisition(nucleus=exp.nucleus, field_T=exp.field_T, temperature_K=exp.temperature_K,
+                       mas_hz=exp.mas_hz or 0.0, contact_ms=exp.contact_ms, recycle_s=exp.d1_s,
+                       scans=exp.ns or 1, microwave=bool(exp.dnp if exp.microwave is None else exp.microwave))
