@@ -45,7 +45,7 @@ from qdkit.simulation.sites import Site
 
 __all__ = ["Line", "Sample", "Acquisition", "Prediction", "MatrixState", "predict",
            "QD_DENSITY_G_CM3", "expected_snr_per_scan",
-           "sample_matrix"]
+           "sample_matrix", "cp_buildup"]
 
 #: Density of the QD materials, g/cm³ (bulk crystals, CRC Handbook of Chemistry and
 #: Physics, 97th ed., "Physical constants of inorganic compounds"): it turns a QD mass into
@@ -144,6 +144,16 @@ class Sample:
         Mass of QDs in the solution, mg (SI Fig. S2: 3.8 mg).
     pore_volume_cm3_g : float
         Specific pore volume of the silica (MSU-H 0.91 cm³/g, SI Fig. S2).
+    eps0 : float
+        ε_on/off of the radical solution at the aggregate surface (paper: up to 80, Fig. 2e;
+        :data:`qdkit.matrix.EPSILON0`).
+    spin_diffusion_nm2_ms : float
+        ¹H spin-diffusion coefficient inside the QD aggregates (0.8 nm²/ms, rigid organic
+        solids; :data:`qdkit.matrix.SPIN_DIFFUSION_NM2_MS`).
+    proton_t1_s : float
+        ¹H T1 inside the aggregates (:data:`qdkit.matrix.PROTON_T1_S`).
+    t1rho_ms : float or None
+        ¹H T1ρ under the CP spin lock (None: :data:`qdkit.models.cp_species.T1RHO_MS`).
     """
 
     material: str
@@ -159,6 +169,10 @@ class Sample:
     radical_mM: float = 16.0
     qd_mg: float = 3.8
     pore_volume_cm3_g: float = matrix.MSU_H_PORE_VOLUME_CM3_G
+    eps0: float = matrix.EPSILON0
+    spin_diffusion_nm2_ms: float = matrix.SPIN_DIFFUSION_NM2_MS
+    proton_t1_s: float = matrix.PROTON_T1_S
+    t1rho_ms: float | None = None
 
     def __post_init__(self):
         if self.material not in QD_DENSITY_G_CM3:
@@ -178,6 +192,11 @@ class Sample:
         _number("qd_mg", self.qd_mg, "the QD mass in mg", allow_low=False, high=1e3)
         _number("pore_volume_cm3_g", self.pore_volume_cm3_g, "the silica pore volume in cm³/g",
                 allow_low=False, high=10)
+        _number("eps0", self.eps0, "the DNP enhancement of the radical solution", low=1.0, high=700)
+        _number("spin_diffusion_nm2_ms", self.spin_diffusion_nm2_ms,
+                "the ¹H spin-diffusion coefficient in nm²/ms", allow_low=False, high=100)
+        _number("proton_t1_s", self.proton_t1_s, "the ¹H T1 in s", allow_low=False, high=1e4)
+        _number("t1rho_ms", self.t1rho_ms, "the ¹H T1ρ in ms", allow_low=False, high=1e4, none_ok=True)
         if not self.species or not all(isinstance(x, Line) for x in self.species):
             raise ModelParameterError("A Sample needs its species as a tuple of qdkit.sample.Line.")
 
@@ -349,11 +368,30 @@ def _cp_amplitudes(sample: Sample, acq: Acquisition, lines: tuple[Line, ...]) ->
     return out, float(surface)
 
 
+def cp_buildup(sample: Sample, nucleus: str, contact_ms) -> dict[str, np.ndarray]:
+    """CP signal of each species of ``nucleus`` versus contact time, per atom of the element,
+    in units of the gain bound |γH/γX| — the kinetics :func:`predict` weighs the lines with.
+
+    Returns
+    -------
+    dict
+        Species name (surface species first) → signal on ``contact_ms``.
+    """
+    kinetics = _kinetics(sample, nuclei.get(nucleus).label)
+    n_atoms = sum(k.n_spins for k in kinetics)
+    t = np.asarray(contact_ms, dtype=float)
+    if t.size == 0 or np.any(~np.isfinite(t)) or np.any(t < 0):
+        raise ModelParameterError("contact_ms must be contact times ≥ 0 in ms.")
+    rows = np.atleast_2d(cp_species.cp_signal(kinetics, t).reshape(len(kinetics), -1))
+    return {k.name: row.reshape(t.shape) / n_atoms for k, row in zip(kinetics, rows)}
+
+
 def _kinetics(sample: Sample, nucleus: str):
+    t1rho = cp_species.T1RHO_MS if sample.t1rho_ms is None else sample.t1rho_ms
     return cp_species.species_kinetics(sample.material, nucleus, sample.diameter_nm,
                                        ligand=sample.ligand,
                                        coverage_per_nm2=sample.coverage_per_nm2,
-                                       structure=sample.structure)
+                                       structure=sample.structure, t1rho_ms=t1rho)
 
 
 def _optimal_recycle_s(t_b_s: float) -> float:
@@ -374,12 +412,13 @@ def _matrix_state(sample: Sample, mas_hz: float, temperature_K: float, recycle_s
     """ε, dilution, retention, build-up and recovery of the sample (``qdkit.models.matrix``).
 
     Relayed DNP at the steady state (``matrix.sample_sensitivity``); T_B is taken as the ¹H
-    T1 inside the aggregates (``matrix.PROTON_T1_S``) and the recovery after the recycle
-    delay as 1 − e^(−d/T_B).
+    T1 inside the aggregates and the recovery after the recycle delay as 1 − e^(−d/T_B).
     """
     physics = dict(qd_conc_mg_ml=sample.qd_conc_mg_ml, qd_diameter_nm=sample.diameter_nm,
                    qd_density_g_cm3=QD_DENSITY_G_CM3[sample.material],
-                   ligand_nm=LIGANDS[sample.ligand].length_nm)
+                   ligand_nm=LIGANDS[sample.ligand].length_nm, eps0=sample.eps0,
+                   diffusion_length_nm=matrix.diffusion_length_nm(sample.spin_diffusion_nm2_ms,
+                                                                   sample.proton_t1_s))
     silica = None if sample.pore_nm is None else sample.silica_mg
     radical = bool(sample.radical) and sample.radical_mM > 0
     r = matrix.sample_sensitivity(sample.pore_nm, solution_ul=sample.solvent_ul, silica_mg=silica,
@@ -387,7 +426,7 @@ def _matrix_state(sample: Sample, mas_hz: float, temperature_K: float, recycle_s
                                   retention=dnp.PARAMAGNETIC_RETENTION if radical else 1.0,
                                   **physics)
     eps = r.enhancement if radical else 1.0
-    t_b = matrix.PROTON_T1_S
+    t_b = sample.proton_t1_s
     recycle = _optimal_recycle_s(t_b) if recycle_s is None else float(recycle_s)
     recovery = -math.expm1(-recycle / t_b) if math.isfinite(recycle) else 1.0
     capacity = silica * sample.pore_volume_cm3_g if silica else 0.0
