@@ -10,7 +10,7 @@ import pytest
 from relayed_reference import reference
 
 from qdkit.errors import ModelParameterError
-from qdkit.models.relayed import average_polarization, relayed_dnp, steady_fraction
+from qdkit.models.relayed import average_polarization, relayed_dnp, relayed_signals, steady_fraction
 
 # Corners of the range the issue asks for (R 5–5000 nm, L 5–200 nm, recycle 0.1 s–∞,
 # τs 0–10 s) with T1 = 2 s, and interior points with other T1 values.
@@ -107,3 +107,17 @@ def test_relayed_dnp_rejects_unphysical_inputs_by_name(kwargs, word):
     radius = args.pop("radius_nm")
     with pytest.raises(ModelParameterError, match=word):
         relayed_dnp(radius, **args)
+
+
+def test_vectorised_signals_agree_with_one_sphere_at_a_time():
+    # relayed_signals serves size distributions (matrix.enhancement); same model, one call.
+    radii = np.array([3.0, 40.0, 700.0, 5000.0])
+    kw = dict(eps0=80.0, diffusion_nm2_s=800.0, t1_s=2.0, t_b_surface_s=0.5)
+    for recycle in (1.7, math.inf):
+        on, off = relayed_signals(radii, recycle_s=recycle, **kw)
+        for r, a, b in zip(radii, on, off):
+            one = relayed_dnp(r, recycle_s=recycle, **kw)
+            assert a == pytest.approx(one.enhancement, rel=1e-12)
+            assert a / b == pytest.approx(one.enhancement_on_off, rel=1e-12)
+    with pytest.raises(ModelParameterError, match="radius_nm"):
+        relayed_signals([10.0, -1.0], recycle_s=1.0, **kw)

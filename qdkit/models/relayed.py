@@ -199,6 +199,47 @@ def average_polarization(t_s, radius_nm, *, eps0, diffusion_nm2_s, t1_s, t_b_sur
     return float(out) if out.ndim == 0 else out
 
 
+def relayed_signals(radius_nm, *, eps0, diffusion_nm2_s, t1_s, recycle_s, t_b_surface_s=0.0):
+    """Microwave-on and -off ⟨P⟩/P0 of many spheres after one recycle delay, in one call.
+
+    The same model as :func:`relayed_dnp` (without T_B), vectorised over the radii for
+    averages over aggregate-size distributions (:func:`qdkit.models.matrix.enhancement`).
+
+    Parameters
+    ----------
+    radius_nm : float or array
+        Sphere radii, nm.
+    eps0, diffusion_nm2_s, t1_s, recycle_s, t_b_surface_s
+        As in :func:`relayed_dnp` (``recycle_s`` may be ``math.inf``).
+
+    Returns
+    -------
+    (on, off) : arrays shaped like ``radius_nm``
+        ⟨P⟩/P0 with surface enhancement ε0 and with ε0 = 1; their ratio is the on/off
+        enhancement of each sphere.
+    """
+    radii = np.asarray(radius_nm, dtype=float)
+    if radii.size == 0 or np.any(~np.isfinite(radii)) or np.any(radii <= 0):
+        raise ModelParameterError(f"radius_nm must be positive sphere radii in nm; got {radius_nm!r}.")
+    eps = _number("eps0", eps0, "enhancement at the sphere's surface")
+    d = _number("diffusion_nm2_s", diffusion_nm2_s, "¹H spin-diffusion coefficient in nm²/s")
+    t1 = _number("t1_s", t1_s, "¹H T1 inside the sphere in seconds")
+    recycle = _number("recycle_s", recycle_s, "recycle delay in seconds", allow_inf=True)
+    ts = _number("t_b_surface_s", t_b_surface_s, "build-up time of the surface in seconds", allow_zero=True)
+    if math.isinf(recycle):
+        frac = steady_fraction(radii / math.sqrt(d * t1))
+        return 1.0 + (eps - 1.0) * frac, np.ones(radii.shape)
+    r = 2.0 * _TALBOT_M / (5.0 * recycle)
+    s = np.concatenate([[complex(r)], r * _NODE])
+    q_off, q_surf = _transforms(s, radii[..., None], d, t1, ts)
+    kernel = np.exp(s * recycle)
+    kernel[1:] *= _WEIGHT
+    kernel[0] *= 0.5
+    off = (r / _TALBOT_M) * np.sum((kernel * q_off).real, axis=-1)
+    surf = (r / _TALBOT_M) * np.sum((kernel * q_surf).real, axis=-1)
+    return off + eps * surf, off + surf
+
+
 def _build_up_time(target, eps0, radius, d, t1, ts):
     """Time at which Q_off + ε0 Q_surface first reaches ``target`` (the curve is monotone).
 
