@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from relayed_reference import reference  # noqa: E402
+from relayed_reference import reference
 
-from qdkit.models.relayed import relayed_dnp  # noqa: E402
+from qdkit.models.relayed import relayed_dnp
 
 
 def sweep(cases, seed=1):

@@ -57,7 +57,7 @@ class FiniteVolumeSphere:
 
     def _solve(self, bulk, surface, t_end):
         src = np.full(self.weights.size, bulk / self.t1_s)
-        rhs = lambda t, p: self.matrix @ p + src + self.surface_coupling * surface(t)  # noqa: E731
+        rhs = lambda t, p: self.matrix @ p + src + self.surface_coupling * surface(t)
         return solve_ivp(rhs, (0.0, t_end), np.zeros(self.weights.size), method="BDF",
                          jac=self.matrix, rtol=1e-9, atol=1e-12, dense_output=True)
 
@@ -73,12 +73,12 @@ def reference(radius_nm, *, eps0, diffusion_nm2_s, t1_s, recycle_s, t_b_surface_
     finest = min(radius_nm / 300.0, length / 30.0, math.sqrt(diffusion_nm2_s * earliest) / 30.0)
     fv = FiniteVolumeSphere.build(radius_nm, diffusion_nm2_s, t1_s, finest)
     ts = t_b_surface_s
-    drive = (lambda t: 1.0 - math.exp(-t / ts)) if ts > 0 else (lambda t: 1.0)  # noqa: E731
+    drive = (lambda t: 1.0 - math.exp(-t / ts)) if ts > 0 else (lambda t: 1.0)
     t_end = 40.0 * (t1_s + ts)
     horizon = t_end if math.isinf(recycle_s) else max(t_end, recycle_s)
     bulk = fv._solve(1.0, lambda t: 0.0, horizon)  # the part relaxing with T1 only
     surf = fv._solve(0.0, drive, horizon)  # the part carried in from a unit surface
-    avg = lambda sol, t: float(fv.weights @ sol.sol(t))  # noqa: E731
+    avg = lambda sol, t: float(fv.weights @ sol.sol(t))
     steady = fv.steady(eps0)
     if math.isinf(recycle_s):
         on, off = steady, fv.steady(1.0)

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from qdkit.errors import ModelParameterError
+from qdkit.models import dnp
 from qdkit.models import paramagnetic as pm
 
 
@@ -64,17 +65,17 @@ def test_absolute_gain_of_fig_s2_from_depolarization_quenching_and_dilution():
     # rotor holding the same 3.8 mg of QDs (the caption), so filling the pores with the
     # same solution does not dilute the QDs in the coil. Consistency check within ±20 %.
     chi = pm.signal_retention(8000.0, 16.0, radical="TEKPol", exclusion_nm=2.0, geometry="surface")
-    same_mass = pm.absolute_gain(80.0, retention=chi, dilution=1.0)
+    same_mass = dnp.absolute_gain(80.0, retention=chi, dilution=1.0)
     assert same_mass == pytest.approx(51.0, rel=0.20)
     # The paper's own reading divides by the volume dilution 1/φ = 1.41 as well; with the
     # depolarization on top that gives ~37, 27 % below 51 — the two losses are not both
     # present in an equal-mass comparison.
-    per_volume = pm.absolute_gain(80.0, retention=chi, dilution=1.0 / 0.7083)
+    per_volume = dnp.absolute_gain(80.0, retention=chi, dilution=1.0 / 0.7083)
     assert per_volume < 0.8 * 51.0
 
 
 def test_absolute_gain_rejects_impossible_inputs():
     with pytest.raises(ModelParameterError, match="retention"):
-        pm.absolute_gain(80.0, retention=1.2)
+        dnp.absolute_gain(80.0, retention=1.2)
     with pytest.raises(ModelParameterError, match="dilution"):
-        pm.absolute_gain(80.0, retention=0.5, dilution=0.5)
+        dnp.absolute_gain(80.0, retention=0.5, dilution=0.5)

@@ -10,7 +10,12 @@ import pytest
 from relayed_reference import reference
 
 from qdkit.errors import ModelParameterError
-from qdkit.models.relayed import average_polarization, relayed_dnp, relayed_signals, steady_fraction
+from qdkit.models.relayed import (
+    average_polarization,
+    relayed_dnp,
+    relayed_signals,
+    steady_fraction,
+)
 
 # Corners of the range the issue asks for (R 5–5000 nm, L 5–200 nm, recycle 0.1 s–∞,
 # τs 0–10 s) with T1 = 2 s, and interior points with other T1 values.

@@ -1,4 +1,5 @@
-"""Sensitivity per unit time: the optimal recycle delay and the no-DNP time of Figure 4 (P10)."""
+"""Sensitivity per unit time: the optimal recycle delay and the time a slowly relaxing reference costs
+(P10 itself, with the planner, is in test_dnp.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import numpy as np
 import pytest
 
 from qdkit.errors import ModelParameterError
-from qdkit.models import paramagnetic
 from qdkit.models.sensitivity import (
     optimal_recycle_s,
     saturation_recovery,
@@ -57,29 +57,3 @@ def test_saturation_recovery_limits_and_bad_inputs():
         optimal_recycle_s(0.0)
     with pytest.raises(ModelParameterError, match="recycle_s"):
         sensitivity_per_sqrt_time(-1.0, t_b_s=1.0)
-
-
-@pytest.mark.paper
-def test_non_dnp_figure_4_experiment_takes_over_1000_days_with_radical_free_reference():
-    # P10, recomputed. Figure 4: 48 t1 increments × 400 scans × 2.7 s = 14.4 h with DNP,
-    # 9 kHz MAS, 16 mM TEKPol. The fair reference is a radical-free sample: its signal is
-    # the microwave-off signal divided by the MAS depolarization D (the on/off ratio
-    # overstates the gain by 1/D), and its ¹H T1 is at least the DNP build-up time (the
-    # radical only shortens T1), so T1_ref = T_B is the pessimistic bound. T_B is taken
-    # from the recycle delay, assuming the authors used the optimum 1.2564 T_B.
-    from qdkit import catalog
-
-    fig4 = catalog.experiment("4")
-    hours_dnp = fig4.t1_increments * fig4.ns * fig4.d1_s / 3600.0
-    assert hours_dnp == pytest.approx(14.4, rel=1e-6)
-    t_b = fig4.d1_s / optimal_recycle_s(1.0)
-    depol = paramagnetic.depolarization_factor(fig4.mas_hz, radical=fig4.sample.radical)
-    gain = 80.0 * depol  # ε_H up to 80 in meso-SiO2 (Fig. 2e); quenching ≈ 0 under the ligand shell
-    days = hours_dnp * time_ratio(gain=gain, recycle_s=fig4.d1_s, t_b_s=t_b, reference_t1_s=t_b) / 24.0
-    assert days > 1000.0
-    # At the low end ε = 60 the claim needs a radical-free T1 only ~1.2 × T_B, i.e. any
-    # real radical-induced shortening of T1; without depolarization (the paper's on/off
-    # estimate) the same bound gives ε² × 14.4 h.
-    low = hours_dnp * time_ratio(gain=60.0 * depol, recycle_s=fig4.d1_s, t_b_s=t_b, reference_t1_s=t_b) / 24.0
-    needed = 1000.0 / low
-    assert 1.0 < needed < 1.5

@@ -1,7 +1,7 @@
 """What the polarizing agent costs: MAS-induced depolarization of the reference and paramagnetic quenching.
 
-Turns a measured microwave on/off enhancement into the absolute gain over a radical-free
-sample: ε_on/off × depolarization × (1 − quenched fraction) / dilution.
+Gives the factor that turns a measured microwave on/off enhancement into the absolute gain
+over a radical-free sample (:func:`qdkit.models.dnp.absolute_gain`): depolarization × (1 − quenched fraction).
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def quenched_fraction(
 
 
 # ---------------------------------------------------------------------------------------
-# Absolute gain
+# What the radical leaves of the reference signal
 # ---------------------------------------------------------------------------------------
 
 
@@ -242,25 +242,21 @@ def signal_retention(
     Equation: χ = D (1 − q), D from :func:`depolarization_factor`, q from
     :func:`quenched_fraction` (both fully relaxed; a faster recovery with the radical
     present is a separate, recycle-delay effect — see :mod:`qdkit.models.sensitivity`).
+    The absolute gain is then ε_on/off × χ / dilution (:func:`qdkit.models.dnp.absolute_gain`).
+
+    Parameters
+    ----------
+    mas_hz, radical, field_T, temperature_K
+        As in :func:`depolarization_factor`.
+    radical_mM, exclusion_nm, geometry
+        As in :func:`quenched_fraction` (QD nuclei under a ligand shell: the shell
+        thickness and ``"surface"``).
+
+    Returns
+    -------
+    float
+        χ, 0 < χ ≤ 1.
     """
     d = depolarization_factor(mas_hz, radical=radical, field_T=field_T, temperature_K=temperature_K)
     q = quenched_fraction(radical_mM, exclusion_nm=exclusion_nm, geometry=geometry)
     return d * (1.0 - q)
-
-
-def absolute_gain(enhancement_on_off: float, *, retention: float, dilution: float = 1.0) -> float:
-    """Signal per scan of the DNP sample over the radical-free sample (both fully relaxed).
-
-    Equation: G = ε_on/off × χ / d with χ = :func:`signal_retention` and d the dilution of
-    the analyte by the matrix (rotor volume per volume of solution; Rossini et al., Acc.
-    Chem. Res. 46, 1942 (2013); Piveteau et al. SI Fig. S2).
-    """
-    values = {"enhancement_on_off": enhancement_on_off, "retention": retention, "dilution": dilution}
-    for name, v in values.items():
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-            raise ModelParameterError(f"{name} must be a positive number; got {v!r}.")
-    if retention > 1:
-        raise ModelParameterError(f"retention is a fraction of the signal (0–1); got {retention!r}.")
-    if dilution < 1:
-        raise ModelParameterError(f"dilution is rotor volume per volume of solution, ≥ 1; got {dilution!r}.")
-    return enhancement_on_off * retention / dilution

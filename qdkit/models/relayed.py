@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit.errors import ModelParameterError
+from qdkit.models._validate import number as _number
 
 # ---------------------------------------------------------------------------------------
 # Numerical inversion of the Laplace transform (fixed Talbot contour)
@@ -100,24 +101,6 @@ def _average_parts(t_s, radius_nm, diffusion_nm2_s, t1_s, t_b_surface_s):
     off = scale * np.sum((kernel * q_off).real, axis=-1)
     surf = scale * np.sum((kernel * q_surf).real, axis=-1)
     return off, surf
-
-
-# ---------------------------------------------------------------------------------------
-# Validation
-# ---------------------------------------------------------------------------------------
-
-
-def _number(name, value, what, *, allow_zero=False, allow_inf=False):
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from exc
-    bad = math.isnan(v) or v < 0 or (v == 0 and not allow_zero) or (math.isinf(v) and not allow_inf)
-    if bad:
-        bound = "≥ 0" if allow_zero else "> 0"
-        extra = " (math.inf allowed)" if allow_inf else ""
-        raise ModelParameterError(f"{name} must be {bound}{extra} ({what}); got {value!r}.")
-    return v
 
 
 # ---------------------------------------------------------------------------------------

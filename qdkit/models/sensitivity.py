@@ -12,17 +12,7 @@ import math
 from scipy.optimize import brentq
 
 from qdkit.errors import ModelParameterError
-
-
-def _positive(name, value, what, *, allow_zero=False):
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from exc
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        bound = "≥ 0" if allow_zero else "> 0"
-        raise ModelParameterError(f"{name} must be a finite number {bound} ({what}); got {value!r}.")
-    return v
+from qdkit.models._validate import number as _positive
 
 
 def saturation_recovery(recycle_s: float, t_b_s: float) -> float:
@@ -46,7 +36,7 @@ def saturation_recovery(recycle_s: float, t_b_s: float) -> float:
 def _optimal_ratio(overhead_ratio: float) -> float:
     # d/dd of (1 − e^(−u))/√(u + o) = 0  ⇔  e^u − 1 − 2 (u + o) = 0, u = d/T_B, o = overhead/T_B.
     # The left side is −u + u²/2 + … − 2o < 0 just above 0 and grows as e^u: one root.
-    f = lambda u: math.expm1(u) - 2.0 * (u + overhead_ratio)  # noqa: E731
+    f = lambda u: math.expm1(u) - 2.0 * (u + overhead_ratio)
     return brentq(f, 1e-9, 60.0 + 2.0 * overhead_ratio, xtol=1e-14, rtol=1e-14)
 
 
