@@ -15,7 +15,7 @@ import numpy as np
 from qdkit.errors import ModelParameterError
 from qdkit.models import dnp, paramagnetic
 from qdkit.models.freezing import frozen_aggregate_radius_nm
-from qdkit.models.relayed import relayed_signals, steady_fraction
+from qdkit.models.relayed import relayed_dnp, relayed_signals, steady_fraction
 
 __all__ = [
     "SILICA_SKELETAL_DENSITY_G_CM3",
@@ -34,6 +34,7 @@ __all__ = [
     "dilution",
     "diffusion_length_nm",
     "relayed_enhancement",
+    "relayed_dnp",
     "qds_per_pore",
     "aggregate_radius_nm",
     "enhancement",
