@@ -513,7 +513,10 @@ def sample_sensitivity(
     solution_ul : float
         Volume of QD + radical solution, µL (SI Fig. S2: 20 µL).
     silica_mg : float, optional
-        Silica mass, mg; default: exactly enough to take up the solution, V / v_p.
+        Silica mass, mg; default: exactly enough to take up the solution, V / v_p (22 mg
+        for 20 µL of MSU-H). The paper's printed 0.2–1.1 mg (SI Fig. S2) cannot hold 20 µL at
+        0.91 cm³/g (the catalog flags it as doubtful); given such a mass, the model lets the
+        excess solution freeze outside the pores as bulk colloid, as the physics demands.
     pore_volume_cm3_g, skeletal_density_g_cm3 : float
         Silica pore volume and wall density (MSU-H: 0.91 cm³/g, 2.65 g/cm³).
     mas_hz, radical, radical_mM
