@@ -13,6 +13,7 @@ import numpy as np
 
 from qdkit import nuclei
 from qdkit.processing.measure import integrate, noise_rms, region_mask
+from qdkit.constants import BOLTZMANN_J_K, HBAR_J_S
 from qdkit.errors import ModelParameterError, ProcessingError
 
 __all__ = [
@@ -32,10 +33,6 @@ __all__ = [
 ]
 
 
-#: Planck constant over 2π, J s (CODATA 2018, exact).
-HBAR_J_S = 1.054571817e-34
-#: Boltzmann constant, J/K (CODATA 2018, exact).
-BOLTZMANN_J_K = 1.380649e-23
 
 #: Fraction of the QD signal that survives the polarizing agent, relative to a radical-free
 #: sample: nuclei near the biradical are bleached (paramagnetic quenching) and MAS with
