@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
+from qdkit.processing.measure import integrate, noise_rms, region_mask
+from qdkit.constants import BOLTZMANN_J_K, HBAR_J_S
 from qdkit.errors import ModelParameterError, ProcessingError
 from qdkit.models.sensitivity import (
     optimal_recycle_s,
@@ -40,10 +42,6 @@ __all__ = [
 ]
 
 
-#: Planck constant over 2π, J s (CODATA 2018, exact).
-HBAR_J_S = 1.054571817e-34
-#: Boltzmann constant, J/K (CODATA 2018, exact).
-BOLTZMANN_J_K = 1.380649e-23
 
 #: Room temperature used for "RT" comparisons, K.
 ROOM_TEMPERATURE_K = 298.0
@@ -349,33 +347,12 @@ class Enhancement:
         return self.value
 
 
-def _region_mask(ppm: np.ndarray, region: tuple[float, float], what: str) -> np.ndarray:
-    lo, hi = sorted(float(v) for v in region)
-    mask = (ppm >= lo) & (ppm <= hi)
-    if mask.sum() < 2:
-        raise ProcessingError(
-            f"The {what} {lo:g}…{hi:g} ppm holds fewer than two points of the spectrum "
-            f"(axis {ppm.min():g}…{ppm.max():g} ppm); choose a region inside the axis."
-        )
-    return mask
-
-
 def _integral_and_sigma(spec, region, noise_region) -> tuple[float, float]:
-    from qdkit.processing import measure as processing
-
-    ppm = np.asarray(spec.ppm, dtype=float)
-    y = np.asarray(spec.real, dtype=float)
-    n_sig = int(_region_mask(ppm, region, "integration region").sum())
-    noise = _region_mask(ppm, noise_region, "noise region")
-    step = abs(float(ppm[1] - ppm[0]))
-    # Noise: a robust σ (1.4826 × median absolute deviation) of the residual about a
-    # straight line through the signal-free region, so neither a tilted baseline nor the
-    # spikes and quadrature images common in real spectra are mistaken for noise.
-    xn, yn = ppm[noise], y[noise]
-    resid = yn - np.polyval(np.polyfit(xn, yn, 1), xn)
-    sigma_point = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
-    integral = processing.integrate(spec, region)
-    return integral, sigma_point * math.sqrt(n_sig) * step
+    """Integral over ``region`` and its σ from the noise σ per point (qdkit's one estimate)."""
+    n_sig = int(region_mask(spec, region, "Integration region", min_points=2).sum())
+    step = abs(float(spec.ppm[1] - spec.ppm[0]))
+    sigma_point = noise_rms(spec, noise_region)
+    return integrate(spec, region), sigma_point * math.sqrt(n_sig) * step
 
 
 def _default_noise_region(spec, region) -> tuple[float, float]:
