@@ -12,7 +12,6 @@ from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import ModelParameterError, ProcessingError
 from qdkit.models import matrix, paramagnetic
 
-
 # --- P12: thermal gain ------------------------------------------------------------------
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
-from qdkit.processing.measure import integrate, noise_rms, region_mask
 from qdkit.constants import BOLTZMANN_J_K, HBAR_J_S
 from qdkit.errors import ModelParameterError, ProcessingError
 from qdkit.models.sensitivity import (
@@ -21,6 +20,7 @@ from qdkit.models.sensitivity import (
     sensitivity_per_sqrt_time,
     time_ratio,
 )
+from qdkit.processing.measure import integrate, noise_rms, region_mask
 
 __all__ = [
     "HBAR_J_S",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
+from qdkit.constants import BOLTZMANN_J_K
 from qdkit.models._validate import number as _positive
-from qdkit.models.dnp import BOLTZMANN_J_K
 
 #: Viscosity of 1,1,2,2-tetrachloroethane near −40 °C, where the paper sees the colloid
 #: aggregate (Fig. 2b), Pa s: ≈ 1.75 mPa s at 25 °C (CRC Handbook) scaled by an Arrhenius

@@ -270,7 +270,7 @@ _PHYSICS_DEFAULTS = dict(
 )
 
 
-def _params(physics: dict) -> "_Params":
+def _params(physics: dict) -> _Params:
     unknown = set(physics) - set(_PHYSICS_DEFAULTS)
     if unknown:
         raise ModelParameterError(

@@ -9,11 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from qdkit.constants import AVOGADRO_PER_MOL
 from qdkit.errors import ModelParameterError
-
-#: Avogadro constant, mol⁻¹ (SI 2019, exact).
-AVOGADRO_PER_MOL = 6.02214076e23
-
 
 # ---------------------------------------------------------------------------------------
 # MAS-induced depolarization (cross-effect biradicals, microwaves off)
