@@ -206,10 +206,13 @@ def readout_rows(p, s: Settings) -> dict[str, str]:
                                        f"{format_number(m.enhancement_outside)}"),
         "solution taken up by the pores": format_number(100 * m.fraction_in_pores, "%"),
         "dilution by silica": format_number(m.dilution),
-        "absolute sensitivity gain": format_number(p.absolute_gain),
+        "signal kept with the radical (MAS depolarization × quenching)": format_number(m.retention),
+        "absolute sensitivity gain (full rotor / same QD mass)": (
+            f"{format_number(p.absolute_gain)} / {format_number(p.absolute_gain_same_mass)}"),
         "time saving (gain²)": format_number(dnp.time_saving(p.absolute_gain)),
         "QDs per pore": format_number(m.qds_per_pore),
-        "build-up time T_B": format_number(p.t_b_s, "s"),
+        "build-up time T_B / recycle delay": (f"{format_number(p.t_b_s, 's')} / "
+                                             f"{format_number(p.recycle_s, 's')}"),
         f"surface fraction of {element} atoms": format_number(p.surface_fraction),
         "surface share of the CP signal": format_number(p.surface_share),
     }

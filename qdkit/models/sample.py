@@ -1,8 +1,7 @@
 """The one forward model behind every slider: a QD sample and an acquisition in, a spectrum out.
 
-Joins the species lineshapes (qdkit.simulation.mas), species-aware CP kinetics
-(qdkit.models.cp), relayed DNP in the silica matrix with paramagnetic losses
-(qdkit.models.matrix) and the sensitivity bookkeeping (qdkit.models.dnp) into ``predict``.
+Joins species lineshapes, species-aware CP, relayed DNP in the matrix with paramagnetic losses
+and the sensitivity bookkeeping into ``predict``.
 
 Model (DESIGN §4.3–4.5; Piveteau et al., JACS 137, 13964 (2015) and its SI)::
 
@@ -37,15 +36,14 @@ import numpy as np
 
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
-from qdkit.models import cp, cp_species, dnp, matrix
+from qdkit.models import cp, cp_species, dnp, matrix, paramagnetic
 from qdkit.models.materials import LIGANDS
 from qdkit.simulation import mas
 from qdkit.simulation.broadening import axis_grid
 from qdkit.simulation.sites import Site
 
-__all__ = ["Line", "Sample", "Acquisition", "Prediction", "MatrixState", "predict",
-           "QD_DENSITY_G_CM3", "expected_snr_per_scan",
-           "sample_matrix", "cp_buildup"]
+__all__ = ["Line", "Sample", "Acquisition", "Prediction", "MatrixState", "predict", "QD_DENSITY_G_CM3",
+           "expected_snr_per_scan", "sample_matrix", "cp_buildup"]
 
 #: Density of the QD materials, g/cm³ (bulk crystals, CRC Handbook of Chemistry and
 #: Physics, 97th ed., "Physical constants of inorganic compounds"): it turns a QD mass into
@@ -62,8 +60,8 @@ def _number(name, value, what, *, low=0.0, high=math.inf, allow_low=True, none_o
         return None
     try:
         v = float(value)
-    except (TypeError, ValueError):
-        raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from None
+    except (TypeError, ValueError) as exc:
+        raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from exc
     if not math.isfinite(v) and not (math.isinf(v) and math.isinf(high) and v > 0):
         raise ModelParameterError(f"{name} must be a finite number ({what}); got {value!r}.")
     if v < low or v > high or (v == low and not allow_low):
@@ -81,17 +79,10 @@ def _number(name, value, what, *, low=0.0, high=math.inf, allow_low=True, none_o
 class Line:
     """One chemical species of the sample as its spectrum shows it.
 
-    Attributes
-    ----------
-    name : str
-        The species (the catalog's ``assignment``, e.g. ``"surface PO_x"``).
-    role : str
-        ``"surface"`` or ``"core"``: which CP population it belongs to.
-    site : qdkit.mas.Site
-        Its lineshape (shift, CSA, η, width); the site's ``weight`` is the relative share
-        within its role when several lines share one.
-    assumed : tuple of (str, str)
-        ``(value, reason)`` for every lineshape value the paper does not print.
+    ``name``: the species (the catalog's ``assignment``, e.g. ``"surface PO_x"``); ``role``:
+    ``"surface"`` or ``"core"``; ``site``: its lineshape (:class:`qdkit.mas.Site`; ``weight`` is
+    the share among lines of one species); ``assumed``: ``(value, reason)`` for every
+    lineshape value the paper does not print.
     """
 
     name: str
@@ -152,6 +143,10 @@ class Sample:
         solids; :data:`qdkit.matrix.SPIN_DIFFUSION_NM2_MS`).
     proton_t1_s : float
         ¹H T1 inside the aggregates (:data:`qdkit.matrix.PROTON_T1_S`).
+    t_b_surface_s : float
+        DNP build-up time of the radical solution at the aggregate surface, s (τs of
+        :func:`qdkit.matrix.relayed_dnp`). Default 2 s: the paper's recycle delays (1.7–3.8 s,
+        SI VI) set at ~1.3 T_B — taken from the paper, listed as assumed.
     t1rho_ms : float or None
         ¹H T1ρ under the CP spin lock (None: :data:`qdkit.models.cp_species.T1RHO_MS`).
     """
@@ -172,6 +167,7 @@ class Sample:
     eps0: float = matrix.EPSILON0
     spin_diffusion_nm2_ms: float = matrix.SPIN_DIFFUSION_NM2_MS
     proton_t1_s: float = matrix.PROTON_T1_S
+    t_b_surface_s: float = matrix.PROTON_T1_S
     t1rho_ms: float | None = None
 
     def __post_init__(self):
@@ -196,6 +192,8 @@ class Sample:
         _number("spin_diffusion_nm2_ms", self.spin_diffusion_nm2_ms,
                 "the ¹H spin-diffusion coefficient in nm²/ms", allow_low=False, high=100)
         _number("proton_t1_s", self.proton_t1_s, "the ¹H T1 in s", allow_low=False, high=1e4)
+        _number("t_b_surface_s", self.t_b_surface_s, "the build-up time of the radical solution in s",
+                high=1e4)
         _number("t1rho_ms", self.t1rho_ms, "the ¹H T1ρ in ms", allow_low=False, high=1e4, none_ok=True)
         if not self.species or not all(isinstance(x, Line) for x in self.species):
             raise ModelParameterError("A Sample needs its species as a tuple of qdkit.sample.Line.")
@@ -294,10 +292,10 @@ class Prediction:
     ``components`` maps each species to its trace on ``ppm``; ``total`` is their sum.
     ``enhancement`` is ε_on/off as a spectroscopist measures it; ``absolute_gain`` the
     signal per fully relaxed scan over the radical-free frozen colloid in the same rotor
-    (ε × χ / d, SI Fig. S2); ``snr_per_scan`` the integrated signal of one scan at this
-    recycle delay in units of one fully relaxed, directly excited scan of that colloid;
-    ``snr_per_sqrt_hour`` the same per √hour of experiment; ``assumed`` every value the
-    prediction used that the paper does not print.
+    (ε × χ / d, SI Fig. S2), ``absolute_gain_same_mass`` the same for equal QD masses in the
+    coil (ε × χ, SI Fig. S2's 3.8 mg samples); ``snr_per_scan`` the integrated signal of one
+    scan at this recycle delay in units of one fully relaxed, directly excited scan of that
+    colloid, ``snr_per_sqrt_hour`` the same per √hour; ``assumed`` what the paper does not print.
     """
 
     ppm: np.ndarray
@@ -306,6 +304,7 @@ class Prediction:
     total: np.ndarray
     enhancement: float
     absolute_gain: float
+    absolute_gain_same_mass: float
     t_b_s: float
     recycle_s: float
     snr_per_scan: float
@@ -343,11 +342,9 @@ def _cp_amplitudes(sample: Sample, acq: Acquisition, lines: tuple[Line, ...]) ->
     """Signal of each line per atom of the element (CP in units of the gain bound), and the
     surface species' share of the atoms.
 
-    Species kinetics from :func:`qdkit.models.cp_species.species_kinetics` (explicit ligand
-    and P–OH protons, T_IS from the second moment); a line takes the kinetics of the species
-    of its name, else of its role (the surface species come first). Lines sharing one
-    species share its signal by their site weights. Direct excitation (no contact time):
-    each species' share of the atoms.
+    Kinetics from :func:`qdkit.models.cp_species.species_kinetics`; a line takes the species
+    of its name, else of its role (surface species first); lines sharing a species share its
+    signal by site weight. Direct excitation (no contact time): each species' share of atoms.
     """
     kinetics = _kinetics(sample, acq.nucleus)
     n_atoms = sum(k.n_spins for k in kinetics)
@@ -394,48 +391,58 @@ def _kinetics(sample: Sample, nucleus: str):
                                        structure=sample.structure, t1rho_ms=t1rho)
 
 
-def _optimal_recycle_s(t_b_s: float) -> float:
-    """Recycle delay maximising (1 − e^(−d/T_B))/√d: d = 1.25643 T_B (root of e^u = 1 + 2u)."""
-    return 1.2564312086261729 * t_b_s
-
-
 def sample_matrix(sample: Sample, acquisition: Acquisition) -> MatrixState:
     """What the matrix and the radical do to the QD signal of ``sample`` in ``acquisition``:
     ε_on/off, ε in and outside the pores, fraction of the solution in the pores, dilution,
     signal retention, T_B, recovery after the recycle delay (see :func:`predict`)."""
-    return _matrix_state(sample, float(acquisition.mas_hz), float(acquisition.temperature_K),
-                         acquisition.recycle_s)
+    return _matrix_state(sample, float(acquisition.mas_hz), acquisition.recycle_s)
 
 
 @functools.lru_cache(maxsize=256)
-def _matrix_state(sample: Sample, mas_hz: float, temperature_K: float, recycle_s) -> MatrixState:
+def _matrix_state(sample: Sample, mas_hz: float, recycle_s) -> MatrixState:
     """ε, dilution, retention, build-up and recovery of the sample (``qdkit.models.matrix``).
 
-    Relayed DNP at the steady state (``matrix.sample_sensitivity``); T_B is taken as the ¹H
-    T1 inside the aggregates and the recovery after the recycle delay as 1 − e^(−d/T_B).
+    T_B and the microwave-off recovery r after the recycle delay come from
+    :func:`qdkit.matrix.relayed_dnp` for the aggregate of the nominal pore (the bulk
+    aggregate without silica or when no solution is in the pores); ε_on/off after that delay
+    is :func:`qdkit.matrix.sample_sensitivity` (averaged over the pore-size distribution and
+    the solution in and outside the pores), with the retention χ (MAS depolarization ×
+    unquenched fraction, :mod:`qdkit.models.paramagnetic`) at this spin rate.
     """
+    radical = bool(sample.radical) and sample.radical_mM > 0
+    length = matrix.diffusion_length_nm(sample.spin_diffusion_nm2_ms, sample.proton_t1_s)
     physics = dict(qd_conc_mg_ml=sample.qd_conc_mg_ml, qd_diameter_nm=sample.diameter_nm,
                    qd_density_g_cm3=QD_DENSITY_G_CM3[sample.material],
-                   ligand_nm=LIGANDS[sample.ligand].length_nm, eps0=sample.eps0,
-                   diffusion_length_nm=matrix.diffusion_length_nm(sample.spin_diffusion_nm2_ms,
-                                                                   sample.proton_t1_s))
+                   ligand_nm=LIGANDS[sample.ligand].length_nm,
+                   eps0=sample.eps0 if radical else 1.0, diffusion_length_nm=length,
+                   t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
     silica = None if sample.pore_nm is None else sample.silica_mg
-    radical = bool(sample.radical) and sample.radical_mM > 0
-    r = matrix.sample_sensitivity(sample.pore_nm, solution_ul=sample.solvent_ul, silica_mg=silica,
-                                  pore_volume_cm3_g=sample.pore_volume_cm3_g,
-                                  retention=dnp.PARAMAGNETIC_RETENTION if radical else 1.0,
-                                  **physics)
-    eps = r.enhancement if radical else 1.0
-    t_b = sample.proton_t1_s
-    recycle = _optimal_recycle_s(t_b) if recycle_s is None else float(recycle_s)
-    recovery = -math.expm1(-recycle / t_b) if math.isfinite(recycle) else 1.0
+    common = dict(solution_ul=sample.solvent_ul, silica_mg=silica,
+                  pore_volume_cm3_g=sample.pore_volume_cm3_g, **physics)
+    if radical:
+        common.update(mas_hz=mas_hz, radical=sample.radical, radical_mM=sample.radical_mM)
+    else:
+        common.update(retention=1.0)
+    steady = matrix.sample_sensitivity(sample.pore_nm, **common)
+    d_nm2_s = sample.spin_diffusion_nm2_ms * 1e3
+    build = matrix.relayed_dnp(steady.aggregate_nm, eps0=physics["eps0"], diffusion_nm2_s=d_nm2_s,
+                               t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
+    recycle = dnp.optimal_recycle_s(build.t_b_s) if recycle_s is None else float(recycle_s)
+    if math.isfinite(recycle):
+        r = matrix.sample_sensitivity(sample.pore_nm, recycle_s=recycle, **common)
+        at = matrix.relayed_dnp(steady.aggregate_nm, eps0=physics["eps0"], diffusion_nm2_s=d_nm2_s,
+                                t1_s=sample.proton_t1_s, recycle_s=recycle,
+                                t_b_surface_s=sample.t_b_surface_s)
+        recovery = at.enhancement / at.enhancement_on_off
+    else:
+        r, recovery = steady, 1.0
     capacity = silica * sample.pore_volume_cm3_g if silica else 0.0
     return MatrixState(
-        enhancement_on_off=float(eps),
-        enhancement_in_pores=float(r.enhancement_in_pores if radical else 1.0),
-        enhancement_outside=float(r.enhancement_outside if radical else 1.0),
+        enhancement_on_off=float(r.enhancement),
+        enhancement_in_pores=float(r.enhancement_in_pores),
+        enhancement_outside=float(r.enhancement_outside),
         fraction_in_pores=float(r.fraction_in_pores), dilution=float(r.dilution),
-        retention=float(r.retention), recovery=float(recovery), t_b_s=float(t_b),
+        retention=float(r.retention), recovery=float(recovery), t_b_s=float(build.t_b_s),
         recycle_s=recycle, qds_per_pore=float(r.qds_per_pore), aggregate_nm=float(r.aggregate_nm),
         overfilled=sample.pore_nm is not None and capacity < sample.solvent_ul * (1 - 1e-9),
     )
@@ -508,7 +515,7 @@ def _predict(sample: Sample, acq: Acquisition, start: float, step: float, n: int
     per_atom, surface_fraction = _cp_amplitudes(sample, acq, lines)
     if acq.contact_ms is not None:
         per_atom = per_atom * cp.cp_gain_bound(acq.nucleus)
-    m = _matrix_state(sample, float(acq.mas_hz), float(acq.temperature_K), acq.recycle_s)
+    m = _matrix_state(sample, float(acq.mas_hz), acq.recycle_s)
     polarization = m.retention * m.recovery * (m.enhancement_on_off if acq.microwave else 1.0)
     amplitudes = per_atom * polarization / m.dilution
     components, roles = {}, {}
@@ -523,11 +530,12 @@ def _predict(sample: Sample, acq: Acquisition, start: float, step: float, n: int
     signal = float(amplitudes.sum())
     surface = float(sum(a for ln, a in zip(lines, amplitudes) if ln.role == "surface"))
     per_hour = signal * math.sqrt(3600.0 / m.recycle_s) if math.isfinite(m.recycle_s) else 0.0
-    assumed, reasons = _assumptions(lines, m)
+    assumed, reasons = _assumptions(lines, m, sample)
     return Prediction(
         ppm=ppm, components=components, roles=roles, total=total,
         enhancement=m.enhancement_on_off,
         absolute_gain=m.enhancement_on_off * m.retention / m.dilution,
+        absolute_gain_same_mass=m.enhancement_on_off * m.retention,
         t_b_s=m.t_b_s, recycle_s=m.recycle_s, snr_per_scan=signal, snr_per_sqrt_hour=per_hour,
         matrix=m, surface_fraction=float(surface_fraction),
         surface_share=surface / signal if signal > 0 else float("nan"),
@@ -537,12 +545,15 @@ def _predict(sample: Sample, acq: Acquisition, start: float, step: float, n: int
 
 #: Model inputs the paper does not give for a sample, listed in every prediction.
 MODEL_ASSUMPTIONS = {
-    "¹H T1 in the QD aggregates": (f"{matrix.PROTON_T1_S:g} s, from the paper's recycle delays "
-                                   "(1.7–3.8 s set at ~1.3 T_B; qdkit.matrix.PROTON_T1_S)"),
+    "¹H T1 in the QD aggregates and build-up time of the radical solution": (
+        f"{matrix.PROTON_T1_S:g} s each, from the paper's recycle delays (1.7–3.8 s set at "
+        "~1.3 T_B, SI VI): taken from the paper, not independent"),
+    "ε0 of the radical solution": (f"{matrix.EPSILON0:g}, the paper's best ε (Fig. 2e): taken from "
+                                   "the paper, so ε of the sample is a consistency check"),
 }
 
 
-def _assumptions(lines, m: MatrixState) -> tuple[tuple[str, ...], dict]:
+def _assumptions(lines, m: MatrixState, sample: Sample) -> tuple[tuple[str, ...], dict]:
     """Short labels ("surface PO_x: CSA, η") and their reasons, species first."""
     names = {"csa_ppm": "CSA", "eta": "η", "fwhm_hz": "width", "iso_ppm": "shift",
              "cq_mhz": "C_Q", "eta_q": "η_Q"}
@@ -552,9 +563,14 @@ def _assumptions(lines, m: MatrixState) -> tuple[tuple[str, ...], dict]:
             label = f"{ln.name}: " + ", ".join(names.get(k, k) for k, _ in ln.assumed)
             labels.append(label)
             reasons[label] = "; ".join(f"{names.get(k, k)}: {why}" for k, why in ln.assumed)
-    for label, why in MODEL_ASSUMPTIONS.items():
-        labels.append(label)
-        reasons[label] = why
+    if sample.radical and sample.radical_mM > 0:
+        for label, why in MODEL_ASSUMPTIONS.items():
+            labels.append(label)
+            reasons[label] = why
+        data = paramagnetic.DEPOLARIZATION.get(sample.radical)
+        if data is not None and data.source.startswith("assumed"):
+            labels.append(f"MAS depolarization by {sample.radical}")
+            reasons[labels[-1]] = data.source
     if m.overfilled:
         labels.append("solution beyond the pore volume")
         reasons[labels[-1]] = ("freezes outside the silica as a bulk colloid (bulk ε); "
