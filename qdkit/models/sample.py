@@ -400,15 +400,25 @@ def sample_matrix(sample: Sample, acquisition: Acquisition) -> MatrixState:
 
 @functools.lru_cache(maxsize=256)
 def _matrix_state(sample: Sample, mas_hz: float, recycle_s) -> MatrixState:
-    """ε, dilution, retention, build-up and recovery of the sample (``qdkit.models.matrix``).
+    """The relayed-DNP state of the sample (:func:`_relayed_state`) with the retention χ at
+    this spin rate: MAS depolarization × unquenched fraction of the QD nuclei under their
+    ligand shell (:func:`qdkit.models.paramagnetic.signal_retention`, as in
+    :func:`qdkit.matrix.sample_sensitivity`)."""
+    state = _relayed_state(sample, recycle_s)
+    if not (sample.radical and sample.radical_mM > 0):
+        return state
+    chi = paramagnetic.signal_retention(mas_hz, sample.radical_mM, radical=sample.radical,
+                                        exclusion_nm=LIGANDS[sample.ligand].length_nm,
+                                        geometry="surface")
+    return replace(state, retention=float(chi))
 
-    T_B and the microwave-off recovery r after the recycle delay come from
-    :func:`qdkit.matrix.relayed_dnp` for the aggregate of the nominal pore (the bulk
-    aggregate without silica or when no solution is in the pores); ε_on/off after that delay
-    is :func:`qdkit.matrix.sample_sensitivity` (averaged over the pore-size distribution and
-    the solution in and outside the pores), with the retention χ (MAS depolarization ×
-    unquenched fraction, :mod:`qdkit.models.paramagnetic`) at this spin rate.
-    """
+
+@functools.lru_cache(maxsize=256)
+def _relayed_state(sample: Sample, recycle_s) -> MatrixState:
+    """ε, dilution, build-up and recovery of the sample, retention 1. T_B and the microwave-off
+    recovery after the recycle delay: :func:`qdkit.matrix.relayed_dnp` for the aggregate of the
+    nominal pore (the bulk one without pores holding solution); ε_on/off after that delay:
+    :func:`qdkit.matrix.sample_sensitivity` (pore-size spread, solution in and outside pores)."""
     radical = bool(sample.radical) and sample.radical_mM > 0
     length = matrix.diffusion_length_nm(sample.spin_diffusion_nm2_ms, sample.proton_t1_s)
     physics = dict(qd_conc_mg_ml=sample.qd_conc_mg_ml, qd_diameter_nm=sample.diameter_nm,
@@ -417,22 +427,17 @@ def _matrix_state(sample: Sample, mas_hz: float, recycle_s) -> MatrixState:
                    eps0=sample.eps0 if radical else 1.0, diffusion_length_nm=length,
                    t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
     silica = None if sample.pore_nm is None else sample.silica_mg
-    common = dict(solution_ul=sample.solvent_ul, silica_mg=silica,
+    common = dict(solution_ul=sample.solvent_ul, silica_mg=silica, retention=1.0,
                   pore_volume_cm3_g=sample.pore_volume_cm3_g, **physics)
-    if radical:
-        common.update(mas_hz=mas_hz, radical=sample.radical, radical_mM=sample.radical_mM)
-    else:
-        common.update(retention=1.0)
     steady = matrix.sample_sensitivity(sample.pore_nm, **common)
-    d_nm2_s = sample.spin_diffusion_nm2_ms * 1e3
-    build = matrix.relayed_dnp(steady.aggregate_nm, eps0=physics["eps0"], diffusion_nm2_s=d_nm2_s,
-                               t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
-    recycle = dnp.optimal_recycle_s(build.t_b_s) if recycle_s is None else float(recycle_s)
+    relayed = functools.partial(matrix.relayed_dnp, steady.aggregate_nm, eps0=physics["eps0"],
+                                diffusion_nm2_s=sample.spin_diffusion_nm2_ms * 1e3,
+                                t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
+    t_b = relayed().t_b_s
+    recycle = dnp.optimal_recycle_s(t_b) if recycle_s is None else float(recycle_s)
     if math.isfinite(recycle):
         r = matrix.sample_sensitivity(sample.pore_nm, recycle_s=recycle, **common)
-        at = matrix.relayed_dnp(steady.aggregate_nm, eps0=physics["eps0"], diffusion_nm2_s=d_nm2_s,
-                                t1_s=sample.proton_t1_s, recycle_s=recycle,
-                                t_b_surface_s=sample.t_b_surface_s)
+        at = relayed(recycle_s=recycle)
         recovery = at.enhancement / at.enhancement_on_off
     else:
         r, recovery = steady, 1.0
@@ -442,7 +447,7 @@ def _matrix_state(sample: Sample, mas_hz: float, recycle_s) -> MatrixState:
         enhancement_in_pores=float(r.enhancement_in_pores),
         enhancement_outside=float(r.enhancement_outside),
         fraction_in_pores=float(r.fraction_in_pores), dilution=float(r.dilution),
-        retention=float(r.retention), recovery=float(recovery), t_b_s=float(build.t_b_s),
+        retention=1.0, recovery=float(recovery), t_b_s=float(t_b),
         recycle_s=recycle, qds_per_pore=float(r.qds_per_pore), aggregate_nm=float(r.aggregate_nm),
         overfilled=sample.pore_nm is not None and capacity < sample.solvent_ul * (1 - 1e-9),
     )
