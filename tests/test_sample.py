@@ -43,7 +43,7 @@ def test_components_add_up_to_the_total_and_integrate_to_the_signal_per_scan(inp
 
 
 @pytest.mark.paper
-def test_microwaves_off_divide_the_spectrum_by_the_measured_enhancement(inp):
+def test_consistency_microwaves_off_divide_the_spectrum_by_the_measured_enhancement(inp):
     """Fig. 2d/e: same rotor, microwaves on and off; the ratio is ε_on/off."""
     sample, acq = inp
     on, off = predict(sample, acq, PPM), predict(sample, acq.replace(microwave=False), PPM)
@@ -52,7 +52,7 @@ def test_microwaves_off_divide_the_spectrum_by_the_measured_enhancement(inp):
 
 
 @pytest.mark.paper
-def test_exactly_filled_msu_h_dilutes_by_the_porosity_1_4(inp):
+def test_consistency_exactly_filled_msu_h_dilutes_by_the_porosity_1_4(inp):
     """P1 (SI Fig. S2): at exact filling the dilution is 1/φ = 1.41 (0.91 cm³/g, 2.65 g/cm³)."""
     sample, acq = inp
     m = sample_matrix(sample, acq)
