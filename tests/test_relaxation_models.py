@@ -188,3 +188,59 @@ def test_87rb_saturation_recovery_is_mono_exponential(real_data):
     assert choice.best.model in ("mono", "stretched")
     d = choice.fits["mono"].optimal_recycle
     assert d.value == pytest.approx(buildup.MONO_RECYCLE_FACTOR * t1.value, rel=1e-4)
+
+
+# --- TopSpin's relaxation-module output ----------------------------------------------------
+# No ct1t2.txt exists in shared/data/real (searched: no t1ires, ct1t2.txt or relaxation
+# results in any pdata folder). This file is one WE WROTE in the layout TopSpin's T1/T2
+# module uses (header with the fitted function, per integral a Results block and a table
+# Point/Tau/Expt/Calc/Difference with unit-suffixed delays); its numbers are SYNTHETIC.
+
+
+def _ct1t2_text(tau_s, measured, calculated) -> str:
+    def tau_token(t):
+        return f"{t * 1e3:.3f}m" if t < 1 else f"{t:.3f}s"
+
+    rows = "\n".join(
+        f"{i + 1:>6}  {tau_token(t):>10}  {m:>12.4e}  {c:>12.4e}  {m - c:>12.4e}"
+        for i, (t, m, c) in enumerate(zip(tau_s, measured, calculated)))
+    return (
+        "Dataset : /opt/data/synthetic/3/pdata/1\n\nINTENSITY fit :\nI[t]=I[0]+P*exp(-t/T1)\n\n"
+        f"{len(tau_s)} points for Integral 1, Integral Region from 8.50 to 7.90 ppm\n"
+        "Results       Comp. 1\nI[0]     =    1.000e+00\nP        =   -1.900e+00\nT1       =      2.400s\n"
+        "SD       =    4.100e-03\n\n    Point        Tau          Expt          Calc    Difference\n"
+        f"{rows}\n\n"
+        f"{len(tau_s)} points for Integral 2, Integral Region from 2.10 to 1.80 ppm\n"
+        "Results       Comp. 1\nI[0]     =    5.000e-01\nP        =   -9.500e-01\nT1       =    850.000m\n"
+        "SD       =    2.000e-03\n\n    Point        Tau          Expt          Calc    Difference\n"
+        f"{rows}\n"
+    )
+
+
+def test_topspin_relaxation_output_is_read_and_refitted(tmp_path):
+    """SYNTHETIC ct1t2.txt in TopSpin's layout (see above): T1 = 2.4 s, k = 1.9, 1 % noise."""
+    from qdkit.errors import ReadError
+    from qdkit.io.topspin_relaxation import read_topspin_relaxation
+
+    tau = np.array([0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0])
+    calc = buildup.recovery_curve(tau, "mono", {"m_inf": 1.0, "efficiency": 1.9, "t_s": 2.4})
+    measured = np.round(calc + np.random.default_rng(6).normal(0, 0.01, tau.size), 4)
+    procno = tmp_path / "3" / "pdata" / "1"
+    procno.mkdir(parents=True)
+    (procno / "ct1t2.txt").write_text(_ct1t2_text(tau, measured, calc))
+
+    curves = read_topspin_relaxation(tmp_path / "3")  # found under pdata/1
+    assert [c.label.split(",")[0] for c in curves] == ["Integral 1", "Integral 2"]
+    first = curves[0]
+    assert first.delays_s == pytest.approx(tuple(tau), rel=1e-4)  # '10.000m' read as 0.01 s
+    assert first.measured == pytest.approx(tuple(measured), abs=1e-4)
+    assert first.results["T1_s"] == pytest.approx(2.4) and curves[1].results["T1_s"] == pytest.approx(0.85)
+    assert first.results["P"] == pytest.approx(-1.9) and first.function.startswith("I[t]=")
+    fit = buildup.fit_recovery(first.delays_s, first.measured, kind="inversion")
+    assert fit.params["t_s"].value == pytest.approx(first.results["T1_s"], abs=3 * fit.params["t_s"].sigma)
+
+    with pytest.raises(ReadError, match="no TopSpin relaxation result"):
+        read_topspin_relaxation(tmp_path)
+    (tmp_path / "empty.txt").write_text("Dataset : nothing\n")
+    with pytest.raises(ReadError, match="no table"):
+        read_topspin_relaxation(tmp_path / "empty.txt")
