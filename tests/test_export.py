@@ -205,3 +205,33 @@ def test_jcamp_lines_follow_the_standard_limits():
     assert data_lines and max(len(line) for line in data_lines) <= 80
     assert text.rstrip().endswith("##END=") and text.count("##END=") == 1
     assert "##.OBSERVE NUCLEUS= ^113Cd" in text
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_cli_exports_a_procno_and_a_jcamp_file(real_data, tmp_path, capsys):
+    from qdkit.cli import main
+
+    expno = writable_copy(real_data / DATASETS[0][0] / "1", tmp_path / "1")
+    spec = qdkit.process(_read(expno))
+    before = snapshot(expno)
+    jdx = tmp_path / "out" / "spectrum.jdx"
+    assert main(["export", str(expno / "pdata" / "1"), "--topspin", "12", "--jcamp", str(jdx)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(expno / "pdata" / "12"), str(jdx.resolve())]
+    assert _without(snapshot(expno), 12) == before
+    assert _deficit(io.read_spectrum(expno / "pdata" / "12").real, spec.real) <= CORRELATION_DEFICIT
+    assert _deficit(io.read_spectrum(jdx).real, spec.real) <= CORRELATION_DEFICIT
+
+    # a second run is refused (exit status 2, the reason on stderr) unless --overwrite
+    assert main(["export", str(expno), "--topspin", "12"]) == 2
+    assert "overwrite" in capsys.readouterr().err
+    assert main(["export", str(expno), "--topspin", "12", "--overwrite"]) == 0
+    # the JCAMP-DX file converts further: exported again as JCAMP-DX, not as a procno
+    assert main(["export", str(jdx), "--topspin", "2"]) == 2
+    assert "not one" in capsys.readouterr().err
+    assert main(["export", str(jdx), "--jcamp", str(tmp_path / "again.jdx")]) == 0
+    assert main(["export", str(expno)]) == 2  # nothing asked for
+    assert main(["export", str(expno), "--jcamp", str(expno / "inside.jdx")]) == 2
+    assert "raw data" in capsys.readouterr().err

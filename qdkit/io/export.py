@@ -18,11 +18,13 @@ from typing import Any
 import nmrglue as ng
 import numpy as np
 
-from qdkit import bruker, output
-from qdkit import recipe as recipes
-from qdkit import referencing
+from qdkit.app import output
 from qdkit.dataset import Spectrum
 from qdkit.errors import OutputError, QdkitError
+from qdkit.io.bruker import is_expno, is_procno
+from qdkit.io.params import read_parameter_file
+from qdkit.processing import recipe as recipes
+from qdkit.processing.referencing import basic_frequency_mhz
 
 __all__ = ["write_topspin_procno", "write_jcamp", "topspin_scaling"]
 
@@ -100,7 +102,7 @@ def _template_procs(expno: Path, spectrum: Spectrum) -> dict[str, Any]:
     (window, phase) is kept; every key that describes the stored data is rewritten."""
     source = Path(spectrum.meta.source) if spectrum.meta.source else None
     candidates = []
-    if source is not None and bruker.is_procno(source) and source.parent.parent.resolve() == expno.resolve():
+    if source is not None and is_procno(source) and source.parent.parent.resolve() == expno.resolve():
         candidates.append(source / "procs")
     pdata = expno / "pdata"
     if pdata.is_dir():
@@ -109,7 +111,7 @@ def _template_procs(expno: Path, spectrum: Spectrum) -> dict[str, Any]:
     for procs in candidates:
         if procs.is_file():
             try:
-                return bruker.read_parameter_file(procs)
+                return read_parameter_file(procs)
             except QdkitError:  # a damaged template is no reason to refuse the export
                 continue
     return {"_coreheader": ["##TITLE= Parameter file, written by qdkit", "##JCAMPDX= 5.0",
@@ -131,7 +133,7 @@ def _procs_for(spectrum: Spectrum, expno: Path, data: np.ndarray, step_hz: float
         "YMAX_p": int(words.max()), "YMIN_p": int(words.min()),
     })
     try:
-        acqus = bruker.read_parameter_file(expno / "acqus")
+        acqus = read_parameter_file(expno / "acqus")
         dic["SR"] = (sf_mhz - float(acqus["BF1"])) * 1e6
     except (QdkitError, KeyError, TypeError, ValueError):  # no readable BF1: keep the template's SR
         pass
@@ -168,12 +170,12 @@ def _fill_procno(folder: Path, spectrum: Spectrum, expno: Path, title: str | Non
 
 def _expno_folder(expno_dir) -> Path:
     expno = Path(expno_dir).expanduser()
-    if bruker.is_procno(expno):
+    if is_procno(expno):
         raise OutputError(
             f"{expno} is a processing folder (pdata/{expno.name}); give its experiment folder "
             f"{expno.parent.parent} and the new procno."
         )
-    if not expno.is_dir() or not bruker.is_expno(expno):
+    if not expno.is_dir() or not is_expno(expno):
         raise OutputError(
             f"{expno} is not a Bruker experiment folder (acqus with fid or ser); a TopSpin procno "
             "can only be added to one."
@@ -322,7 +324,7 @@ def jcamp_text(spectrum: Spectrum) -> str:
         # BF1 (= SFO1 − O1) names the nucleus unambiguously: TopSpin derives it from the 1H
         # base frequency times the nucleus' Ξ, which SF (shifted by SR) does not keep
         head.append(f"##$SFO1= {_jcamp_number(meta.larmor_mhz)}")
-        head.append(f"##$BF1= {_jcamp_number(referencing.basic_frequency_mhz(meta))}")
+        head.append(f"##$BF1= {_jcamp_number(basic_frequency_mhz(meta))}")
     if meta.mas_hz is not None:
         head.append(f"##$MASR= {_jcamp_number(meta.mas_hz)}")
     head += [

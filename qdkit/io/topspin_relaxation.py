@@ -1,7 +1,7 @@
 """TopSpin's T1/T2 relaxation module output (``pdata/N/ct1t2.txt``): measured and fitted curves.
 
 Reads the delays, the measured and TopSpin-fitted intensities and TopSpin's own results
-(``T1 = 2.401s`` ...) so qdkit's fits (:mod:`qdkit.analysis.buildup`) can be run on them.
+(``T1 = 2.401s`` ...) so qdkit's fits (:mod:`qdkit.analysis.relaxation`) can be run on them.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _result_file(path: Path) -> Path:
             return found[0]
     raise ReadError(
         f"{path} holds no TopSpin relaxation result ({RESULT_FILE}); run the T1/T2 module in TopSpin "
-        "(it writes pdata/N/ct1t2.txt), or fit the integrals with qdkit.analysis.buildup."
+        "(it writes pdata/N/ct1t2.txt), or fit the integrals with qdkit.relaxation.fit_recovery_models."
     )
 
 
