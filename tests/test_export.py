@@ -230,7 +230,7 @@ def test_cli_exports_a_procno_and_a_jcamp_file(real_data, tmp_path, capsys):
     assert main(["export", str(expno), "--topspin", "12", "--overwrite"]) == 0
     # the JCAMP-DX file converts further: exported again as JCAMP-DX, not as a procno
     assert main(["export", str(jdx), "--topspin", "2"]) == 2
-    assert "not one" in capsys.readouterr().err
+    assert "not a Bruker experiment" in capsys.readouterr().err
     assert main(["export", str(jdx), "--jcamp", str(tmp_path / "again.jdx")]) == 0
     assert main(["export", str(expno)]) == 2  # nothing asked for
     assert main(["export", str(expno), "--jcamp", str(expno / "inside.jdx")]) == 2

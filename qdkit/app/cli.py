@@ -276,18 +276,18 @@ def run_export(args) -> int:
 
     from qdkit import io
     from qdkit.errors import OutputError
-    from qdkit.io import bruker, export
+    from qdkit.io import export
     from qdkit.processing import recipe
 
     if args.topspin is None and args.jcamp is None:
         raise OutputError("Say what to write: --topspin PROCNO (a new TopSpin procno) and/or --jcamp FILE.jdx.")
     source = Path(args.path)
-    expno = source.parent.parent if bruker.is_procno(source) else source
-    if args.topspin is not None and not (expno.is_dir() and bruker.is_expno(expno)):
-        raise OutputError(
-            f"--topspin adds a procno to a Bruker experiment, and {args.path} is not one; "
-            "use --jcamp FILE.jdx to export this spectrum."
-        )
+    expno = None
+    if args.topspin is not None:
+        try:
+            expno = export.experiment_folder(source)
+        except OutputError as exc:
+            raise OutputError(f"--topspin: {exc} Use --jcamp FILE.jdx to export this spectrum.") from exc
     ds = _read_reporting_warnings(args.path, args.procno)
     if ds.meta.extra.get("content") == "spectrum":
         if args.recipe:

@@ -26,7 +26,8 @@ from qdkit.io.params import read_parameter_file
 from qdkit.processing import recipe as recipes
 from qdkit.processing.referencing import basic_frequency_mhz
 
-__all__ = ["write_topspin_procno", "write_jcamp", "topspin_scaling"]
+__all__ = ["write_topspin_procno", "write_jcamp", "jcamp_text", "topspin_scaling", "experiment_folder",
+           "next_free_procno"]
 
 #: Processed data are stored as int32 scaled so that the largest value lies in
 #: (2**28, 2**29], as TopSpin itself does: a 2- to 4-fold headroom for later
@@ -181,6 +182,30 @@ def _expno_folder(expno_dir) -> Path:
             "can only be added to one."
         )
     return expno
+
+
+def experiment_folder(path) -> Path:
+    """The Bruker experiment folder of ``path`` (itself, or the expno of a ``pdata/N`` folder).
+
+    Raises
+    ------
+    OutputError
+        When ``path`` is neither (a Varian folder, a JCAMP-DX or text file ...).
+    """
+    p = Path(path).expanduser()
+    return _expno_folder(p.parent.parent if is_procno(p) else p)
+
+
+def next_free_procno(expno_dir, *, start: int = 101) -> int:
+    """The lowest procno from ``start`` that ``<expno_dir>/pdata`` does not use yet."""
+    pdata = _expno_folder(expno_dir) / "pdata"
+    used = {int(q.name) for q in pdata.iterdir() if q.name.isdigit()} if pdata.is_dir() else set()
+    procno = start
+    while procno in used:
+        procno += 1
+    if procno > _MAX_PROCNO:
+        raise OutputError(f"{pdata} has no free procno from {start} to {_MAX_PROCNO}.")
+    return procno
 
 
 def write_topspin_procno(spectrum: Spectrum, expno_dir, procno: int, *, overwrite: bool = False,
