@@ -81,6 +81,29 @@ def test_topspin_procno_reads_back_in_nmrglue_and_qdkit(expno):
     assert not [p for p in (expno / "pdata").iterdir() if p.name.startswith(".")]
 
 
+def test_written_processing_parameters_reprocess_the_fid_to_the_same_spectrum(expno):
+    """The procs carry TopSpin's equivalent of the recipe (WDW/LB, PH_mod, PHC0/PHC1 with the
+    pivot moved to the first point, TDeff ...): processing the FID with them (qdkit's
+    TopSpin-equivalent path, itself checked against TopSpin's 1r) gives the exported spectrum.
+    A step TopSpin has no parameter for (a baseline fit) leaves the old values and says so."""
+    ds = _read(expno)
+    steps = [dict(s) for s in qdkit.process(ds).recipe if s["step"] not in ("apodize", "phase", "autophase", "magnitude")]
+    custom = qdkit.process(ds, [{"step": "apodize", "window": "em", "lb_hz": 7.0}, *steps])
+    custom = qdkit.process(ds, [*custom.recipe, {"step": "phase", "p0_deg": 33.0, "p1_deg": -25.0,
+                                                "pivot_ppm": float(custom.ppm[custom.ppm.size // 3])}])
+    written = export.write_topspin_procno(custom, expno, 21)
+    procs = ng.bruker.read_pdata(str(written))[0]["procs"]
+    assert procs["WDW"] == 1 and procs["LB"] == 7.0 and procs["PH_mod"] == 1 and procs["PHC1"] == -25.0
+    again = qdkit.process(_read(expno, procno=21))
+    assert _deficit(again.real, custom.real) <= CORRELATION_DEFICIT
+    assert np.max(np.abs(again.ppm - custom.ppm)) <= PPM_TOLERANCE
+
+    flattened = qdkit.process(ds, [*custom.recipe, {"step": "baseline", "method": "poly", "order": 1}])
+    written = export.write_topspin_procno(flattened, expno, 22)
+    assert "'baseline' has no TopSpin processing parameter" in (written / "title").read_text()
+    kept = ng.bruker.read_pdata(str(expno / "pdata" / "1"))[0]["procs"]
+    assert ng.bruker.read_pdata(str(written))[0]["procs"]["LB"] == kept["LB"]
+
 def test_existing_procno_is_refused_without_overwrite_and_replaced_with_it(real_data, tmp_path):
     expno = writable_copy(real_data / DATASETS[0][0] / "1", tmp_path / "1")
     spec = qdkit.process(_read(expno))

@@ -24,6 +24,7 @@ from qdkit.errors import OutputError, QdkitError
 from qdkit.io.bruker import is_expno, is_procno
 from qdkit.io.params import read_parameter_file
 from qdkit.processing import recipe as recipes
+from qdkit.processing.fid import TOPSPIN_WINDOWS
 from qdkit.processing.referencing import basic_frequency_mhz
 
 __all__ = ["write_topspin_procno", "write_jcamp", "jcamp_text", "topspin_scaling", "experiment_folder",
@@ -120,15 +121,81 @@ def _template_procs(expno: Path, spectrum: Spectrum) -> dict[str, Any]:
             "_comments": []}
 
 
+#: Recipe steps that only move the ppm axis; TopSpin keeps that in SF/SR, written anyway.
+_AXIS_STEPS = {"reference_sr", "reference_unified", "reference_to_standard", "change_reference_compound"}
+_WINDOW_CODES = {name: code for code, name in TOPSPIN_WINDOWS.items()}
+
+
+def _topspin_processing(spectrum: Spectrum, step_hz: float) -> tuple[dict[str, Any] | None, str]:
+    """TopSpin processing parameters (TDeff, FCOR, BC_mod, WDW, LB, GB, SSB, PH_mod, PHC0,
+    PHC1) equivalent to the spectrum's recipe, the inverse of
+    :func:`qdkit.processing.defaults.topspin_recipe`; ``(None, reason)`` when a step has no
+    TopSpin equivalent."""
+    out: dict[str, Any] = {"TDeff": 0, "FCOR": 1.0, "BC_mod": 0, "WDW": 0, "LB": 0.0, "GB": 0.0, "SSB": 0.0}
+    group_delay = p0_first = p1 = 0.0
+    magnitude = False
+    width = step_hz * np.size(spectrum.data)
+    first_hz = float(spectrum.hz[0])
+    for entry in spectrum.recipe:
+        name = entry.get("step")
+        if name == "truncate":
+            out["TDeff"] = 2 * int(entry["points"])
+        elif name == "scale_first_point":
+            out["FCOR"] = float(entry["factor"])
+        elif name == "dc_offset":
+            out["BC_mod"] = 2
+        elif name == "apodize" and entry.get("window", "em") in _WINDOW_CODES:
+            out.update(WDW=_WINDOW_CODES[entry.get("window", "em")], LB=float(entry.get("lb_hz", 0.0)),
+                       GB=float(entry.get("gb", 0.0)), SSB=float(entry.get("ssb", 0.0)))
+        elif name == "remove_group_delay":
+            group_delay = float(entry["points"])
+        elif name in ("phase", "autophase"):
+            pivot = entry.get("pivot_ppm")
+            pivot_hz = first_hz if pivot is None else float(pivot) * float(spectrum.meta.reference_mhz)
+            p0_first += float(entry["p0_deg"]) + float(entry.get("p1_deg", 0.0)) * (pivot_hz - first_hz) / width
+            p1 += float(entry.get("p1_deg", 0.0))
+        elif name == "magnitude":
+            magnitude = True
+        elif name not in ("zero_fill", "ft") and name not in _AXIS_STEPS:
+            return None, f"the step {name!r} has no TopSpin processing parameter"
+    if magnitude:
+        out.update(PH_mod=2, PHC0=0.0, PHC1=0.0)
+    else:  # TopSpin adds 180°·GRPDLY itself when it removes the digital filter
+        out.update(PH_mod=1, PHC0=(p0_first - 180.0 * group_delay + 180.0) % 360.0 - 180.0, PHC1=p1)
+    return out, ""
+
+
+def _replays(spectrum: Spectrum, expno: Path, procs: dict[str, Any]) -> bool:
+    """True when TopSpin's parameters ``procs``, applied to the experiment's own FID by
+    qdkit's TopSpin-equivalent processing, give ``spectrum`` back (same axis, correlation
+    ≥ 1 − 1e-9 of real and imaginary parts)."""
+    from qdkit.io.bruker import read_bruker
+    from qdkit.processing.pipeline import process
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = read_bruker(expno)
+            again = process(ds.replace(procs=procs, meta=ds.meta.replace(reference_mhz=float(procs["SF"]))))
+    except QdkitError:
+        return False
+    a, b = np.asarray(again.data), np.asarray(spectrum.data)
+    if a.shape != b.shape or np.max(np.abs(again.hz - spectrum.hz)) > 1e-6 * abs(spectrum.hz[0] - spectrum.hz[1]):
+        return False
+    return all(np.std(x) == 0 == np.std(y) or 1 - np.corrcoef(x, y)[0, 1] <= 1e-9
+               for x, y in ((a.real, b.real), (a.imag, b.imag)))
+
+
 def _procs_for(spectrum: Spectrum, expno: Path, data: np.ndarray, step_hz: float, sf_mhz: float,
-               nc_proc: int, words: np.ndarray) -> dict[str, Any]:
+               nc_proc: int, words: np.ndarray) -> tuple[dict[str, Any], str]:
+    """The procs to write and a note for the title when they cannot reproduce the spectrum."""
     dic = _template_procs(expno, spectrum)
     n = data.size
     offset_ppm = float(spectrum.hz[0]) / sf_mhz
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     dic["_comments"] = [f"$$ {stamp} qdkit export (qdkit.io.export.write_topspin_procno)"]
     dic.update({
-        "SI": n, "FTSIZE": n, "STSI": n, "STSR": 0, "PPARMOD": 0,
+        "SI": n, "XDIM": n, "FTSIZE": n, "STSI": n, "STSR": 0, "PPARMOD": 0,
         "SF": sf_mhz, "OFFSET": offset_ppm, "SW_p": step_hz * n,
         "NC_proc": nc_proc, "BYTORDP": 0, "DTYPP": 0,
         "YMAX_p": int(words.max()), "YMIN_p": int(words.min()),
@@ -140,23 +207,34 @@ def _procs_for(spectrum: Spectrum, expno: Path, data: np.ndarray, step_hz: float
         pass
     if spectrum.meta.nucleus:
         dic["AXNUC"] = spectrum.meta.nucleus
-    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in dic.items()}
+    dic = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in dic.items()}
+    processing, why = _topspin_processing(spectrum, step_hz)
+    if processing is not None:
+        trial = {**dic, **processing}
+        if _replays(spectrum, expno, trial):
+            return trial, ""
+        why = "TopSpin's processing of this experiment's FID with them does not give this spectrum back"
+    return dic, (f"The processing parameters (WDW, LB, PHC0 ...) are those of the procno copied, not "
+                 f"this spectrum's: {why}. Reprocessing in TopSpin would replace it; the qdkit "
+                 "recipe is in qdkit.recipe.json.")
 
 
-def _title_text(spectrum: Spectrum, title: str | None) -> str:
+def _title_text(spectrum: Spectrum, title: str | None, note: str) -> str:
     lines = [title or spectrum.meta.title or "qdkit export"]
     lines.append(f"processed with qdkit from {spectrum.meta.source or 'memory'}; recipe in qdkit.recipe.json")
+    if note:
+        lines.append(note)
     return "\n".join(lines) + "\n"
 
 
 def _fill_procno(folder: Path, spectrum: Spectrum, expno: Path, title: str | None) -> None:
     data, step_hz, sf_mhz = _checked_axis(spectrum)
     nc_proc, real_words, imag_words = topspin_scaling(data)
-    procs = _procs_for(spectrum, expno, data, step_hz, sf_mhz, nc_proc, real_words)
+    procs, note = _procs_for(spectrum, expno, data, step_hz, sf_mhz, nc_proc, real_words)
     files: dict[str, bytes] = {"1r": real_words.tobytes()}
     if np.any(imag_words != 0):
         files["1i"] = imag_words.tobytes()
-    files["title"] = _title_text(spectrum, title).encode("utf-8")
+    files["title"] = _title_text(spectrum, title, note).encode("utf-8")
     files["qdkit.recipe.json"] = (recipes.to_json(list(spectrum.recipe)) + "\n").encode("utf-8")
     for name, content in files.items():
         with open(folder / name, "xb") as fh:
@@ -217,6 +295,11 @@ def write_topspin_procno(spectrum: Spectrum, expno_dir, procno: int, *, overwrit
     of the experiment with SI, SF, OFFSET, SW_p, NC_proc, BYTORDP, DTYPP, SR, YMAX_p/YMIN_p
     rewritten for this spectrum), ``title`` and ``qdkit.recipe.json`` (the recipe that made it).
     TopSpin's axis convention: point i lies at OFFSET − i·SW_p/(SI·SF) ppm.
+
+    Where the recipe has TopSpin equivalents (TDeff, FCOR, BC_mod, WDW/LB/GB/SSB, PH_mod,
+    PHC0/PHC1) they are written too, but only after checking that they reproduce the
+    spectrum from the experiment's FID (qdkit's TopSpin-equivalent processing, correlation
+    ≥ 1 − 1e-9); otherwise the copied procno's values stay and ``title`` says so.
 
     Parameters
     ----------
