@@ -255,6 +255,11 @@ def test_cli_exports_a_procno_and_a_jcamp_file(real_data, tmp_path, capsys):
     assert main(["export", str(jdx), "--topspin", "2"]) == 2
     assert "not a Bruker experiment" in capsys.readouterr().err
     assert main(["export", str(jdx), "--jcamp", str(tmp_path / "again.jdx")]) == 0
+    text = real_data / "spinach_79Br_KBr_MAS_spectra" / "KBr_400MHz_10kHz.txt"  # a processed text spectrum
+    assert main(["export", str(text), "--jcamp", str(tmp_path / "kbr.jdx")]) == 0
+    kbr, kbr_back = io.read_spectrum(text), io.read_spectrum(tmp_path / "kbr.jdx")
+    assert kbr_back.meta.nucleus == "79Br" and np.max(np.abs(kbr_back.ppm - kbr.ppm)) <= PPM_TOLERANCE
+    assert _deficit(kbr_back.real, kbr.real) <= CORRELATION_DEFICIT
     assert main(["export", str(expno)]) == 2  # nothing asked for
     assert main(["export", str(expno), "--jcamp", str(expno / "inside.jdx")]) == 2
     assert "raw data" in capsys.readouterr().err

@@ -288,8 +288,13 @@ def run_export(args) -> int:
             expno = export.experiment_folder(source)
         except OutputError as exc:
             raise OutputError(f"--topspin: {exc} Use --jcamp FILE.jdx to export this spectrum.") from exc
-    ds = _read_reporting_warnings(args.path, args.procno)
-    if ds.meta.extra.get("content") == "spectrum":
+    try:
+        ds = _read_reporting_warnings(args.path, args.procno)
+    except ReadError:
+        if not source.is_file():
+            raise
+        ds = None  # a text spectrum: not a dataset, but io.read_spectrum reads it
+    if ds is None or ds.meta.extra.get("content") == "spectrum":
         if args.recipe:
             raise ReadError(f"{args.path} is already a processed spectrum; a --recipe cannot be replayed on it.")
         spec = io.read_spectrum(args.path)

@@ -37,6 +37,7 @@ _TOPSPIN_BITS = 29
 #: JCAMP-DX ordinates are written as integers up to 2**30 times a power-of-two FACTOR.
 _JCAMP_BITS = 30
 _MAX_PROCNO = 99999
+_AXIS_TOLERANCE = 1e-3  # largest deviation of one axis step from the mean step, in steps
 _VALUES_PER_LINE = 5  # keeps every data line below JCAMP-DX's 80 characters
 
 
@@ -63,7 +64,9 @@ def _checked_axis(spectrum: Spectrum) -> tuple[np.ndarray, float, float]:
     hz = np.asarray(spectrum.hz, dtype=float)
     steps = np.diff(hz)
     step = (hz[-1] - hz[0]) / (hz.size - 1)
-    if not step < 0 or np.max(np.abs(steps - step)) > 1e-6 * abs(step):
+    # 0.1 % of a step allows the rounding of text exports (ppm to 6 decimals); the file gets
+    # the uniform axis through the first and last point
+    if not step < 0 or np.max(np.abs(steps - step)) > _AXIS_TOLERANCE * abs(step):
         raise OutputError(
             "The spectrum's axis is not evenly spaced from high to low frequency, which TopSpin and "
             "JCAMP-DX require; export the spectrum as qdkit.process returns it (not a cut or resampled copy)."
