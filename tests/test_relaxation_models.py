@@ -16,6 +16,7 @@ import qdkit
 from conftest import odnp_inversion_recovery
 from qdkit import relaxation, twod
 from qdkit.errors import ProcessingError
+from qdkit.models import sensitivity
 
 DELAYS_S = np.geomspace(0.05, 60.0, 12)
 
@@ -107,14 +108,14 @@ def test_a_curve_that_never_recovers_leaves_its_time_constant_undetermined():
     assert not fit.optimal_recycle.determined
 
 
-def test_local_recycle_optimum_is_the_root_of_the_sensitivity_derivative():
-    """(1 − e^(−x))/√x is maximal where 2x = e^x − 1: x = 1.2564 (to 4 decimals)."""
+def test_kernel_recycle_search_agrees_with_the_mono_exponential_root():
+    """The grid-and-bracket maximiser used for stretched and bi-exponential curves finds, for
+    a mono-exponential kernel, the root of 2x = e^x − 1 that qdkit.models.sensitivity solves."""
     for t_b in (0.3, 2.0, 40.0):
-        x = relaxation.optimal_recycle_s(t_b) / t_b
-        assert 2 * x == pytest.approx(math.expm1(x), rel=1e-6)
-    assert x == pytest.approx(relaxation.MONO_RECYCLE_FACTOR, abs=5e-5)
-    with pytest.raises(ProcessingError):
-        relaxation.optimal_recycle_s(0.0)
+        searched = relaxation.optimal_recycle_for_kernel_s(lambda d, t=t_b: np.exp(-d / t), t_b)
+        assert searched == pytest.approx(sensitivity.optimal_recycle_s(t_b), rel=1e-6)
+        x = searched / t_b
+        assert 2 * x == pytest.approx(math.expm1(x), rel=1e-5)
 
 
 def test_bad_curves_are_refused_with_a_reason():
@@ -149,7 +150,7 @@ def test_odnp_inversion_recovery_models_against_dnplab(real_data, expno):
     assert "beta" in choice.fits["stretched"].undetermined
     assert choice.fits["bi"].undetermined
     d = choice.best.optimal_recycle
-    assert d.value == pytest.approx(relaxation.MONO_RECYCLE_FACTOR * t1.value, rel=1e-4)
+    assert d.value == pytest.approx(sensitivity.optimal_recycle_s(t1.value), rel=1e-4)
 
 
 def test_87rb_saturation_recovery_is_mono_exponential(real_data):
@@ -167,7 +168,7 @@ def test_87rb_saturation_recovery_is_mono_exponential(real_data):
     assert choice.best.model == "mono"
     assert t1.determined and 0.05 < t1.value < 2.0 and t1.sigma < 0.05 * t1.value
     d = choice.fits["mono"].optimal_recycle
-    assert d.value == pytest.approx(relaxation.MONO_RECYCLE_FACTOR * t1.value, rel=1e-4)
+    assert d.value == pytest.approx(sensitivity.optimal_recycle_s(t1.value), rel=1e-4)
 
 
 # --- TopSpin's relaxation-module output ----------------------------------------------------

@@ -14,11 +14,11 @@ from typing import Any, Callable
 import numpy as np
 
 from qdkit.errors import ProcessingError
+from qdkit.models.sensitivity import optimal_recycle_s
 
 __all__ = [
     "KINDS", "MODELS", "Estimate", "RecoveryFit", "ModelChoice", "recovery_kernel",
-    "recovery_curve", "fit_recovery", "fit_recovery_models", "optimal_recycle_s",
-    "optimal_recycle_for_kernel_s", "T1Fit", "recovery", "fit_t1",
+    "recovery_curve", "fit_recovery", "fit_recovery_models", "optimal_recycle_for_kernel_s", "T1Fit", "recovery", "fit_t1",
 ]
 
 #: What prepared the magnetisation: the starting guess of the efficiency k and its bounds.
@@ -31,8 +31,6 @@ BIC_MARGIN = 2.0
 #: A time constant is only determined by delays that bracket it; beyond this factor outside
 #: the sampled range the fit extrapolates.
 _RANGE_FACTOR = 2.0
-#: Optimum of (1 − e^(−x))/√x, x = d/T: the root of 2x = e^x − 1 (used only to check the local solver).
-MONO_RECYCLE_FACTOR = 1.2564
 
 
 @dataclass(frozen=True)
@@ -84,6 +82,8 @@ def optimal_recycle_for_kernel_s(kernel: Callable[[np.ndarray], np.ndarray], sca
     With a saturating scan every d seconds the signal per scan is S∞(1 − g(d)) and the noise
     of n scans in a fixed time grows as √n ∝ 1/√d (e.g. Rossini et al., J. Am. Chem. Soc.
     134, 16899 (2012), SI; for a mono-exponential the optimum is d = 1.2564·T).
+    For a mono-exponential use :func:`qdkit.models.sensitivity.optimal_recycle_s` (a root,
+    exact); this grid-and-bracket search serves any kernel (stretched, bi-exponential).
     ``scale_s`` is a typical time constant (the search spans 1e-3 … 1e3 of it). Where the
     ratio keeps growing as d → 0 (a stretched exponential with β ≤ 1/2) the lower end of
     the search is returned.
@@ -100,27 +100,6 @@ def optimal_recycle_for_kernel_s(kernel: Callable[[np.ndarray], np.ndarray], sca
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
     best = minimize_scalar(negative, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
     return float(math.exp(best.x))
-
-
-def _optimal_recycle_local_s(t_b_s: float) -> float:
-    """Local stand-in for ``qdkit.models.sensitivity.optimal_recycle_s``: the maximiser of
-    (1 − e^(−d/T_B))/√d, found with scipy (≈ 1.2564·T_B)."""
-    return optimal_recycle_for_kernel_s(lambda d: np.exp(-d / t_b_s), t_b_s)
-
-
-def optimal_recycle_s(t_b_s: float) -> float:
-    """Optimal recycle delay for a mono-exponential build-up or recovery time ``t_b_s``.
-
-    Uses the project's shared ``qdkit.models.sensitivity.optimal_recycle_s`` where it exists,
-    otherwise the local scipy maximiser (same definition, ≈ 1.2564·T_B).
-    """
-    if not t_b_s > 0:
-        raise ProcessingError(f"A build-up time must be positive, got {t_b_s} s.")
-    try:
-        from qdkit.models.sensitivity import optimal_recycle_s as shared
-    except ImportError:
-        return _optimal_recycle_local_s(float(t_b_s))
-    return float(shared(float(t_b_s)))
 
 
 # --- fitting ----------------------------------------------------------------------------
