@@ -506,6 +506,11 @@ def samples() -> list[Sample]:
     return _default().samples()
 
 
+def species_field_T(species: Species) -> float | None:
+    """Field (T) at which the species' width is recorded: its figure's experiment on its nucleus."""
+    return _default().species_field_T(species)
+
+
 def site(species: Species, *, weight: float = 1.0, nucleus: str | None = None,
          field_T: float | None = None):
     """A catalog species as a :class:`qdkit.mas.Site`: the one place for the catalog→Site rules.

@@ -162,3 +162,20 @@ def test_a_sample_of_your_own_species():
     p = predict(Sample("InP", 4.0, lines, ligand="oleate", pore_nm=15.0), Acquisition("31P"), PPM)
     assert set(p.components) == {"surface", "core"} and p.peak > 0
     assert not any("surface:" in label for label in p.assumed)  # nothing marked assumed
+
+
+def test_line_widths_are_constant_in_ppm_when_the_field_changes(inp):
+    """An inhomogeneous width is a spread of shifts: at 18.8 T it is twice the Hz of 9.4 T
+    (the catalog's widths are given at their figure's field)."""
+    sample, acq = inp
+    core = next(ln for ln in sample.species if ln.role == "core")
+    assert core.field_T == 9.4
+    static = acq.replace(mas_hz=0.0, contact_ms=5.0)
+
+    def fwhm_ppm(field_T):
+        p = predict(sample, static.replace(field_T=field_T), PPM)
+        y = p.components[core.name]
+        above = PPM[y >= 0.5 * y.max()]
+        return above.max() - above.min()
+
+    assert fwhm_ppm(18.8) == pytest.approx(fwhm_ppm(9.4), abs=2 * abs(PPM[1] - PPM[0]))

@@ -62,10 +62,8 @@ def _number(name, value, what, *, low=0.0, high=math.inf, allow_low=True, none_o
         v = float(value)
     except (TypeError, ValueError) as exc:
         raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from exc
-    if not math.isfinite(v) and not (math.isinf(v) and math.isinf(high) and v > 0):
-        raise ModelParameterError(f"{name} must be a finite number ({what}); got {value!r}.")
-    if v < low or v > high or (v == low and not allow_low):
-        bound = f"{'≥' if allow_low else '>'} {low:g}" + (f" and ≤ {high:g}" if math.isfinite(high) else "")
+    bound = f"{'≥' if allow_low else '>'} {low:g}" + (f" and ≤ {high:g}" if math.isfinite(high) else "")
+    if math.isnan(v) or v < low or v > high or (v == low and not allow_low):
         raise ModelParameterError(f"{name} = {value!r} is out of range: {what} must be {bound}.")
     return v
 
@@ -79,16 +77,17 @@ def _number(name, value, what, *, low=0.0, high=math.inf, allow_low=True, none_o
 class Line:
     """One chemical species of the sample as its spectrum shows it.
 
-    ``name``: the species (the catalog's ``assignment``, e.g. ``"surface PO_x"``); ``role``:
-    ``"surface"`` or ``"core"``; ``site``: its lineshape (:class:`qdkit.mas.Site`; ``weight`` is
-    the share among lines of one species); ``assumed``: ``(value, reason)`` for every
-    lineshape value the paper does not print.
+    ``name``: the species (catalog ``assignment``); ``role``: ``"surface"`` or ``"core"``;
+    ``site``: its lineshape (:class:`qdkit.mas.Site`; ``weight`` = share among lines of one
+    species); ``assumed``: ``(value, reason)`` for what the paper does not print; ``field_T``:
+    the field of the width (constant in ppm: :func:`predict` scales it; None: fixed in Hz).
     """
 
     name: str
     role: str
     site: Site
     assumed: tuple[tuple[str, str], ...] = ()
+    field_T: float | None = None
 
     def __post_init__(self):
         if self.role not in _ROLES:
@@ -500,10 +499,11 @@ def predict(sample: Sample, acquisition: Acquisition, ppm) -> Prediction:
     return _predict(sample, acquisition, float(start), float(step), int(n))
 
 
-def _lines_for(sample: Sample, nucleus: str) -> tuple[Line, ...]:
+def _lines_for(sample: Sample, nucleus: str, field_T: float) -> tuple[Line, ...]:
     element = nuclei.get(nucleus).symbol
-    lines = tuple(ln if ln.site.nucleus == nucleus else replace(ln, site=ln.site.replace(nucleus=nucleus))
-                  for ln in sample.species if nuclei.get(ln.site.nucleus).symbol == element)
+    lines = tuple(replace(ln, site=ln.site.replace(
+        nucleus=nucleus, fwhm_hz=ln.site.fwhm_hz * (field_T / ln.field_T if ln.field_T else 1.0)))
+        for ln in sample.species if nuclei.get(ln.site.nucleus).symbol == element)
     if not lines:
         have = sorted({ln.site.nucleus for ln in sample.species})
         raise ModelParameterError(
@@ -515,7 +515,7 @@ def _lines_for(sample: Sample, nucleus: str) -> tuple[Line, ...]:
 @functools.lru_cache(maxsize=512)
 def _predict(sample: Sample, acq: Acquisition, start: float, step: float, n: int) -> Prediction:
     ppm = start + step * np.arange(n)
-    lines = _lines_for(sample, acq.nucleus)
+    lines = _lines_for(sample, acq.nucleus, acq.field_T)
     shapes = mas.site_spectra([ln.site for ln in lines], acq.field_T, acq.mas_hz, ppm)
     per_atom, surface_fraction = _cp_amplitudes(sample, acq, lines)
     if acq.contact_ms is not None:

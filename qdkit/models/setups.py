@@ -26,7 +26,8 @@ def catalog_line(sp, nucleus: str | None = None, field_T: float | None = None) -
     :func:`qdkit.catalog.site` (the one place for the catalog→Site rules, widths scaled to
     ``field_T`` as a constant ppm width), its role and its assumed values with their reasons."""
     site = catalog.site(sp, nucleus=nucleus, field_T=field_T)
-    return Line(sp.assignment, sp.site, site, tuple(sp.assumed))
+    return Line(sp.assignment, sp.site, site, tuple(sp.assumed),
+                field_T=field_T or catalog.species_field_T(sp))
 
 
 def _ligand_name(text: str | None) -> str:
