@@ -31,9 +31,10 @@ import json
 import shutil
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nmrglue as ng
 import numpy as np
@@ -88,7 +89,7 @@ class Experiment:
     figure: str
     label: str
     acq: Acquisition
-    signal: Callable[["Acquisition", np.ndarray], np.ndarray]  # ppm grid -> absorption (per scan)
+    signal: Callable[[Acquisition, np.ndarray], np.ndarray]  # ppm grid -> absorption (per scan)
     snr: float | None  # S/N of the tallest point; None: share the noise of the folder's first member
     series: dict[str, Any] = field(default_factory=dict)
     microwave: bool | None = None

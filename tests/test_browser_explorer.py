@@ -14,7 +14,6 @@ import statistics
 import time
 
 import pytest
-
 from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, voila_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

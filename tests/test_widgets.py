@@ -12,11 +12,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import REPO, snapshot, writable_copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qdkit import nuclei
 from qdkit.mas import Site
+from qdkit.sample import Acquisition, Line, Sample
 from qdkit_widgets import (
     CPBuildupExplorer,
     PolarizationExplorer,
@@ -24,10 +26,7 @@ from qdkit_widgets import (
     SensitivityExplorer,
     SpectrumExplorer,
 )
-from qdkit.sample import Acquisition, Line, Sample
 from qdkit_widgets.bridge import QdkitBridge
-
-from conftest import REPO, snapshot, writable_copy
 
 # The explorer is rebuilt per test, not per example: examples continue from the last state.
 FIXTURE_REUSED = HealthCheck.function_scoped_fixture

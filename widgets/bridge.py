@@ -33,7 +33,7 @@ class Settings:
     silica_per_qd: float  # loading: mg of mesoporous silica per mg of QDs
     microwave: bool = True  # False: the same sample without microwaves (no DNP)
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         return replace(self, **changes)
 
 

@@ -111,7 +111,6 @@ def load_trace(source, label: str | None = None, synthetic: bool | None = None, 
         errors arrive as the ``QdkitError`` that qdkit raised.
     """
     import qdkit
-
     from qdkit import processing
 
     if isinstance(source, (str, Path)):

@@ -136,8 +136,8 @@ class CPBuildupExplorer(_SmallExplorer):
         from qdkit.models.setups import PAPER_FIGURES, paper_setup
 
         self._setups = {}
-        for figure in PAPER_FIGURES:
-            sample, acq = paper_setup(figure)
+        for fig_id in PAPER_FIGURES:
+            sample, acq = paper_setup(fig_id)
             self._setups[f"{sample.material} / {acq.nucleus}"] = (sample, acq)
         return {
             "sample": tag(W.Dropdown(description="QD / nucleus", options=list(self._setups),

@@ -215,7 +215,7 @@ class Sample:
     def qd_conc_mg_ml(self) -> float:
         return self.qd_mg / self.solvent_ul * 1e3
 
-    def replace(self, **changes) -> "Sample":
+    def replace(self, **changes) -> Sample:
         return replace(self, **changes)
 
 
@@ -262,7 +262,7 @@ class Acquisition:
         if int(self.scans) != self.scans or self.scans < 1:
             raise ModelParameterError(f"scans must be a whole number ≥ 1; got {self.scans!r}.")
 
-    def replace(self, **changes) -> "Acquisition":
+    def replace(self, **changes) -> Acquisition:
         return replace(self, **changes)
 
 

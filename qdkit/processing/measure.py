@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
 import numpy as np
+
 from qdkit.dataset import Spectrum
 from qdkit.errors import ProcessingError
 from qdkit.processing.checks import require_spectrum
