@@ -225,21 +225,15 @@ class Acquisition:
 
     Attributes
     ----------
-    nucleus : str
-        Observed nucleus, e.g. ``"31P"``.
-    field_T, temperature_K : float
-        Magnet field (T) and sample temperature (K).
-    mas_hz : float
-        Magic-angle spinning rate, Hz (0: static).
+    nucleus, field_T, temperature_K, mas_hz
+        Observed nucleus (``"31P"``), field (T), sample temperature (K), MAS rate (Hz, 0: static).
     contact_ms : float or None
         ¹H→X contact time, ms; None: direct excitation (every atom counts alike).
     recycle_s : float or None
         Recycle delay, s (``math.inf``: fully relaxed); None: the optimal delay for the
         predicted build-up time, ≈ 1.2564 T_B.
-    scans : int
-        Number of scans.
-    microwave : bool
-        Microwaves on (DNP) or off.
+    scans, microwave
+        Number of scans; microwaves on (DNP) or off.
     """
 
     nucleus: str
@@ -257,8 +251,7 @@ class Acquisition:
         _number("temperature_K", self.temperature_K, "the sample temperature in K", low=1, high=500)
         _number("mas_hz", self.mas_hz, "the spin rate in Hz (0 = static)", high=2e5)
         _number("contact_ms", self.contact_ms, "the CP contact time in ms", high=1000, none_ok=True)
-        _number("recycle_s", self.recycle_s, "the recycle delay in s", allow_low=False,
-                none_ok=True)
+        _number("recycle_s", self.recycle_s, "the recycle delay in s", allow_low=False, none_ok=True)
         if int(self.scans) != self.scans or self.scans < 1:
             raise ModelParameterError(f"scans must be a whole number ≥ 1; got {self.scans!r}.")
 
@@ -391,9 +384,8 @@ def _kinetics(sample: Sample, nucleus: str):
 
 
 def sample_matrix(sample: Sample, acquisition: Acquisition) -> MatrixState:
-    """What the matrix and the radical do to the QD signal of ``sample`` in ``acquisition``:
-    ε_on/off, ε in and outside the pores, fraction of the solution in the pores, dilution,
-    signal retention, T_B, recovery after the recycle delay (see :func:`predict`)."""
+    """What matrix and radical do to the QD signal: ε_on/off (in, outside the pores), solution
+    in the pores, dilution, retention, T_B, recovery after the recycle delay (:func:`predict`)."""
     return _matrix_state(sample, float(acquisition.mas_hz), acquisition.recycle_s)
 
 
@@ -428,18 +420,21 @@ def _relayed_state(sample: Sample, recycle_s) -> MatrixState:
     silica = None if sample.pore_nm is None else sample.silica_mg
     common = dict(solution_ul=sample.solvent_ul, silica_mg=silica, retention=1.0,
                   pore_volume_cm3_g=sample.pore_volume_cm3_g, **physics)
-    steady = matrix.sample_sensitivity(sample.pore_nm, **common)
-    relayed = functools.partial(matrix.relayed_dnp, steady.aggregate_nm, eps0=physics["eps0"],
+    def at_delay(delay):  # the whole sample after ``delay`` (the steady state for inf)
+        timed = {} if math.isinf(delay) else {"recycle_s": delay}
+        return matrix.sample_sensitivity(sample.pore_nm, **timed, **common)
+
+    r = at_delay(math.inf if recycle_s is None else float(recycle_s))
+    relayed = functools.partial(matrix.relayed_dnp, r.aggregate_nm, eps0=physics["eps0"],
                                 diffusion_nm2_s=sample.spin_diffusion_nm2_ms * 1e3,
                                 t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
     t_b = relayed().t_b_s
     recycle = dnp.optimal_recycle_s(t_b) if recycle_s is None else float(recycle_s)
-    if math.isfinite(recycle):
-        r = matrix.sample_sensitivity(sample.pore_nm, recycle_s=recycle, **common)
+    recovery = 1.0
+    if math.isfinite(recycle):  # the optimal delay needed T_B first
+        r = at_delay(recycle) if recycle_s is None else r
         at = relayed(recycle_s=recycle)
         recovery = at.enhancement / at.enhancement_on_off
-    else:
-        r, recovery = steady, 1.0
     capacity = silica * sample.pore_volume_cm3_g if silica else 0.0
     return MatrixState(
         enhancement_on_off=float(r.enhancement),
