@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import nuclei
-from .errors import QdkitError, UnknownNucleusError
+from .errors import CatalogError, UnknownNucleusError
 
-
-class CatalogError(QdkitError):
-    """The experiment catalog file is missing, malformed or contains an impossible value."""
 
 
 # Plausible ranges of every numeric key (inclusive); a value outside is a transcription
@@ -456,9 +453,9 @@ def load(path: str | Path | None = None) -> Catalog:
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CatalogError(f"Cannot read the experiment catalog {p}: {exc}.") from None
+        raise CatalogError(f"Cannot read the experiment catalog {p}: {exc}.") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{p} is not valid TOML: {exc}.") from None
+        raise CatalogError(f"{p} is not valid TOML: {exc}.") from exc
     samples: dict[str, Sample] = {}
     for r in raw.get("samples", []):
         s = _sample(r)
@@ -507,6 +504,11 @@ def species(nucleus: str | None = None, **filters) -> list[Species]:
 
 def samples() -> list[Sample]:
     return _default().samples()
+
+
+def species_field_T(species: Species) -> float | None:
+    """Field (T) at which the species' width is recorded: its figure's experiment on its nucleus."""
+    return _default().species_field_T(species)
 
 
 def site(species: Species, *, weight: float = 1.0, nucleus: str | None = None,

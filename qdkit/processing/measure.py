@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
 import numpy as np
+
 from qdkit.dataset import Spectrum
 from qdkit.errors import ProcessingError
 from qdkit.processing.checks import require_spectrum
@@ -20,6 +22,7 @@ __all__ = [
     "integrate_regions",
     "noise_rms",
     "signal_to_noise",
+    "snr_per_scan",
     "Peak",
     "pick_peaks",
     "correlation",
@@ -155,6 +158,34 @@ def signal_to_noise(spec: Spectrum, *, signal_ppm: Sequence[float], noise_ppm: S
     """S/N: the highest real point in ``signal_ppm`` over the noise RMS in ``noise_ppm``."""
     peak = float(spec.data.real[region_mask(spec, signal_ppm, "Signal region")].max())
     return peak / noise_rms(spec, noise_ppm)
+
+
+def snr_per_scan(spec: Spectrum, signal_ppm: Sequence[float]) -> tuple[float, int]:
+    """S/N of one scan of a spectrum and its scan count.
+
+    S/N = :func:`signal_to_noise` with the tallest point in ``signal_ppm`` over the noise RMS
+    of the wider signal-free end of the spectrum (its outer 5 % left out); the signal adds
+    coherently and the noise in quadrature, so one scan's S/N is that over √ns.
+
+    Raises
+    ------
+    ProcessingError
+        If the spectrum does not state its number of scans or has no signal-free end.
+    """
+    spec = require_spectrum(spec, "snr_per_scan")
+    if not spec.meta.ns:
+        raise ProcessingError("The spectrum does not state its number of scans (NS); "
+                              "the S/N of one scan needs it.")
+    lo, hi = sorted(float(v) for v in signal_ppm)
+    ppm = np.asarray(spec.ppm, dtype=float)
+    ends = [(hi, float(ppm.max())), (float(ppm.min()), lo)]
+    a, b = max(ends, key=lambda r: r[1] - r[0])
+    if b - a < 0.05 * (ppm.max() - ppm.min()):
+        raise ProcessingError("The spectrum has no signal-free end to measure its noise; "
+                              "record a wider spectral window.")
+    pad = 0.05 * (b - a)
+    snr = signal_to_noise(spec, signal_ppm=(lo, hi), noise_ppm=(a + pad, b - pad))
+    return snr / math.sqrt(spec.meta.ns), int(spec.meta.ns)
 
 
 @dataclass(frozen=True)

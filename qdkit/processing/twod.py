@@ -18,6 +18,7 @@ from qdkit.processing.defaults import next_power_of_two
 from qdkit.processing.fid import window_function
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import ProcessingError, UnknownNucleusError
+from qdkit.io.bruker import FNMODES
 from qdkit.processing.measure import noise_rms
 from qdkit.processing.recipe import step
 
@@ -35,15 +36,8 @@ __all__ = [
 
 
 #: Bruker FnMODE codes (acqu2s) and the names qdkit uses for them.
-FNMODE_NAMES = {
-    0: "undefined",
-    1: "qf",
-    2: "qseq",
-    3: "tppi",
-    4: "states",
-    5: "states-tppi",
-    6: "echo-antiecho",
-}
+#: Bruker FnMODE codes (acqu2s) and the lower-case names qdkit uses for them.
+FNMODE_NAMES = {code: name.lower() for code, name in FNMODES.items()}
 _COMPLEX_MODES = ("states", "states-tppi", "echo-antiecho")
 
 
