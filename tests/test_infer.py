@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from qdkit import cp, nanocrystal
+from qdkit import catalog, cp, nanocrystal
 from qdkit.analysis.structure import monotonic_range_nm
 from qdkit.errors import ModelParameterError, ProcessingError
 from qdkit.infer import (
@@ -120,11 +120,14 @@ def test_figure_s3_series_reads_contact_times_from_the_bruker_folders():
     specs, contact = contact_series(paths)
     assert list(contact) == [1.5, 5.0]
     assert all("SYNTHETIC" in s.meta.title for s in specs)
-    sites = [Site("31P", 5.0, -90.0, 0.5, 1600.0), Site("31P", -200.0, 0.0, 0.0, 9000.0)]
+    species = {s.site: s for s in catalog.species("31P") if s.material.startswith("InP") and s.figure == "2e"}
+    sites = [catalog.site(species["surface"]), catalog.site(species["core"])]
     # two contact times cannot give T1ρ as well: fixed at the model's literature value, the
     # four amplitudes fix the four other parameters
-    fit = site_populations(paths, None, sites, t1rho=cp.T1RHO_MS)
-    assert fit.undetermined == ()
+    fit = site_populations(paths, None, sites, t1rho=cp.T1RHO_MS, fit_lineshapes=True,
+                           vary_lineshape=("iso_ppm", "fwhm_hz", "aniso_ppm"))
+    assert not [name for name in fit.undetermined if name.startswith("log_")]
+    assert "s1_aniso_ppm" in fit.undetermined          # the core's CSA of 0 moves nothing
     # the reference data were made from the atomistic 3 nm dot (27 % surface P) with a
     # distribution of transfer times per class; one T_IS per class is an approximation,
     # and the surface share must still land in the right neighbourhood
@@ -253,3 +256,12 @@ def test_structure_names_how_t1rho_was_treated(mode):
     res = structure(site_populations(spectra, None, [POX, NEAR], t1rho=mode), "InP", surface_sites=[0])
     expected = {"shared": "one T1ρ for all sites", "per_site": "a T1ρ per site"}.get(mode, "T1ρ fixed at 20 ms")
     assert any(expected in a for a in res.assumptions)
+
+
+def test_a_lineshape_parameter_the_spectra_ignore_is_flagged():
+    # a CSA of exactly 0 changes the spectrum only in second order: no slope, no σ
+    spectra, _ = series([POX, NEAR], [0.35, 0.65], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=8)
+    fit = site_populations(spectra, None, [POX, NEAR], fit_lineshapes=True,
+                           vary_lineshape=("iso_ppm", "fwhm_hz", "aniso_ppm"))
+    assert "s1_aniso_ppm" in fit.undetermined and "s0_aniso_ppm" not in fit.undetermined
+    assert np.isnan(fit.stderr["s1_aniso_ppm"]) and np.isfinite(fit.stderr["s0_aniso_ppm"])

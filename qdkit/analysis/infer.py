@@ -387,6 +387,10 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
         undetermined += bad
         determined = [k for k in determined if k not in bad]
         cov = covariance(determined)
+    diag = np.diag(cov)
+    # a lineshape parameter the spectra do not depend on (a CSA of 0 moves nothing to first
+    # order) is undetermined too; its NaN row leaves the others' variances untouched
+    undetermined += [k for m, k in enumerate(shape_names, start=len(determined)) if not np.isfinite(diag[m])]
     determined += shape_names
     varied += shape_names
     idx = {k: m for m, k in enumerate(determined)}
@@ -442,7 +446,11 @@ def _linear_amplitudes(ys, shapes, sigmas):
     a_hat, a_err, chol, rss = [], [], [], []
     for y, g, sigma in zip(ys, shapes, sigmas):
         gram = g @ g.T
+        norm = np.sqrt(np.clip(np.diag(gram), 1e-300, None))
         try:
+            # identical or vanishing shapes: the normalised Gram matrix is (nearly) singular
+            if np.linalg.eigvalsh(gram / np.outer(norm, norm)).min() < 1e-9:
+                raise np.linalg.LinAlgError
             low = np.linalg.cholesky(gram)
         except np.linalg.LinAlgError:
             raise ModelParameterError(
