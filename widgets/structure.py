@@ -100,7 +100,7 @@ class StructureExplorer(WidgetApp):
                     self.message.show(f"No control named {name!r}; the controls are {sorted(self.controls)}.")
                     return
                 self.controls[name].value = value
-        except Exception as exc:  # noqa: BLE001 - a traitlets error for an out-of-range value
+        except Exception as exc:
             self.message.show(f"{name} cannot be {value!r}: {exc}")
             return
         finally:

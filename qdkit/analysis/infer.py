@@ -274,7 +274,7 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
 
     start_shapes = [shapes_for(sites, j) for j in range(n_spec)]
     sigmas, notes = [], []
-    for j, (y, g) in enumerate(zip(ys, start_shapes)):
+    for j, g in enumerate(start_shapes):
         sigma = _noise_sigma(specs[j], g, noise_region_ppm)
         if sigma is None:
             sigma = noise_rms(specs[j])
