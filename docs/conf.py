@@ -42,9 +42,11 @@ exclude_patterns = ["_build", "README.md", "Thumbs.db", ".DS_Store", "**.ipynb_c
 nb_execution_mode = "off"
 # Saved bokeh/widget outputs carry MIME types a static page cannot show; the text/HTML
 # fallbacks in the same output are rendered instead.
-nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None),
-                              ("html", "application/vnd.bokehjs_exec.v0+json", None),
-                              ("html", "application/vnd.bokehjs_load.v0+json", None)]
+nb_mime_priority_overrides = [
+    ("html", "application/vnd.jupyter.widget-view+json", None),
+    ("html", "application/vnd.bokehjs_exec.v0+json", None),
+    ("html", "application/vnd.bokehjs_load.v0+json", None),
+]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
@@ -75,7 +77,11 @@ _SECTIONS = [
     ("Top level", "qdkit", "The package entry points, errors, constants, isotopes, the data model and the catalog."),
     ("Reading and writing data", "qdkit.io", "One module per format; shared metadata heuristics; pulse programs."),
     ("Processing", "qdkit.processing", "Recipes of pure steps from FID to spectrum; measurement; CPMG; 2D."),
-    ("Simulation", "qdkit.simulation", "Sites and tensor conventions, powder averages, MAS sidebands, quadrupolar lines."),
+    (
+        "Simulation",
+        "qdkit.simulation",
+        "Sites and tensor conventions, powder averages, MAS sidebands, quadrupolar lines.",
+    ),
     ("Physical models", "qdkit.models", "Nanocrystals, cross-polarization, the silica matrix, DNP, D-HMQC."),
     ("Analysis", "qdkit.analysis", "Fits with one result type, isotropic-peak identification, relaxation."),
     ("Command line and output", "qdkit.app", "The ``qdkit`` command, batch runs, reports, safe output."),
@@ -119,25 +125,48 @@ def write_generated_pages() -> None:
     (GENERATED / "api").mkdir(parents=True)
     homes, aliases = home_modules()
 
-    index = ["# API reference", "",
-             "Every module at its home. The short paths (`qdkit.mas`, `qdkit.cp`, ...) are listed under",
-             "[stable import paths](import_paths.md).", ""]
+    index = [
+        "# API reference",
+        "",
+        "Every module at its home. The short paths (`qdkit.mas`, `qdkit.cp`, ...) are listed under",
+        "[stable import paths](import_paths.md).",
+        "",
+    ]
     for title, package, blurb in _SECTIONS:
         members = [m for m in homes if _section_of(m) == package]
-        index += [f"## {title}", "", blurb, "", "```{toctree}", ":maxdepth: 1", "", *[f"api/{m}" for m in members],
-                  "```", ""]
+        index += [
+            f"## {title}",
+            "",
+            blurb,
+            "",
+            "```{toctree}",
+            ":maxdepth: 1",
+            "",
+            *[f"api/{m}" for m in members],
+            "```",
+            "",
+        ]
         for name in members:
             underline = "=" * (len(name) + 9)
             (GENERATED / "api" / f"{name}.rst").write_text(
-                f"``{name}``\n{underline}\n\n.. automodule:: {name}\n", encoding="utf-8")
+                f"``{name}``\n{underline}\n\n.. automodule:: {name}\n", encoding="utf-8"
+            )
     (GENERATED / "api.md").write_text("\n".join(index), encoding="utf-8")
 
-    rows = ["# Stable import paths", "",
-            "These short module paths stay importable for notebooks and scripts written before the",
-            "package was grouped by job. Each is either the home module itself under a second name",
-            "(a `sys.modules` alias, so `qdkit.mas is qdkit.simulation.mas`) or a small module",
-            "re-exporting names from their homes. Their documentation is at the home.", "",
-            "```{list-table}", ":header-rows: 1", "", "* - import path", "  - where the code lives"]
+    rows = [
+        "# Stable import paths",
+        "",
+        "These short module paths stay importable for notebooks and scripts written before the",
+        "package was grouped by job. Each is either the home module itself under a second name",
+        "(a `sys.modules` alias, so `qdkit.mas is qdkit.simulation.mas`) or a small module",
+        "re-exporting names from their homes. Their documentation is at the home.",
+        "",
+        "```{list-table}",
+        ":header-rows: 1",
+        "",
+        "* - import path",
+        "  - where the code lives",
+    ]
     for short, target in aliases.items():
         rows += [f"* - `{short}`", f"  - {_md_from_rst(target)}"]
     rows += ["```", ""]
@@ -147,13 +176,25 @@ def write_generated_pages() -> None:
     notebooks.mkdir()
     for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
         shutil.copy2(nb, notebooks / nb.name)
-    (GENERATED / "notebooks.md").write_text("\n".join([
-        "# Notebooks", "",
-        "The paper's story, one notebook each, shown with the outputs they were saved with (the",
-        "documentation build runs no kernel; interactive widgets need a live kernel, so open the",
-        "notebooks with `bash run.sh lab` to move the sliders).", "",
-        "```{toctree}", ":maxdepth: 1", "", *[f"notebooks/{nb.stem}" for nb in sorted(notebooks.glob("*.ipynb"))],
-        "```", ""]), encoding="utf-8")
+    (GENERATED / "notebooks.md").write_text(
+        "\n".join(
+            [
+                "# Notebooks",
+                "",
+                "The paper's story, one notebook each, shown with the outputs they were saved with (the",
+                "documentation build runs no kernel; interactive widgets need a live kernel, so open the",
+                "notebooks with `bash run.sh lab` to move the sliders).",
+                "",
+                "```{toctree}",
+                ":maxdepth: 1",
+                "",
+                *[f"notebooks/{nb.stem}" for nb in sorted(notebooks.glob("*.ipynb"))],
+                "```",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
 
 
 def _md_from_rst(text: str) -> str:

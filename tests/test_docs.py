@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import IN_CI, REPO
 
 DOCS = REPO / "docs"
@@ -34,8 +33,20 @@ def site(tmp_path_factory) -> Path:
     for module in ("sphinx", "myst_nb", "numpydoc", "furo"):
         _need(module)
     out = tmp_path_factory.mktemp("docs")
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-           "-d", str(out / "doctrees"), str(DOCS), str(out / "html")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-W",
+        "--keep-going",
+        "-q",
+        "-d",
+        str(out / "doctrees"),
+        str(DOCS),
+        str(out / "html"),
+    ]
     run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, f"sphinx failed (warnings are errors):\n{run.stderr[-6000:]}"
     return out / "html"
@@ -47,8 +58,11 @@ def _text(page: Path) -> str:
 
 def test_build_uses_no_network_extension():
     tree = ast.parse((DOCS / "conf.py").read_text(encoding="utf-8"))
-    [extensions] = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == "extensions" for t in node.targets)]
+    [extensions] = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "extensions" for t in node.targets)
+    ]
     assert "myst_nb" in extensions
     assert not [e for e in extensions if "intersphinx" in e], "the site must build offline: no intersphinx"
 
@@ -59,9 +73,23 @@ def test_api_page_of_the_sideband_engine_shows_its_numpydoc_sections(site):
     assert "Parameters" in page and "Returns" in page
 
 
-@pytest.mark.parametrize("module", ["qdkit", "qdkit.io", "qdkit.io.bruker", "qdkit.processing.measure",
-                                    "qdkit.models.dnp", "qdkit.analysis.fit", "qdkit.app.cli", "qdkit.errors",
-                                    "qdkit.constants", "qdkit.nuclei", "qdkit.dataset", "qdkit.catalog"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "qdkit",
+        "qdkit.io",
+        "qdkit.io.bruker",
+        "qdkit.processing.measure",
+        "qdkit.models.dnp",
+        "qdkit.analysis.fit",
+        "qdkit.app.cli",
+        "qdkit.errors",
+        "qdkit.constants",
+        "qdkit.nuclei",
+        "qdkit.dataset",
+        "qdkit.catalog",
+    ],
+)
 def test_every_layer_has_its_api_page_at_home(site, module):
     assert (site / "generated" / "api" / f"{module}.html").exists()
 
@@ -91,10 +119,24 @@ def test_every_notebook_is_rendered_as_saved_without_running_it(site):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         text = _text(page)
         plain = re.sub(r"<[^>]+>", "", text)
-        heading = next(line for c in cells if c["cell_type"] == "markdown" for line in "".join(c["source"]).splitlines()
-                       if line.startswith("#")).lstrip("# ").strip()
-        code = next(line for c in cells if c["cell_type"] == "code" for line in "".join(c["source"]).splitlines()
-                    if line.strip())
+        heading = (
+            next(
+                line
+                for c in cells
+                if c["cell_type"] == "markdown"
+                for line in "".join(c["source"]).splitlines()
+                if line.startswith("#")
+            )
+            .lstrip("# ")
+            .strip()
+        )
+        code = next(
+            line
+            for c in cells
+            if c["cell_type"] == "code"
+            for line in "".join(c["source"]).splitlines()
+            if line.strip()
+        )
         assert heading.split("`")[0].replace("*", "")[:30] in plain, f"{nb.name}: its title is not on the page"
         assert code.split("(")[0].strip() in plain, f"{nb.name}: its first code line is not on the page"
         # notebooks are committed without outputs (test_notebooks); a page with an output
