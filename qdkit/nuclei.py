@@ -90,7 +90,7 @@ class Nucleus:
         Examples
         --------
         >>> round(get("1H").reference_mhz(9.4), 2)
-        400.23
+        400.22
         """
         return self.xi_percent / 100.0 * TMS_PROTON_MHZ_T * field_T
 
