@@ -54,7 +54,6 @@ CHECKED = [
     "qdkit.paths",
     "qdkit.constants",
     "qdkit.simulation.powder",
-    "qdkit.simulation.mrsim",
     "qdkit.analysis.isotropic",
     "qdkit.models.hmqc",
 ]

@@ -38,17 +38,6 @@ def mrsim_site(site, field_T: float):
     bare Larmor frequency while its ppm axis uses the reference frequency; a CSA given in
     ppm of the reference frequency therefore needs zeta = −δaniso·(ν_ref/ν_Larmor)
     (``Isotope.ref_larmor_ratio``). The isotropic shift needs no such factor.
-
-    Parameters
-    ----------
-    site : Site
-        A qdkit site.
-    field_T : float
-        Magnetic field, T.
-
-    Returns
-    -------
-    mrsimulator.Site
     """
     _require_mrsimulator()
     from mrsimulator import Site as MSite
@@ -93,11 +82,6 @@ def mrsim_spectrum(sites, field_T: float, mas_hz: float, ppm, *, transitions: st
     ndarray
         Intensity per ppm on ``ppm``; each site's part inside the axis is scaled to integrate
         (sum × |Δppm|) to its weight.
-
-    Raises
-    ------
-    ModelParameterError
-        Without mrsimulator installed, or for an unknown ``transitions``.
     """
     _require_mrsimulator()
     from mrsimulator import Simulator, SpinSystem
@@ -187,18 +171,11 @@ def mrsim_spectra_isolated(cases, *, timeout_s: float = 600.0) -> list[np.ndarra
         Each with ``sites`` (list of :class:`~qdkit.mas.Site`), ``field_T``, ``mas_hz``,
         ``ppm`` (evenly spaced array) and optionally ``options`` (keyword arguments of
         :func:`mrsim_spectrum`).
-    timeout_s : float, default 600
-        Give up on the child process after this long, s.
 
     Returns
     -------
     list of ndarray
         One spectrum per case, in order.
-
-    Raises
-    ------
-    ModelParameterError
-        When the child process fails (its error output is in the message).
     """
     import json
     import subprocess
