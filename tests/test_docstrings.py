@@ -49,6 +49,7 @@ CHECKED = [
     "qdkit.app.output",
     "qdkit.app.report",
     "qdkit.catalog",
+    "qdkit.catalog_records",
     "qdkit.nuclei",
     "qdkit.dataset",
     "qdkit.paths",

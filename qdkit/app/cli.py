@@ -327,6 +327,13 @@ def run_process(args) -> int:
 # --- export -------------------------------------------------------------------------------
 
 def add_export(subparsers) -> None:
+    """Add the ``export`` subcommand (a new TopSpin procno and/or a JCAMP-DX file) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`build_parser`.
+    """
     p = subparsers.add_parser(
         "export",
         help="write the processed spectrum as a new TopSpin procno and/or a JCAMP-DX file",
@@ -347,6 +354,25 @@ def add_export(subparsers) -> None:
 
 
 def run_export(args) -> int:
+    """Run ``qdkit export`` with the parsed ``args``: process, then write TopSpin and/or JCAMP-DX.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status (0).
+
+    Raises
+    ------
+    OutputError
+        When neither ``--topspin`` nor ``--jcamp`` is given, or a TopSpin export has no
+        experiment folder to write into.
+    ReadError
+        When ``--recipe`` is given for a spectrum that is already processed.
+    """
     import qdkit
 
     from qdkit import io
