@@ -100,6 +100,8 @@ def home_modules() -> tuple[list[str], dict[str, str]]:
     """
     homes, aliases = ["qdkit"], {}
     for info in pkgutil.walk_packages(qdkit.__path__, "qdkit."):
+        if any(part.startswith("_") for part in info.name.split(".")):
+            continue  # private helpers
         module = importlib.import_module(info.name)
         first_line = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
         if module.__name__ != info.name:
@@ -171,6 +173,14 @@ def write_generated_pages() -> None:
         rows += [f"* - `{short}`", f"  - {_md_from_rst(target)}"]
     rows += ["```", ""]
     (GENERATED / "import_paths.md").write_text("\n".join(rows), encoding="utf-8")
+
+    models = ["| module | what it models |", "|---|---|"]
+    for name in homes:
+        if name.startswith(("qdkit.models.", "qdkit.simulation.")):
+            doc = (importlib.import_module(name).__doc__ or "").strip().splitlines()
+            summary = doc[0].replace("|", "\\|") if doc else ""
+            models.append(f"| {{py:mod}}`{name}` | {summary} |")
+    (GENERATED / "model_modules.md").write_text("\n".join(models) + "\n", encoding="utf-8")
 
     notebooks = GENERATED / "notebooks"
     notebooks.mkdir()
