@@ -104,7 +104,7 @@ def test_short_alias_paths_are_listed_not_documented_twice(site):
 def test_models_page_links_every_models_write_up(site):
     page = _text(site / "model_reference.html")
     for module in ("qdkit.models.cp", "qdkit.models.dnp", "qdkit.models.hmqc", "qdkit.simulation.mas"):
-        assert f"{module}.html" in page, f"{module} is not listed on the models page"
+        assert f"{module}.html#module-{module}" in page, f"{module} is not listed on the models page"
     write_ups = sorted(DOCS.glob("models*.md"))
     assert write_ups, "docs/models*.md: the models' write-ups"
     for md in write_ups:
