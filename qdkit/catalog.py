@@ -507,7 +507,18 @@ def samples() -> list[Sample]:
 
 
 def species_field_T(species: Species) -> float | None:
-    """Field (T) at which the species' width is recorded: its figure's experiment on its nucleus."""
+    """Field (T) at which the species' width is recorded: its figure's experiment on its nucleus.
+
+    Parameters
+    ----------
+    species : Species
+        A species record of the bundled catalog.
+
+    Returns
+    -------
+    float or None
+        The field in tesla, or None if no experiment of the figure observes that nucleus.
+    """
     return _default().species_field_T(species)
 
 

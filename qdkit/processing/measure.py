@@ -206,6 +206,20 @@ def snr_per_scan(spec: Spectrum, signal_ppm: Sequence[float]) -> tuple[float, in
     of the wider signal-free end of the spectrum (its outer 5 % left out); the signal adds
     coherently and the noise in quadrature, so one scan's S/N is that over √ns.
 
+    Parameters
+    ----------
+    spec : Spectrum
+        A processed spectrum whose metadata state the number of scans.
+    signal_ppm : (float, float)
+        The region holding the signal of interest.
+
+    Returns
+    -------
+    snr : float
+        S/N of one scan.
+    ns : int
+        The number of scans of the spectrum.
+
     Raises
     ------
     ProcessingError
