@@ -15,9 +15,8 @@ from bokeh.layouts import column, row
 from bokeh.models import ColumnDataSource, Title
 from bokeh.plotting import figure
 
-from qdkit.errors import WidgetError
-
 from .display import WidgetApp, bokeh_widget
+from .errors import WidgetError
 from .figure import as_column
 from .panel import MessageArea, Readout, format_number, guarded, tag
 

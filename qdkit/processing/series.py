@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
 import numpy as np
-from qdkit.processing.measure import integrate
-from qdkit.processing.pipeline import process
+
 from qdkit.dataset import Dataset, Spectrum
 from qdkit.errors import ProcessingError
 from qdkit.io import read
+from qdkit.processing.measure import integrate
+from qdkit.processing.pipeline import process
 
 __all__ = [
     "pulse_program_phase_lists",
@@ -318,6 +320,12 @@ def contact_series(spectra, contact_ms=None, *, recipe=None) -> tuple[list[Spect
     -------
     spectra : list of Spectrum
     contact_ms : ndarray
+
+    Raises
+    ------
+    ProcessingError
+        If the series is empty, holds something else than spectra, datasets or paths, or
+        the contact times are missing, of the wrong number or not positive.
     """
     items = [spectra] if isinstance(spectra, (Spectrum, Dataset, str, Path)) else list(spectra)
     if not items:
