@@ -116,7 +116,10 @@ def second_order_coefficients(two_i: int) -> tuple[np.ndarray, np.ndarray]:
 def efg_in_csa_frame(eta_q: float, euler_deg=(0.0, 0.0, 0.0)) -> np.ndarray:
     """The EFG tensor (V_zz = 1, Haeberlen order) in the CSA principal-axis frame.
 
-    R V_PAS Rᵀ with R = R_z(α) R_y(β) R_z(γ) (active ZYZ rotations, angles in degrees).
+    Rᵀ V_PAS R with R = R_z(α) R_y(β) R_z(γ) (angles in degrees): the rows of R are the
+    EFG principal axes written in the CSA frame. This is mrsimulator's convention for a
+    quadrupolar tensor at (α, β, γ) beside a shielding tensor at (0, 0, 0) (checked against
+    it in the tests); the opposite convention, R V_PAS Rᵀ, is reached with (−γ, −β, −α).
     """
     def rz(t):
         c, s = math.cos(t), math.sin(t)
@@ -128,7 +131,7 @@ def efg_in_csa_frame(eta_q: float, euler_deg=(0.0, 0.0, 0.0)) -> np.ndarray:
 
     a, b, g = np.radians(np.asarray(euler_deg, dtype=float))
     rot = rz(a) @ ry(b) @ rz(g)
-    return rot @ np.diag([-(1 + eta_q) / 2, -(1 - eta_q) / 2, 1.0]) @ rot.T
+    return rot.T @ np.diag([-(1 + eta_q) / 2, -(1 - eta_q) / 2, 1.0]) @ rot
 
 
 @lru_cache(maxsize=8)

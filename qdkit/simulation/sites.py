@@ -56,8 +56,9 @@ class Site:
     euler_deg : (float, float, float)
         Orientation (α, β, γ) in degrees of the EFG principal axes relative to the CSA
         principal axes, ZYZ convention: the EFG tensor in the CSA frame is
-        R V R^T with R = R_z(α) R_y(β) R_z(γ) (the convention of mrsimulator's tensor
-        angles). (0, 0, 0) makes the axes coincide. Ignored when ``cq_mhz`` is 0.
+        Rᵀ V_PAS R with R = R_z(α) R_y(β) R_z(γ), mrsimulator's convention for its
+        quadrupolar tensor angles (see :func:`qdkit.simulation.quadrupolar.efg_in_csa_frame`).
+        (0, 0, 0) makes the axes coincide. Ignored when ``cq_mhz`` is 0.
     """
 
     nucleus: str
