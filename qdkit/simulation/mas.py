@@ -33,6 +33,7 @@ from qdkit.simulation.csa import (
     sideband_intensities,
     static_pattern,
 )
+from qdkit.simulation.quadrupolar import clear_pattern_cache, quadrupolar_bins
 from qdkit.simulation.sites import (
     Site,
     haeberlen_from_herzfeld_berger,
@@ -78,6 +79,7 @@ def clear_caches() -> None:
     with _SHAPE_LOCK:
         _SHAPE_CACHE.clear()
     clear_intensity_caches()
+    clear_pattern_cache()
     line_transform.cache_clear()
 
 
@@ -97,8 +99,6 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
     h = abs(step)
     gauss_pts, lorentz_pts = site.fwhm_hz / ref_mhz / h, site.lorentz_hz / ref_mhz / h
     if site.is_quadrupolar:
-        from qdkit.simulation.quadrupolar import quadrupolar_bins
-
         bins = quadrupolar_bins(site, field_T, mas_hz, start, step, n, transitions=transitions)
         shape = broadened_bins(bins, gauss_pts, lorentz_pts)
     elif mas_hz == 0.0:

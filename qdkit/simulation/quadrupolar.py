@@ -54,6 +54,7 @@ __all__ = [
     "second_order_shifts_hz",
     "efg_in_csa_frame",
     "quadrupolar_bins",
+    "clear_pattern_cache",
 ]
 
 
@@ -242,60 +243,89 @@ def _sideband_sticks(freq_ppm: np.ndarray, weight: np.ndarray, rate_ppm: float,
     return out
 
 
+def clear_pattern_cache() -> None:
+    """Forget the cached quadrupolar patterns (for benchmarks)."""
+    _relative_pattern.cache_clear()
+
+
 def quadrupolar_bins(site, field_T: float, mas_hz: float, start: float, step: float,
                      n: int, *, transitions: str = "all") -> np.ndarray:
     """Fraction of a quadrupolar site's intensity at each axis point (before broadening).
 
     See the module docstring for the physics. ``transitions="central"`` keeps only the
-    central transition (scaled to the whole weight), as after a selective pulse.
+    central transition (scaled to the whole weight), as after a selective pulse. The
+    pattern around δiso is cached per (tensors, field, rate, axis step), so moving δiso or
+    the axis costs a re-binning, not a new powder average.
     """
     if not isinstance(site, Site):
         raise ModelParameterError("quadrupolar_bins expects a qdkit.mas.Site.")
     nuc = nuclei.get(site.nucleus)
-    spin = float(nuc.spin)
-    if spin * 2 % 2 != 1:
+    if float(nuc.spin) * 2 % 2 != 1:
         raise ModelParameterError(
             f"{nuc.label} has integer spin {nuc.spin}; qdkit simulates half-integer "
             "quadrupolar nuclei only."
         )
     if transitions not in ("all", "central"):
         raise ModelParameterError(f"transitions must be 'all' or 'central', got {transitions!r}.")
+    pattern, centre = _relative_pattern(site.nucleus, site.aniso_ppm, site.eta, site.cq_mhz,
+                                        site.eta_q, site.euler_deg, float(field_T),
+                                        float(mas_hz), float(step), transitions)
+    nz = np.flatnonzero(pattern)
+    # point j of the pattern sits at δiso + (j − centre)·step
+    return sticks_on_axis((site.iso_ppm - start) / step + nz - centre, pattern[nz], n)
+
+
+@lru_cache(maxsize=16)
+def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float, eta_q: float,
+                      euler_deg: tuple, field_T: float, mas_hz: float, step: float,
+                      transitions: str) -> tuple[np.ndarray, int]:
+    """Unbroadened pattern of a site with δiso = 0 on points j·step (j = −centre …), and
+    ``centre``, the index of δiso."""
+    nuc = nuclei.get(nucleus)
+    spin = float(nuc.spin)
     two_i = int(round(2 * spin))
     ref_mhz = nuc.reference_mhz(field_T)
-    c_hz = site.cq_mhz * 1e6 / (2.0 * spin * (2.0 * spin - 1.0))
+    c_hz = cq_mhz * 1e6 / (2.0 * spin * (2.0 * spin - 1.0))
     second = c_hz * c_hz / (nuc.larmor_mhz(field_T) * 1e6) / ref_mhz  # ppm per unit a·q
     a2, b2 = second_order_coefficients(two_i)
     m_upper, t_weight = transition_weights(spin)
     if transitions == "central":
         t_weight = np.where(m_upper == 0.5, 1.0, 0.0)
-    csa = site.aniso_ppm * np.diag([-(1 + site.eta) / 2, -(1 - site.eta) / 2, 1.0])
-    efg = efg_in_csa_frame(site.eta_q, site.euler_deg)
+    csa = aniso_ppm * np.diag([-(1 + eta) / 2, -(1 - eta) / 2, 1.0])
+    # without a CSA the EFG orientation has nothing to be relative to
+    full_turn = any(euler_deg) and aniso_ppm != 0.0
+    efg = efg_in_csa_frame(eta_q, euler_deg if full_turn else (0.0, 0.0, 0.0))
     first = 3.0 * c_hz / ref_mhz * (m_upper - 0.5)  # ν_Q(m − ½) in ppm
     live = np.flatnonzero(t_weight > 0)
-    # two tensors at general angles keep no symmetry but inversion: α over a full turn
-    full_turn = any(site.euler_deg) and site.aniso_ppm != 0.0
-    spinning = mas_hz > 0
+    widest = max(np.abs(np.linalg.eigvalsh(csa + first[j] * efg)).max() for j in live)
+    rate_ppm = mas_hz / ref_mhz
+    # every line lies within the first-order width, the second-order shifts and the
+    # sidebands that the rotor phase can reach beyond them
+    reach = widest + second * float(np.abs(a2).max() + np.abs(b2).max()) * 3.0 + 8 * rate_ppm
+    centre = int(math.ceil(reach / abs(step))) + 2
+    n = 2 * centre + 1
+    start = -centre * step
     out = np.zeros(n)
-    if spinning:
-        rate_ppm = mas_hz / ref_mhz
-        widest = max(np.abs(np.linalg.eigvalsh(csa + first[j] * efg)).max() for j in live)
+    # two tensors at general angles keep no symmetry but inversion (β on a hemisphere),
+    # so α then runs over a full turn
+    if mas_hz > 0:
         u, o_weight = _field_directions(_density(widest / rate_ppm), full_turn, True)
     else:
         u, o_weight = _field_directions(2 * _MAX_DENSITY, full_turn, False)
     zz_csa = np.einsum("npi,ij,npj->np", u, csa, u)
     zz_efg, q1, q2 = _invariants(u, efg)
     for j in live:
-        freq = (site.iso_ppm + zz_csa + first[j] * zz_efg
-                + second * (a2[j] * q1 + b2[j] * q2))
-        if spinning:
+        freq = zz_csa + first[j] * zz_efg + second * (a2[j] * q1 + b2[j] * q2)
+        if mas_hz > 0:
             part = _sideband_sticks(freq, o_weight, rate_ppm, start, step, n)
         elif m_upper[j] == 0.5:
             part = sticks_on_axis((freq[:, 0] - start) / step, o_weight, n)
         else:
             # static satellite: exact first-order pattern, mean second-order shift
-            iso, aniso, eta = haeberlen_from_mehring(*np.linalg.eigvalsh(csa + first[j] * efg))
+            iso, aniso, eta_j = haeberlen_from_mehring(*np.linalg.eigvalsh(csa + first[j] * efg))
             shift = float(o_weight @ (second * (a2[j] * q1[:, 0] + b2[j] * q2[:, 0])))
             edges = start + step * (np.arange(n + 1) - 0.5)
-            part = static_pattern(site.iso_ppm + iso + shift, aniso, eta, edges)
+            part = static_pattern(iso + shift, aniso, eta_j, edges)
         out += t_weight[j] * part
-    return out
+    out.setflags(write=False)
+    return out, centre
