@@ -29,8 +29,8 @@ Herzfeld & Berger 1980, for any periodic frequency). This treats first- and seco
 central and satellite transitions, CSA and EFG at any angles, and their correlation, at
 any spinning rate. Static samples: the central transition is histogrammed orientation by
 orientation; a satellite is the exact static pattern of its first-order tensor, shifted by
-its mean second-order shift (its second-order anisotropy, ≲ 1 % of its width for C_Q ≤
-10 MHz above 7 T, is left out). mrsimulator (optional) is the cross-check in the tests.
+its mean second-order shift (its second-order anisotropy, smaller than its first-order
+width by about ν_Q/ν0, is left out). mrsimulator (optional) is the cross-check in the tests.
 """
 
 from __future__ import annotations
