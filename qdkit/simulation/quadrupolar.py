@@ -191,10 +191,13 @@ def second_order_shifts_hz(two_i: int, cq_mhz: float, eta_q: float, larmor_mhz: 
     return shifts, weight
 
 
-def _density(ratio: float) -> int:
-    """Orientation density for a transition spreading over ±ratio sidebands (as the
-    spin-1/2 engine: 1.2·ratio + 12, within [96, 192])."""
-    d = int(min(_MAX_DENSITY, max(_MIN_DENSITY, math.ceil(1.2 * ratio + 12))))
+def _density(ratio: float, smooth_histogram: bool) -> int:
+    """Orientation density for a transition spreading over ±ratio sidebands: as the
+    spin-1/2 engine, 1.2·ratio + 12 up to 192, and at least 96 when the second-order
+    shifts spread the centre bands over more than an axis point (their histogram must
+    then be smooth)."""
+    low = _MIN_DENSITY if smooth_histogram else 16
+    d = int(min(_MAX_DENSITY, max(low, math.ceil(1.2 * ratio + 12))))
     return d + d % 2
 
 
@@ -267,18 +270,36 @@ def quadrupolar_bins(site, field_T: float, mas_hz: float, start: float, step: fl
         )
     if transitions not in ("all", "central"):
         raise ModelParameterError(f"transitions must be 'all' or 'central', got {transitions!r}.")
+    # a dense powder only where second-order shifts spread the centre bands over more than
+    # half the line width (or half a point): narrower spreads are smoothed away anyway
+    resolution = max(abs(step), (site.fwhm_hz + site.lorentz_hz) / nuc.reference_mhz(field_T))
+    dense = _second_order_spread_ppm(site.nucleus, site.cq_mhz, field_T) > 0.5 * resolution
     pattern, centre = _relative_pattern(site.nucleus, site.aniso_ppm, site.eta, site.cq_mhz,
                                         site.eta_q, site.euler_deg, float(field_T),
-                                        float(mas_hz), float(step), transitions)
+                                        float(mas_hz), float(step), transitions, dense)
     nz = np.flatnonzero(pattern)
     # point j of the pattern sits at δiso + (j − centre)·step
     return sticks_on_axis((site.iso_ppm - start) / step + nz - centre, pattern[nz], n)
 
 
+def _second_order_ppm(nucleus: str, cq_mhz: float, field_T: float) -> float:
+    """C²/ν0 in ppm: the unit of the second-order coefficients a, b."""
+    nuc = nuclei.get(nucleus)
+    spin = float(nuc.spin)
+    c_hz = cq_mhz * 1e6 / (2.0 * spin * (2.0 * spin - 1.0))
+    return c_hz * c_hz / (nuc.larmor_mhz(field_T) * 1e6) / nuc.reference_mhz(field_T)
+
+
+def _second_order_spread_ppm(nucleus: str, cq_mhz: float, field_T: float) -> float:
+    """Bound on how far second-order shifts move a transition (q1, q2 ≤ 1 for V_zz = 1)."""
+    a2, b2 = second_order_coefficients(int(round(2 * float(nuclei.get(nucleus).spin))))
+    return _second_order_ppm(nucleus, cq_mhz, field_T) * float(np.abs(a2).max() + np.abs(b2).max())
+
+
 @lru_cache(maxsize=16)
 def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float, eta_q: float,
                       euler_deg: tuple, field_T: float, mas_hz: float, step: float,
-                      transitions: str) -> tuple[np.ndarray, int]:
+                      transitions: str, dense: bool) -> tuple[np.ndarray, int]:
     """Unbroadened pattern of a site with δiso = 0 on points j·step (j = −centre …), and
     ``centre``, the index of δiso."""
     nuc = nuclei.get(nucleus)
@@ -286,7 +307,7 @@ def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float,
     two_i = int(round(2 * spin))
     ref_mhz = nuc.reference_mhz(field_T)
     c_hz = cq_mhz * 1e6 / (2.0 * spin * (2.0 * spin - 1.0))
-    second = c_hz * c_hz / (nuc.larmor_mhz(field_T) * 1e6) / ref_mhz  # ppm per unit a·q
+    second = _second_order_ppm(nucleus, cq_mhz, field_T)  # ppm per unit a·q
     a2, b2 = second_order_coefficients(two_i)
     m_upper, t_weight = transition_weights(spin)
     if transitions == "central":
@@ -301,7 +322,7 @@ def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float,
     rate_ppm = mas_hz / ref_mhz
     # every line lies within the first-order width, the second-order shifts and the
     # sidebands that the rotor phase can reach beyond them
-    reach = widest + second * float(np.abs(a2).max() + np.abs(b2).max()) * 3.0 + 8 * rate_ppm
+    reach = widest + 3.0 * _second_order_spread_ppm(nucleus, cq_mhz, field_T) + 8 * rate_ppm
     centre = int(math.ceil(reach / abs(step))) + 2
     n = 2 * centre + 1
     start = -centre * step
@@ -309,7 +330,7 @@ def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float,
     # two tensors at general angles keep no symmetry but inversion (β on a hemisphere),
     # so α then runs over a full turn
     if mas_hz > 0:
-        u, o_weight = _field_directions(_density(widest / rate_ppm), full_turn, True)
+        u, o_weight = _field_directions(_density(widest / rate_ppm, dense), full_turn, True)
     else:
         u, o_weight = _field_directions(2 * _MAX_DENSITY, full_turn, False)
     zz_csa = np.einsum("npi,ij,npj->np", u, csa, u)
