@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import nuclei
-from .errors import QdkitError, UnknownNucleusError
+from .errors import CatalogError, UnknownNucleusError
 
-
-class CatalogError(QdkitError):
-    """The experiment catalog file is missing, malformed or contains an impossible value."""
 
 
 # Plausible ranges of every numeric key (inclusive); a value outside is a transcription
@@ -154,7 +151,14 @@ class Experiment:
 
 @dataclass(frozen=True)
 class Species:
-    """A chemical shift (and width, CSA) the paper reports, with the figure it comes from."""
+    """A species the paper reports: its shift and full lineshape, with the figure it comes from.
+
+    ``csa_ppm`` is the Haeberlen anisotropy δaniso = δzz − δiso, ``eta`` its asymmetry,
+    ``fwhm_hz`` the Gaussian width at the field of the species' figure; ``cq_mhz`` and
+    ``eta_q`` for quadrupolar nuclei. ``assumed`` lists the values the paper does not print,
+    each with its reason and source (``(field, reason)`` pairs); turn a species into a
+    :class:`qdkit.mas.Site` with :func:`site`.
+    """
 
     figure: str
     nucleus: str
@@ -165,7 +169,20 @@ class Species:
     source: str
     fwhm_hz: float | None = None
     csa_ppm: float | None = None
+    eta: float | None = None
+    cq_mhz: float | None = None
+    eta_q: float | None = None
     range_ppm: tuple[float, float] | None = None
+    assumed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def assumptions(self) -> dict[str, str]:
+        """Field → reason and source, for every value the paper does not print."""
+        return dict(self.assumed)
+
+    def is_assumed(self, field: str) -> bool:
+        """True if ``field`` (e.g. ``"csa_ppm"``) is qdkit's assumption, not the paper's value."""
+        return field in self.assumptions
 
 
 @dataclass(frozen=True)
@@ -220,6 +237,36 @@ class Catalog:
     def samples(self) -> list[Sample]:
         return list(self.samples_by_id.values())
 
+    def species_field_T(self, species: Species) -> float | None:
+        """Field (T) of the first experiment of the species' figure on its nucleus, if any."""
+        for e in self.experiments(figure=species.figure):
+            if e.nucleus == species.nucleus:
+                return e.field_T
+        return None
+
+    def site(self, species: Species, *, weight: float = 1.0, nucleus: str | None = None,
+             field_T: float | None = None):
+        """The species' lineshape as a :class:`qdkit.mas.Site` (see :func:`site`)."""
+        from qdkit.simulation.sites import Site
+
+        fwhm = species.fwhm_hz
+        if field_T is not None:
+            if not (isinstance(field_T, (int, float)) and 0 < field_T <= 40):
+                raise CatalogError(f"field_T={field_T!r} is not a magnet field in tesla (0–40 T).")
+            own = self.species_field_T(species)
+            if own is not None:
+                fwhm = fwhm * float(field_T) / own  # inhomogeneous: constant width in ppm
+        return Site(
+            nucleus=_check_nucleus("site()", nucleus) if nucleus is not None else species.nucleus,
+            iso_ppm=species.iso_ppm,
+            aniso_ppm=species.csa_ppm,
+            eta=species.eta,
+            fwhm_hz=fwhm,
+            weight=float(weight),
+            cq_mhz=species.cq_mhz or 0.0,
+            eta_q=species.eta_q or 0.0,
+        )
+
     def corrections(self, status: str | None = None) -> list[Correction]:
         """Every correction (per experiment and general), optionally only "typo" or "doubtful"."""
         seen: list[Correction] = []
@@ -236,6 +283,16 @@ class Catalog:
 _EXPERIMENT_FIELDS = {f.name for f in dataclasses.fields(Experiment)}
 _SAMPLE_FIELDS = {f.name for f in dataclasses.fields(Sample)}
 _SPECIES_FIELDS = {f.name for f in dataclasses.fields(Species)}
+#: Lineshape values every species must carry (printed or assumed); quadrupolar nuclei add
+#: cq_mhz and eta_q. Ranges are plausibility bounds, not the paper's values.
+_LINESHAPE_RANGES = {
+    "iso_ppm": (-10_000.0, 10_000.0),
+    "fwhm_hz": (1.0, 1e6),
+    "csa_ppm": (-10_000.0, 10_000.0),
+    "eta": (0.0, 1.0),
+    "cq_mhz": (0.0, 200.0),
+    "eta_q": (0.0, 1.0),
+}
 
 
 def _figure_matches(figure: str, query: str) -> bool:
@@ -349,10 +406,26 @@ def _species(raw: dict) -> Species:
             _fail(where, f"missing {key!r}.")
     values = dict(raw)
     values["nucleus"] = _check_nucleus(where, values["nucleus"])
-    shift_ranges = {"iso_ppm": (-10_000.0, 10_000.0), "fwhm_hz": (1.0, 1e6), "csa_ppm": (-10_000.0, 10_000.0)}
-    for key in shift_ranges:
+    required = ["fwhm_hz", "csa_ppm", "eta"]
+    if nuclei.get(values["nucleus"]).is_quadrupolar:
+        required += ["cq_mhz", "eta_q"]
+    missing = [k for k in required if k not in values]
+    if missing:
+        _fail(where, f"missing {', '.join(missing)}; give the value and, if the paper does not "
+                     "print it, its reason under [species.assumed].")
+    for key in _LINESHAPE_RANGES:
         if key in values:
-            values[key] = _check_number(where, key, values[key], shift_ranges)
+            values[key] = _check_number(where, key, values[key], _LINESHAPE_RANGES)
+    assumed = values.get("assumed", {})
+    if not isinstance(assumed, dict):
+        _fail(where, "assumed must be a table of field = \"reason and source\".")
+    for key, reason in assumed.items():
+        if key not in _LINESHAPE_RANGES or key not in values:
+            _fail(where, f"assumed names {key!r}, which is not a lineshape value of this species "
+                         f"({', '.join(k for k in _LINESHAPE_RANGES if k in values)}).")
+        if not isinstance(reason, str) or len(reason.strip()) < 10:
+            _fail(where, f"the assumed {key} needs its reason and source, not {reason!r}.")
+    values["assumed"] = tuple((str(k), str(v)) for k, v in assumed.items())
     if "range_ppm" in values:
         lo, hi = (float(v) for v in values["range_ppm"])
         if not lo <= values["iso_ppm"] <= hi:
@@ -380,9 +453,9 @@ def load(path: str | Path | None = None) -> Catalog:
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CatalogError(f"Cannot read the experiment catalog {p}: {exc}.") from None
+        raise CatalogError(f"Cannot read the experiment catalog {p}: {exc}.") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{p} is not valid TOML: {exc}.") from None
+        raise CatalogError(f"{p} is not valid TOML: {exc}.") from exc
     samples: dict[str, Sample] = {}
     for r in raw.get("samples", []):
         s = _sample(r)
@@ -431,6 +504,35 @@ def species(nucleus: str | None = None, **filters) -> list[Species]:
 
 def samples() -> list[Sample]:
     return _default().samples()
+
+
+def site(species: Species, *, weight: float = 1.0, nucleus: str | None = None,
+         field_T: float | None = None):
+    """A catalog species as a :class:`qdkit.mas.Site`: the one place for the catalog→Site rules.
+
+    Rules: δiso = ``iso_ppm``; δaniso (Haeberlen) = ``csa_ppm``; η = ``eta``; Gaussian FWHM =
+    ``fwhm_hz``, scaled by ``field_T`` / the field of the species' figure when ``field_T`` is
+    given (an inhomogeneous width is constant in ppm); ``cq_mhz``/``eta_q`` as recorded (0 for
+    spin-1/2). Printed and assumed values are used alike; ``species.assumptions`` says which
+    are assumed.
+
+    Parameters
+    ----------
+    species : Species
+        From :func:`species`.
+    weight : float
+        The site's integral (e.g. its CP signal).
+    nucleus : str, optional
+        Observe another isotope of the same element (``"111Cd"`` for a ``"113Cd"`` record);
+        ppm-scale values carry over.
+    field_T : float, optional
+        Field the lineshape is wanted at, T (default: the widths as recorded).
+
+    Returns
+    -------
+    qdkit.mas.Site
+    """
+    return _default().site(species, weight=weight, nucleus=nucleus, field_T=field_T)
 
 
 def corrections(status: str | None = None) -> list[Correction]:

@@ -13,8 +13,17 @@ from fractions import Fraction
 
 from .errors import UnknownNucleusError
 
-#: γ/2π of the bare proton, MHz/T (CODATA); used only to turn a 1H frequency into a field.
+#: γ/2π of the bare proton, MHz/T (CODATA).
 PROTON_GAMMA_MHZ_T = 42.577478
+#: Shielding of the TMS protons, ppm: the proton in a spherical water sample at 25 °C is
+#: shielded by 25.69 ppm (Phillips, Cooke & Kleppner, Metrologia 13, 179 (1977); CODATA's
+#: σ'_p) and water resonates 4.79 ppm above TMS (Gottlieb, Kotlyar & Nudelman, J. Org.
+#: Chem. 62, 7512 (1997)), so σ(TMS) ≈ 30.48 ppm (±0.1 ppm with the sample's bulk
+#: susceptibility and solvent).
+TMS_PROTON_SHIELDING_PPM = 25.69 + 4.79
+#: Frequency per tesla of the ¹H of TMS, MHz/T: the Ξ = 100 % of the IUPAC unified scale
+#: (Harris et al., Pure Appl. Chem. 73, 1795 (2001)). Every ν_ref = Ξ/100 · this · B0.
+TMS_PROTON_MHZ_T = PROTON_GAMMA_MHZ_T * (1.0 - TMS_PROTON_SHIELDING_PPM * 1e-6)
 #: γ of the free electron, rad s⁻¹ T⁻¹ (negative: its magnetic moment opposes its spin).
 ELECTRON_GAMMA = -1.76085963e11
 
@@ -68,7 +77,7 @@ class Nucleus:
 
     def reference_mhz(self, field_T: float) -> float:
         """Frequency of this nucleus' 0 ppm (IUPAC Ξ scale) at ``field_T``, MHz (positive)."""
-        return self.xi_percent / 100.0 * PROTON_GAMMA_MHZ_T * field_T
+        return self.xi_percent / 100.0 * TMS_PROTON_MHZ_T * field_T
 
     def larmor_mhz(self, field_T: float) -> float:
         """Bare Larmor frequency |γ|B0/2π, MHz. Prefer :meth:`reference_mhz` for ppm axes."""
@@ -162,18 +171,18 @@ def get(label: str | Nucleus) -> Nucleus:
 
 def field_from_proton_mhz(proton_mhz: float) -> float:
     """Magnetic field in tesla of a spectrometer whose 1H (TMS) frequency is ``proton_mhz``."""
-    return proton_mhz / PROTON_GAMMA_MHZ_T
+    return proton_mhz / TMS_PROTON_MHZ_T
 
 
 def field_from_reference(nucleus: str | Nucleus, reference_mhz: float) -> float:
     """Field in tesla from a nucleus' 0-ppm frequency (e.g. Bruker BF1), via its Ξ."""
     nuc = get(nucleus)
-    return reference_mhz / (nuc.xi_percent / 100.0) / PROTON_GAMMA_MHZ_T
+    return reference_mhz / (nuc.xi_percent / 100.0) / TMS_PROTON_MHZ_T
 
 
 def nucleus_from_frequency(reference_mhz: float, field_T: float, tolerance: float = 0.002):
     """Nuclei whose Ξ puts their 0 ppm within ``tolerance`` (relative) of ``reference_mhz``."""
-    proton = field_T * PROTON_GAMMA_MHZ_T
+    proton = field_T * TMS_PROTON_MHZ_T
     ratio = 100.0 * reference_mhz / proton
     hits = [n for n in _TABLE if abs(n.xi_percent - ratio) <= tolerance * n.xi_percent]
     return sorted(hits, key=lambda n: abs(n.xi_percent - ratio))

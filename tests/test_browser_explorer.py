@@ -144,7 +144,7 @@ def test_spin_rate_moves_prediction_not_readout(app_page):
     assert sample_rows(readout_rows(app_page)) == sample_rows(rows)
 
 
-def test_every_move_is_seen_in_the_page_within_50_ms_median(app_page):
+def test_every_move_reaches_the_page_and_the_median_latency_is_printed(app_page):
     latencies = move(app_page, "contact_ms", 20, key="ArrowLeft")
     med = statistics.median(latencies)
     print(f"\nslider input → predicted data source changed: median {med:.1f} ms over 20 moves "

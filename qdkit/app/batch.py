@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from qdkit.processing.measure import noise_rms
 from qdkit.errors import OutputError, QdkitError
 
 __all__ = [
@@ -88,24 +89,9 @@ def dataset_key(path: str | os.PathLike, root: str | os.PathLike) -> str:
     return f"{readable[:80].strip('._') or 'dataset'}-{digest}"
 
 
-def auto_noise_rms(y: np.ndarray, blocks: int = 16) -> float:
-    """Noise RMS from the quietest of ``blocks`` equal stretches of a spectrum.
-
-    Each stretch is detrended with a straight line first, so a sloping baseline does not
-    count as noise. Works without knowing where the signals are, as long as one stretch in
-    ``blocks`` is signal-free.
-    """
-    y = np.asarray(y, dtype=float)
-    n = (y.size // blocks) * blocks
-    if n < blocks * 4:
-        return float(np.std(y)) or 1.0
-    seg = y[:n].reshape(blocks, -1)
-    x = np.arange(seg.shape[1], dtype=float)
-    x -= x.mean()
-    slope = (seg - seg.mean(axis=1, keepdims=True)) @ x / (x @ x)
-    resid = seg - seg.mean(axis=1, keepdims=True) - slope[:, None] * x
-    rms = np.sqrt((resid**2).mean(axis=1))
-    return float(rms.min()) or 1.0
+def auto_noise_rms(y: np.ndarray) -> float:
+    """Noise σ of a spectrum whose signal regions are unknown (:func:`qdkit.processing.measure.noise_rms`)."""
+    return noise_rms(np.asarray(y, dtype=float))
 
 
 def main_peak_region(ppm: np.ndarray, y: np.ndarray, noise: float) -> tuple[float, float]:

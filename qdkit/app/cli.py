@@ -1,4 +1,5 @@
-"""The ``qdkit`` command line: ``qdkit info PATH [--json]``, ``qdkit process PATH --out DIR``.
+"""The ``qdkit`` command line: ``qdkit info PATH [--json]``, ``qdkit process PATH --out DIR``,
+``qdkit export PATH --topspin N | --jcamp FILE``.
 
 Adding a subcommand (e.g. ``demo`` or ``batch``) takes one function in your own module::
 
@@ -42,6 +43,8 @@ __all__ = [
     "raw_folder",
     "output_stem",
     "run_process",
+    "add_export",
+    "run_export",
     "build_parser",
     "main",
 ]
@@ -204,19 +207,26 @@ def output_stem(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]+", "_", stem).strip("._") or "spectrum"
 
 
+def _read_reporting_warnings(path: str, procno: int | None):
+    """``qdkit.io.read`` with each contradiction it notes printed to stderr as a warning."""
+    from qdkit import io
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = io.read(path, procno=procno)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    return ds
+
+
 def run_process(args) -> int:
     import qdkit
 
-    from qdkit import io
     from qdkit.app import output
     from qdkit.processing import recipe
     from qdkit.app import report
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ds = io.read(args.path, procno=args.procno)
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
+    ds = _read_reporting_warnings(args.path, args.procno)
     if ds.meta.extra.get("content") == "spectrum":
         raise ReadError(
             f"{args.path} is already a processed spectrum, so there is nothing to process; "
@@ -239,8 +249,66 @@ def run_process(args) -> int:
     return 0
 
 
+# --- export -------------------------------------------------------------------------------
+
+def add_export(subparsers) -> None:
+    p = subparsers.add_parser(
+        "export",
+        help="write the processed spectrum as a new TopSpin procno and/or a JCAMP-DX file",
+        description="Process a dataset with the default recipe (TopSpin's parameters where present) "
+        "or with --recipe, then write it as a new processing pdata/N of the same Bruker experiment "
+        "(--topspin N: 1r, 1i, procs, proc, title; nothing else in the experiment changes) and/or "
+        "as a JCAMP-DX 5.01 spectrum (--jcamp FILE). An existing procno or file is kept unless "
+        "--overwrite. A spectrum that is already processed (JCAMP-DX, text) is exported as it is.",
+    )
+    p.add_argument("path", help="dataset (Bruker expno or pdata/N folder, Varian .fid folder, JCAMP-DX or text spectrum)")
+    p.add_argument("--topspin", type=int, metavar="PROCNO", default=None,
+                   help="new TopSpin processing number to create under <expno>/pdata/")
+    p.add_argument("--jcamp", metavar="FILE", default=None, help="JCAMP-DX file to write (e.g. spectrum.jdx)")
+    p.add_argument("--recipe", default=None, help="recipe JSON file to replay instead of the default processing")
+    p.add_argument("--procno", type=int, default=None, help="Bruker processing number for the default recipe")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing procno or file")
+    p.set_defaults(run=run_export)
+
+
+def run_export(args) -> int:
+    import qdkit
+
+    from qdkit import io
+    from qdkit.errors import OutputError
+    from qdkit.io import export
+    from qdkit.processing import recipe
+
+    if args.topspin is None and args.jcamp is None:
+        raise OutputError("Say what to write: --topspin PROCNO (a new TopSpin procno) and/or --jcamp FILE.jdx.")
+    source = Path(args.path)
+    expno = None
+    if args.topspin is not None:
+        try:
+            expno = export.experiment_folder(source)
+        except OutputError as exc:
+            raise OutputError(f"--topspin: {exc} Use --jcamp FILE.jdx to export this spectrum.") from exc
+    try:
+        ds = _read_reporting_warnings(args.path, args.procno)
+    except ReadError:
+        if not source.is_file():
+            raise
+        ds = None  # a text spectrum: not a dataset, but io.read_spectrum reads it
+    if ds is None or ds.meta.extra.get("content") == "spectrum":
+        if args.recipe:
+            raise ReadError(f"{args.path} is already a processed spectrum; a --recipe cannot be replayed on it.")
+        spec = io.read_spectrum(args.path)
+    else:
+        spec = qdkit.process(ds, recipe.from_json(args.recipe) if args.recipe else None)
+    if args.topspin is not None:
+        print(export.write_topspin_procno(spec, expno, args.topspin, overwrite=args.overwrite))
+    if args.jcamp is not None:
+        print(export.write_jcamp(spec, args.jcamp, overwrite=args.overwrite, raw_folders=(raw_folder(str(source)),)))
+    return 0
+
+
 #: The core's own subcommands: functions given the argparse subparsers object.
-SUBCOMMANDS = [add_info, add_process, add_batch]
+SUBCOMMANDS = [add_info, add_process, add_export, add_batch]
 
 
 def command_adders() -> list:

@@ -114,9 +114,13 @@ def _meta(path: Path, dic: dict[str, Any], n_points: int, is_fid: bool) -> tuple
             f"{path} states no .OBSERVE FREQUENCY; qdkit needs it for the ppm axis. Export the "
             "file again with its acquisition parameters."
         )
-    nucleus, field_T, notes = identify_nucleus(label, freq, None, str(path))
-    meta = Meta(nucleus=nucleus, field_T=field_T, larmor_mhz=freq, reference_mhz=freq, td=n_points,
-                title=title or None, vendor="jcamp-dx", source=str(path), warnings=tuple(notes))
+    # a $BF1 (as qdkit's own export writes) names the nucleus more surely than the observe
+    # frequency, which may carry the referencing offset (SR)
+    bf1 = num(params, "BF1")
+    nucleus, field_T, notes = identify_nucleus(label, bf1 if bf1 and bf1 > 0 else freq, None, str(path))
+    meta = Meta(nucleus=nucleus, field_T=field_T, larmor_mhz=num(params, "SFO1", freq), reference_mhz=freq,
+                td=n_points, mas_hz=num(params, "MASR"), title=title or None, vendor="jcamp-dx",
+                source=str(path), warnings=tuple(notes))
     return meta, {}
 
 

@@ -30,7 +30,7 @@ __all__ = [
 def warn_notes(notes: list[str]) -> None:
     """Issue each note as a :class:`QdkitWarning` pointing at the caller's own code
     (the first frame outside the qdkit package), not at qdkit internals."""
-    package = str(Path(__file__).resolve().parent)
+    package = str(Path(__file__).resolve().parents[1])  # the qdkit package folder
     frame, level = sys._getframe(0), 1
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
         frame, level = frame.f_back, level + 1

@@ -122,7 +122,7 @@ def varian_meta(procpar: dict[str, Any], folder: Path, shape: tuple[int, ...]) -
             ) from None
         nuc = hits[0]
         notes.append(f"{where}: tn = {tn!r} is unknown; sfrq = {sfrq} MHz at H1reffrq = {h1ref} MHz is {nuc.label}.")
-    field_T = sfrq / (nuc.xi_percent / 100.0) / nuclei.PROTON_GAMMA_MHZ_T
+    field_T = nuclei.field_from_reference(nuc, sfrq)
     referencing_ok = True
     if h1ref:
         field_h1 = nuclei.field_from_proton_mhz(h1ref)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
+from qdkit.constants import HBAR_J_S, MU0_OVER_4PI_T_M_A
 from qdkit.errors import ModelParameterError
 from qdkit.models.nanocrystal import Nanocrystal, ProtonLayer
 
@@ -53,8 +54,6 @@ __all__ = [
     "BuildupFit",
 ]
 
-_MU0_4PI = 1e-7
-_HBAR = 1.054571817e-34
 
 #: Zero-frequency spectral density J(0) of the ¹H dipolar bath (µs) that turns the
 #: heteronuclear second moment into a CP rate, 1/T_IS = M2_IS · J(0).
@@ -158,7 +157,7 @@ def heteronuclear_second_moment(nucleus, r6_sum_A6):
     """
     x = nuclei.get(nucleus)
     h = nuclei.get("1H")
-    pref = 0.2 * _MU0_4PI**2 * h.gamma**2 * x.gamma**2 * _HBAR**2
+    pref = 0.2 * MU0_OVER_4PI_T_M_A**2 * h.gamma**2 * x.gamma**2 * HBAR_J_S**2
     return pref * np.asarray(r6_sum_A6, float) * 1e60
 
 

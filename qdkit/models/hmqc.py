@@ -49,6 +49,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from qdkit import nuclei
+from qdkit.constants import HBAR_J_S, MU0_OVER_4PI_T_M_A
 from qdkit.errors import ModelParameterError
 from qdkit.models.nanocrystal import Nanocrystal
 
@@ -63,8 +64,6 @@ __all__ = [
     "indirect_projection",
 ]
 
-_MU0_4PI = 1e-7
-_HBAR = 1.054571817e-34
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def dipolar_coupling_hz(nucleus_a: str, nucleus_b: str, distance_A):
     if np.any(r <= 0):
         raise ModelParameterError("distances must be positive (Å).")
     ga, gb = nuclei.get(nucleus_a).gamma, nuclei.get(nucleus_b).gamma
-    return _MU0_4PI * abs(ga * gb) * _HBAR / (2 * np.pi * (r * 1e-10) ** 3)
+    return MU0_OVER_4PI_T_M_A * abs(ga * gb) * HBAR_J_S / (2 * np.pi * (r * 1e-10) ** 3)
 
 
 @functools.lru_cache(maxsize=8)

@@ -18,6 +18,8 @@ from qdkit.processing.defaults import next_power_of_two
 from qdkit.processing.fid import window_function
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import ProcessingError, UnknownNucleusError
+from qdkit.io.bruker import FNMODES
+from qdkit.processing.measure import noise_rms
 from qdkit.processing.recipe import step
 
 __all__ = [
@@ -34,15 +36,8 @@ __all__ = [
 
 
 #: Bruker FnMODE codes (acqu2s) and the names qdkit uses for them.
-FNMODE_NAMES = {
-    0: "undefined",
-    1: "qf",
-    2: "qseq",
-    3: "tppi",
-    4: "states",
-    5: "states-tppi",
-    6: "echo-antiecho",
-}
+#: Bruker FnMODE codes (acqu2s) and the lower-case names qdkit uses for them.
+FNMODE_NAMES = {code: name.lower() for code, name in FNMODES.items()}
 _COMPLEX_MODES = ("states", "states-tppi", "echo-antiecho")
 
 
@@ -402,10 +397,8 @@ def projection(spec: Spectrum2D, *, onto: str = "direct", kind: str = "skyline",
 
 
 def noise_rms_2d(spec: Spectrum2D) -> float:
-    """Noise level of the real 2D spectrum: 1.4826 × median absolute deviation (robust
-    against the few points that carry peaks)."""
-    re = spec.real
-    return float(1.4826 * np.median(np.abs(re - np.median(re))))
+    """Noise σ of the real 2D spectrum (:func:`qdkit.processing.measure.noise_rms` along F2)."""
+    return noise_rms(spec.real)
 
 
 def contour_levels(spec: Spectrum2D, *, n_levels: int = 10, factor: float = 1.4, start_sigma: float = 5.0) -> np.ndarray:
