@@ -83,3 +83,13 @@ def test_blended_intensities_still_sum_to_one_and_keep_the_centre_band_order():
     order, inten = sideband_intensities(BELOW_QUASI_STATIC, 0.3)
     assert inten.sum() == pytest.approx(1.0, abs=1e-9)
     assert 0 in order and np.all(np.diff(order) == 1)
+
+
+def test_a_crawling_rotor_gives_the_static_shape_of_a_quadrupolar_site():
+    """Satellites of 51V (C_Q 2 MHz) at 0.001 Hz would span ~10¹⁰ sidebands: like a CSA, the
+    site must fall back to its static shape (satellites and central transition alike)."""
+    site = Site("51V", -500, -300, 0.6, 2000, cq_mhz=2.0, eta_q=0.3, euler_deg=(35, 70, 120))
+    ppm = np.linspace(1500, -2500, 2048)
+    crawl = mas_spectrum([site], 14.1, 0.001, ppm)
+    static = mas_spectrum([site], 14.1, 0.0, ppm)
+    np.testing.assert_allclose(crawl, static, atol=1e-6 * static.max())
