@@ -360,8 +360,9 @@ def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float,
     exact = (reach_j < _MANIFOLD_SIDEBANDS) & (t_weight > 0)
     # share of the crystallite-by-crystallite average: 1 up to _EXACT_SIDEBANDS, falling
     # linearly in ln(reach) to 0 at _MANIFOLD_SIDEBANDS (so spectra stay continuous in rate)
-    share = np.clip(np.log(_MANIFOLD_SIDEBANDS / np.maximum(reach_j, 1e-300))
-                    / math.log(_MANIFOLD_SIDEBANDS / _EXACT_SIDEBANDS), 0.0, 1.0)
+    with np.errstate(divide="ignore"):  # static: infinitely many sidebands, share 0
+        share = np.clip(np.log(_MANIFOLD_SIDEBANDS / np.maximum(reach_j, 1e-300))
+                        / math.log(_MANIFOLD_SIDEBANDS / _EXACT_SIDEBANDS), 0.0, 1.0)
     sets = {}
 
     def frequencies(j: int, kind: str):
