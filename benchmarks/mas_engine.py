@@ -27,12 +27,11 @@ import sys
 import time
 
 import numpy as np
+from engine_checks import print_checks
 
 from qdkit import mas, nuclei
 from qdkit.mas import Site, mas_spectrum
 from qdkit.mrsim import mrsim_spectrum
-
-from engine_checks import print_checks  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def axis_for(site: Site, field_T: float, mas_hz: float, n: int = 4096) -> np.ndarray:

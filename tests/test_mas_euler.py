@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pytest
 
-from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 from qdkit.mas import Site, mas_spectrum
 from qdkit.mrsim import comparison_axis, mrsim_spectra_isolated

@@ -56,7 +56,7 @@ import scipy.fft as sfft
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 from qdkit.simulation.broadening import sticks_on_axis
-from qdkit.simulation.csa import EXACT_RATIO, sideband_intensities, static_pattern
+from qdkit.simulation.csa import sideband_intensities, static_pattern
 from qdkit.simulation.powder import gauss_grid
 from qdkit.simulation.sites import Site, haeberlen_from_mehring
 
