@@ -58,7 +58,7 @@ class Site:
         principal axes, ZYZ convention: the EFG tensor in the CSA frame is
         Rᵀ V_PAS R with R = R_z(α) R_y(β) R_z(γ), mrsimulator's convention for its
         quadrupolar tensor angles (see :func:`qdkit.simulation.quadrupolar.efg_in_csa_frame`).
-        (0, 0, 0) makes the axes coincide. Ignored when ``cq_mhz`` is 0.
+        (0, 0, 0) makes the axes coincide. Without a CSA or a C_Q it has no effect.
     """
 
     nucleus: str
