@@ -84,9 +84,9 @@ def _auto_resolution(ratio: float) -> tuple[int, int]:
 
     Sidebands reach orders ≈ ±ratio, so 2.5·ratio plus a margin of points per period
     (rounded up to a size the FFT handles fast) avoids aliasing. The Gauss product grid
-    converges spectrally once its density exceeds about ratio + 12; with density 1.2·ratio + 12 the largest error against a 1.5× denser
-    grid is ≲ 1e-7 of the tallest sideband up to ratio 10, 1e-6 at 20, 1e-4 at 40 and
-    2–4e-3 at 80–150. The density is capped at 192; with the line broadening of a real
+    converges spectrally once its density exceeds about ratio + 12; with density
+    1.2·ratio + 12 the largest error against a 1.5× denser grid is ≲ 1e-7 of the tallest
+    sideband up to ratio 10, 1e-6 at 20, 1e-4 at 40 and 2–4e-3 at 80–150. The density is capped at 192; with the line broadening of a real
     spectrum that still matches mrsimulator to ≤ 0.1 % of the tallest peak at ratio 335.
     """
     n_time = sfft.next_fast_len(max(16, math.ceil(2.5 * ratio + 24)))
