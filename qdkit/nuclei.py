@@ -76,11 +76,36 @@ class Nucleus:
         return self.spin > Fraction(1, 2)
 
     def reference_mhz(self, field_T: float) -> float:
-        """Frequency of this nucleus' 0 ppm (IUPAC Ξ scale) at ``field_T``, MHz (positive)."""
+        """Frequency of this nucleus' 0 ppm (IUPAC Ξ scale) at ``field_T``, MHz (positive).
+
+        Parameters
+        ----------
+        field_T : float
+            Magnetic field, T.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> round(get("1H").reference_mhz(9.4), 2)
+        400.22
+        """
         return self.xi_percent / 100.0 * TMS_PROTON_MHZ_T * field_T
 
     def larmor_mhz(self, field_T: float) -> float:
-        """Bare Larmor frequency |γ|B0/2π, MHz. Prefer :meth:`reference_mhz` for ppm axes."""
+        """Bare Larmor frequency |γ|B0/2π, MHz. Prefer :meth:`reference_mhz` for ppm axes.
+
+        Parameters
+        ----------
+        field_T : float
+            Magnetic field, T.
+
+        Returns
+        -------
+        float
+        """
         return abs(self.gamma_mhz_t) * field_T
 
 
@@ -137,7 +162,27 @@ _LABEL = re.compile(r"^\^?\s*(\d+)\s*([A-Za-z]{1,2})$|^([A-Za-z]{1,2})\s*-?\s*(\
 
 
 def normalize_label(text: str) -> str:
-    """Return the canonical ``"113Cd"`` form of labels like ``"Cd113"``, ``"^113cd"``, ``"cd-113"``."""
+    """Return the canonical ``"113Cd"`` form of labels like ``"Cd113"``, ``"^113cd"``, ``"cd-113"``.
+
+    Parameters
+    ----------
+    text : str
+        A label as people write it.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    UnknownNucleusError
+        When the text is not a mass number and an element.
+
+    Examples
+    --------
+    >>> normalize_label("cd-113")
+    '113Cd'
+    """
     s = str(text).strip().replace("<", "").replace(">", "")
     m = _LABEL.match(s)
     if not m:
@@ -150,6 +195,16 @@ def normalize_label(text: str) -> str:
 
 def get(label: str | Nucleus) -> Nucleus:
     """Look up a nucleus by label (``"113Cd"``, ``"Cd113"``, ...).
+
+    Parameters
+    ----------
+    label : str or Nucleus
+        The isotope (a Nucleus is returned as it is).
+
+    Returns
+    -------
+    Nucleus
+        Spin, γ, natural abundance and Ξ.
 
     Raises
     ------
@@ -170,18 +225,55 @@ def get(label: str | Nucleus) -> Nucleus:
 
 
 def field_from_proton_mhz(proton_mhz: float) -> float:
-    """Magnetic field in tesla of a spectrometer whose 1H (TMS) frequency is ``proton_mhz``."""
+    """Magnetic field in tesla of a spectrometer whose 1H (TMS) frequency is ``proton_mhz``.
+
+    Parameters
+    ----------
+    proton_mhz : float
+        ¹H frequency of TMS, MHz.
+
+    Returns
+    -------
+    float
+    """
     return proton_mhz / TMS_PROTON_MHZ_T
 
 
 def field_from_reference(nucleus: str | Nucleus, reference_mhz: float) -> float:
-    """Field in tesla from a nucleus' 0-ppm frequency (e.g. Bruker BF1), via its Ξ."""
+    """Field in tesla from a nucleus' 0-ppm frequency (e.g. Bruker BF1), via its Ξ.
+
+    Parameters
+    ----------
+    nucleus : str or Nucleus
+        The isotope.
+    reference_mhz : float
+        Its 0-ppm frequency, MHz.
+
+    Returns
+    -------
+    float
+    """
     nuc = get(nucleus)
     return reference_mhz / (nuc.xi_percent / 100.0) / TMS_PROTON_MHZ_T
 
 
 def nucleus_from_frequency(reference_mhz: float, field_T: float, tolerance: float = 0.002):
-    """Nuclei whose Ξ puts their 0 ppm within ``tolerance`` (relative) of ``reference_mhz``."""
+    """Nuclei whose Ξ puts their 0 ppm within ``tolerance`` (relative) of ``reference_mhz``.
+
+    Parameters
+    ----------
+    reference_mhz : float
+        A 0-ppm (or base) frequency, MHz.
+    field_T : float
+        Magnetic field, T.
+    tolerance : float, default 0.002
+        Relative tolerance on Ξ.
+
+    Returns
+    -------
+    list of Nucleus
+        Closest first; empty when none fits.
+    """
     proton = field_T * TMS_PROTON_MHZ_T
     ratio = 100.0 * reference_mhz / proton
     hits = [n for n in _TABLE if abs(n.xi_percent - ratio) <= tolerance * n.xi_percent]

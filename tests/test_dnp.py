@@ -174,7 +174,7 @@ def test_planner_runs_the_reference_at_its_own_optimal_delay():
 
 
 @pytest.mark.paper
-def test_non_dnp_figure_4_experiment_takes_over_1000_days_against_a_radical_free_sample():
+def test_consistency_non_dnp_figure_4_experiment_takes_over_1000_days_against_a_radical_free_sample():
     # P10, recomputed. Main text: "the acquisition time of non-DNP-enhanced 2D spectra
     # would be prohibitively long, taking more than 1000 days", estimated from on/off
     # spectra (ε² × time). Figure 4: 48 t1 increments × 400 scans × 2.7 s = 14.4 h, 9 kHz

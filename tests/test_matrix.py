@@ -14,7 +14,7 @@ from qdkit.errors import ModelParameterError, QdkitError
 
 
 @pytest.mark.paper
-def test_mesoporous_silica_dilution_is_1p4_for_msu_h():
+def test_consistency_mesoporous_silica_dilution_is_1p4_for_msu_h():
     # SI Fig. S2: 0.91 cm³/g pore volume, 2.65 g/cm³ → 71 % porous, dilution ≈ 1.4.
     assert matrix.porosity(0.91, 2.65) == pytest.approx(0.71, abs=0.005)
     assert matrix.dilution(0.91, 2.65) == pytest.approx(1.41, abs=0.01)
@@ -79,7 +79,7 @@ def test_diffusion_length_is_40_nm_from_d_and_t1():
 
 @pytest.mark.paper
 @pytest.mark.parametrize("pore_nm", [3.3, 7.0, 15.0, 30.0, 50.0])
-def test_enhancement_is_60_to_80_for_pores_up_to_50_nm(pore_nm):
+def test_consistency_enhancement_is_60_to_80_for_pores_up_to_50_nm_given_the_papers_eps0(pore_nm):
     # Fig. 2f: "reproducibly high enhancement factors of between 60-80" for these silicas.
     assert 60.0 <= matrix.enhancement(pore_nm) <= 80.0
 
@@ -174,7 +174,7 @@ def test_qds_per_pore_from_concentration():
 
 
 @pytest.mark.paper
-def test_absolute_gain_of_fig_s2_from_computed_paramagnetic_losses():
+def test_consistency_absolute_gain_of_fig_s2_from_computed_paramagnetic_losses():
     # SI Fig. S2: ε = 80 in exactly filled 7 nm MSU-H → absolute gain 51 (consistency
     # check: ε0 = 80 comes from the paper). The retention is computed — MAS depolarization
     # at 8 kHz with TEKPol (0.65), no quenching under the 2 nm ligand shell — not

@@ -58,7 +58,7 @@ def test_a_surface_and_a_ligand_shell_keep_the_radicals_away():
 
 
 @pytest.mark.paper
-def test_absolute_gain_of_fig_s2_from_depolarization_quenching_and_dilution():
+def test_consistency_absolute_gain_of_fig_s2_from_depolarization_quenching_and_dilution():
     # P2 (SI Fig. S2: ε = 80 → absolute gain 51). Inputs, none taken from the 51:
     # D(8 kHz, TEKPol) from the published AMUPol point (TEKPol assumed alike), no
     # quenching of surface ³¹P under the 2 nm myristate shell (r_q = 1 nm), and every

@@ -59,6 +59,13 @@ EXIT_USER_ERROR = 2
 # --- info ---------------------------------------------------------------------------------
 
 def add_info(subparsers) -> None:
+    """Add the ``info`` subcommand (what qdkit reads from a dataset) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`build_parser`.
+    """
     p = subparsers.add_parser(
         "info",
         help="show what qdkit reads from a dataset (nucleus, field, MAS, TD, ...)",
@@ -101,7 +108,21 @@ def _record(path: Path, procno: int | None) -> dict[str, Any]:
 
 
 def info_records(path: str, procno: int | None = None) -> list[dict[str, Any]]:
-    """One record per dataset at ``path`` (a dataset, or a folder holding several)."""
+    """One record per dataset at ``path`` (a dataset, or a folder holding several).
+
+    Parameters
+    ----------
+    path : str
+        A dataset or a folder.
+    procno : int, optional
+        Bruker processing number.
+
+    Returns
+    -------
+    list of dict
+        Path, nucleus, field, MAS rate, sizes, TopSpin's processing parameters, warnings, or
+        the error for a dataset that cannot be read.
+    """
     from qdkit import io
 
     p = Path(path)
@@ -158,6 +179,17 @@ def _format_text(record: dict[str, Any]) -> str:
 
 
 def run_info(args) -> int:
+    """Run ``qdkit info`` with the parsed ``args``: print the records as text or JSON.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status (0).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # contradictions are reported inside each record
         records = info_records(args.path, args.procno)
@@ -172,6 +204,13 @@ def run_info(args) -> int:
 # --- process ------------------------------------------------------------------------------
 
 def add_process(subparsers) -> None:
+    """Add the ``process`` subcommand (spectrum CSV, recipe JSON, HTML plot) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`build_parser`.
+    """
     p = subparsers.add_parser(
         "process",
         help="process a dataset; write spectrum CSV, recipe JSON and an HTML plot",
@@ -188,7 +227,17 @@ def add_process(subparsers) -> None:
 
 
 def raw_folder(source: str) -> Path:
-    """The experiment folder a dataset came from (a pdata/N path maps to its expno)."""
+    """The experiment folder a dataset came from (a pdata/N path maps to its expno).
+
+    Parameters
+    ----------
+    source : str
+        ``meta.source`` of a dataset.
+
+    Returns
+    -------
+    Path
+    """
     p = Path(source)
     if p.parent.name == "pdata":
         return p.parent.parent
@@ -196,7 +245,17 @@ def raw_folder(source: str) -> Path:
 
 
 def output_stem(source: str) -> str:
-    """A file-name stem naming the dataset: '<study>_<expno>' for Bruker, the file stem otherwise."""
+    """A file-name stem naming the dataset: '<study>_<expno>' for Bruker, the file stem otherwise.
+
+    Parameters
+    ----------
+    source : str
+        ``meta.source`` of a dataset.
+
+    Returns
+    -------
+    str
+    """
     p = Path(source).resolve()
     if p.parent.name == "pdata":
         stem = f"{p.parent.parent.parent.name}_{p.parent.parent.name}_pdata{p.name}"
@@ -220,6 +279,22 @@ def _read_reporting_warnings(path: str, procno: int | None):
 
 
 def run_process(args) -> int:
+    """Run ``qdkit process`` with the parsed ``args``: read, process, write the outputs.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status (0).
+
+    Raises
+    ------
+    ReadError
+        When the path holds a processed spectrum, which has nothing to process.
+    """
     import qdkit
 
     from qdkit.app import output
@@ -252,6 +327,13 @@ def run_process(args) -> int:
 # --- export -------------------------------------------------------------------------------
 
 def add_export(subparsers) -> None:
+    """Add the ``export`` subcommand (a new TopSpin procno and/or a JCAMP-DX file) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`build_parser`.
+    """
     p = subparsers.add_parser(
         "export",
         help="write the processed spectrum as a new TopSpin procno and/or a JCAMP-DX file",
@@ -272,6 +354,25 @@ def add_export(subparsers) -> None:
 
 
 def run_export(args) -> int:
+    """Run ``qdkit export`` with the parsed ``args``: process, then write TopSpin and/or JCAMP-DX.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status (0).
+
+    Raises
+    ------
+    OutputError
+        When neither ``--topspin`` nor ``--jcamp`` is given, or a TopSpin export has no
+        experiment folder to write into.
+    ReadError
+        When ``--recipe`` is given for a spectrum that is already processed.
+    """
     import qdkit
 
     from qdkit import io
@@ -312,7 +413,13 @@ SUBCOMMANDS = [add_info, add_process, add_export, add_batch]
 
 
 def command_adders() -> list:
-    """The core's subcommands, then those other installed packages declare as entry points."""
+    """The core's subcommands, then those other installed packages declare as entry points.
+
+    Returns
+    -------
+    list of callable
+        Each takes the subparsers object and adds one subcommand.
+    """
     extra = [ep.load() for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda ep: ep.name)]
     return [*SUBCOMMANDS, *extra]
 
@@ -320,6 +427,12 @@ def command_adders() -> list:
 # --- entry point --------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``qdkit`` argument parser with every subcommand of :func:`command_adders`.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     parser = argparse.ArgumentParser(
         prog="qdkit",
         description="qdkit: read, process and explore DNP SENS NMR data of quantum dots.",
@@ -332,7 +445,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 user error)."""
+    """Run the command line; returns the exit status (0 ok, 2 user error).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 ok, 2 user error (the message goes to stderr, no traceback).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

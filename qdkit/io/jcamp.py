@@ -41,7 +41,17 @@ _TOPSPIN_NAMES = {
 
 
 def is_jcamp(path: Path) -> bool:
-    """True for a file whose name ends like a JCAMP-DX file."""
+    """True for a file whose name ends like a JCAMP-DX file.
+
+    Parameters
+    ----------
+    path : Path
+        Any path.
+
+    Returns
+    -------
+    bool
+    """
     return path.is_file() and path.suffix.lower() in SUFFIXES
 
 
@@ -130,6 +140,20 @@ def read_jcamp(path: Path) -> Dataset:
     An FID file gives the complex time data. A spectrum file gives an empty time axis and
     the spectrum as ``vendor_spectrum`` (``meta.extra["content"] == "spectrum"``); use
     :func:`read_jcamp_spectrum` to get it as a :class:`Spectrum` with its axis.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.dx`` or ``.jdx`` file.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ReadError, MetadataError, UnknownNucleusError
+        For a damaged file or one without the frequency and spectral width.
     """
     path = Path(path)
     dic, values, kind = _decode(path)
@@ -162,6 +186,22 @@ def read_jcamp_spectrum(path: Path) -> Spectrum:
     TopSpin exports: axis from OFFSET (ppm of the first point), SW_p and SF, as TopSpin
     draws it. Other files: the x axis in Hz (``FIRST``/``LAST``) relative to the observe
     frequency.
+
+    Parameters
+    ----------
+    path : Path
+        A JCAMP-DX file holding a spectrum (not an FID).
+
+    Returns
+    -------
+    Spectrum
+
+    Raises
+    ------
+    ReadError
+        When the file holds an FID or no spectrum.
+    MetadataError
+        When the axis cannot be drawn (no OFFSET/SW_p/SF and no FIRST/LAST).
     """
     ds = read_jcamp(path)
     if ds.vendor_spectrum is None:

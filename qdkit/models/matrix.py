@@ -481,6 +481,9 @@ class SampleSensitivity:
         return self.enhancement / self.absolute_gain
 
 
+_TIME_KEYWORDS = ("recycle_s", "t1_s", "t_b_surface_s")
+
+
 def sample_sensitivity(
     pore_nm: float | None = 7.0,
     *,
@@ -539,7 +542,8 @@ def sample_sensitivity(
         mass = volume / vp if silica_mg is None else _number(
             "silica_mg", silica_mg, "mass of silica in the rotor in mg", inclusive=True
         )
-    p = _params(physics)
+    # the time keywords (recycle_s, t1_s, t_b_surface_s) go to enhancement() only
+    p = _params({k: v for k, v in physics.items() if k not in _TIME_KEYWORDS})
     eps_bulk = enhancement(None, **physics)
     capacity_ul = mass * vp  # mg × cm³/g = µL
     frac_in = min(1.0, capacity_ul / volume)

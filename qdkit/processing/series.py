@@ -30,6 +30,21 @@ def pulse_program_phase_lists(folder) -> dict[str, list[float]]:
 
     Bruker writes phases in units of 90° unless a list states another unit; only the
     plain form is read here (enough to know a phase-cycle dimension stored row by row).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The experiment folder holding ``pulseprogram``.
+
+    Returns
+    -------
+    dict
+        List name (``"ph1"``) → phases in degrees.
+
+    Raises
+    ------
+    ProcessingError
+        When the folder has no ``pulseprogram``.
     """
     import re
     from pathlib import Path
@@ -51,6 +66,23 @@ def cycle_phases_deg(pulse_phases_deg, receiver_phases_deg=None) -> list[float]:
     A pulse phase φp with receiver phase φr turns the signal by −(φp − φr) on the
     frequency axis of :func:`qdkit.processing.ft` (which conjugates Bruker's raw data).
     E.g. ``ph1 = 0 1 2 3`` with ``ph31 = 0`` gives 0, 270, 180, 90°.
+
+    Parameters
+    ----------
+    pulse_phases_deg : sequence of float
+        The pulse's phase at each step, degrees.
+    receiver_phases_deg : sequence of float, optional
+        The receiver's phase at each step (default 0).
+
+    Returns
+    -------
+    list of float
+        Degrees, in [0, 360).
+
+    Raises
+    ------
+    ProcessingError
+        When the two lists differ in length.
     """
     pulse = np.asarray(pulse_phases_deg, dtype=float)
     rx = np.zeros_like(pulse) if receiver_phases_deg is None else np.asarray(receiver_phases_deg, dtype=float)
@@ -67,6 +99,23 @@ def combine_phase_cycle(data: np.ndarray, phases_deg) -> np.ndarray:
     exp(−iφk) so that all rows add in phase. (On the DNPLab ``jf_zg_ph`` sets, ph1 =
     0 1 2 3 with ph31 = 0 gives φ = 0, 270, 180, 90°: the four rows add to 3.4× one row;
     the opposite sense leaves 0.8×.)
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        Rows of one cycle on the second-to-last axis.
+    phases_deg : sequence of float
+        One phase per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        The sum, with the step axis removed.
+
+    Raises
+    ------
+    ProcessingError
+        When the number of phases does not match the rows.
     """
     rows = np.asarray(data)
     phases = np.asarray(phases_deg, dtype=float)
@@ -77,7 +126,24 @@ def combine_phase_cycle(data: np.ndarray, phases_deg) -> np.ndarray:
 
 def collapse_phase_cycle(ds: Dataset, *, phases_deg) -> Dataset:
     """A 1D dataset from a ser whose rows are the steps of a phase cycle (see
-    :func:`combine_phase_cycle`); ``meta.ns`` is multiplied by the number of steps."""
+    :func:`combine_phase_cycle`); ``meta.ns`` is multiplied by the number of steps.
+
+    Parameters
+    ----------
+    ds : Dataset
+        2D data, one row per step.
+    phases_deg : sequence of float
+        One phase per row.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ProcessingError
+        For data that is not 2D.
+    """
     data = np.asarray(ds.data)
     if data.ndim != 2:
         raise ProcessingError(f"A phase-cycle ser has 2D data (steps × points), got shape {data.shape}.")
@@ -88,7 +154,23 @@ def collapse_phase_cycle(ds: Dataset, *, phases_deg) -> Dataset:
 
 
 def series_delays_s(ds: Dataset) -> tuple[float, ...]:
-    """The variable delays of a pseudo-2D series: ``meta.delays_s`` (vdlist, Varian array)."""
+    """The variable delays of a pseudo-2D series: ``meta.delays_s`` (vdlist, Varian array).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A pseudo-2D series.
+
+    Returns
+    -------
+    tuple of float
+        Seconds, one per row.
+
+    Raises
+    ------
+    ProcessingError
+        When the dataset carries no delay list.
+    """
     if ds.meta.delays_s:
         return tuple(float(v) for v in ds.meta.delays_s)
     raise ProcessingError(
@@ -114,11 +196,18 @@ def split_series(
         by :func:`combine_phase_cycle` with the row phases ``cycle_phases_deg``.
     delays_s : sequence of float, optional
         Defaults to :func:`series_delays_s`.
+    cycle_phases_deg : sequence of float, optional
+        Row phases of a phase cycle stored row by row (see :func:`cycle_phases_deg`).
 
     Returns
     -------
     list of Dataset
         1D datasets; ``meta.delays_s`` holds the one delay of each.
+
+    Raises
+    ------
+    ProcessingError
+        When the rows do not match the delays (or a stored phase cycle lacks its phases).
     """
     data = np.asarray(ds.data)
     if data.ndim != 2:
@@ -162,6 +251,17 @@ def series_integrals(
     1D recipe is resolved on the row with the largest signal (the most relaxed one) and
     replayed on all rows: the phase is then common, so rows with inverted magnetization
     (inversion recovery) integrate negative instead of being phased positive one by one.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A pseudo-2D series.
+    region_ppm : (float, float)
+        Region to integrate.
+    recipe : list of dict, optional
+        Processing of every row (default: resolved on the strongest row, see above).
+    delays_s, cycle_phases_deg : optional
+        As for :func:`split_series`.
 
     Returns
     -------
