@@ -57,6 +57,8 @@ CHECKED = [
     "qdkit.simulation.powder",
     "qdkit.analysis.isotropic",
     "qdkit.models.hmqc",
+    "qdkit.models.cp",
+    "qdkit.models.cp_species",
 ]
 
 
