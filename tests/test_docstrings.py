@@ -59,6 +59,7 @@ CHECKED = [
     "qdkit.models.hmqc",
     "qdkit.models.cp",
     "qdkit.models.cp_species",
+    "qdkit.models.matrix",
 ]
 
 
