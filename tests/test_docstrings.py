@@ -61,6 +61,7 @@ CHECKED = [
     "qdkit.models.cp_species",
     "qdkit.models.matrix",
     "qdkit.models.dnp",
+    "qdkit.models.relayed",
 ]
 
 
