@@ -62,6 +62,11 @@ CHECKED = [
     "qdkit.models.matrix",
     "qdkit.models.dnp",
     "qdkit.models.relayed",
+    "qdkit.models.sensitivity",
+    "qdkit.models.paramagnetic",
+    "qdkit.models.freezing",
+    "qdkit.models.materials",
+    "qdkit.models.setups",
 ]
 
 
