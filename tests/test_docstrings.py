@@ -67,6 +67,8 @@ CHECKED = [
     "qdkit.models.freezing",
     "qdkit.models.materials",
     "qdkit.models.setups",
+    "qdkit.models.sample",
+    "qdkit.models.sample_records",
 ]
 
 

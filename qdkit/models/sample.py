@@ -1,7 +1,9 @@
 """The one forward model behind every slider: a QD sample and an acquisition in, a spectrum out.
 
 Joins species lineshapes, species-aware CP, relayed DNP in the matrix with paramagnetic losses
-and the sensitivity bookkeeping into ``predict``.
+and the sensitivity bookkeeping into ``predict``. Its records (:class:`Sample`,
+:class:`Acquisition`, :class:`Line`, :class:`Prediction`) live in
+:mod:`qdkit.models.sample_records` and are importable from here.
 
 Model (DESIGN §4.3–4.5; Piveteau et al., JACS 137, 13964 (2015) and its SI)::
 
@@ -90,10 +92,31 @@ def cp_buildup(sample: Sample, nucleus: str, contact_ms) -> dict[str, np.ndarray
     """CP signal of each species of ``nucleus`` versus contact time, per atom of the element,
     in units of the gain bound |γH/γX| — the kinetics :func:`predict` weighs the lines with.
 
+    Parameters
+    ----------
+    sample : Sample
+        The QDs (material, size, ligand, coverage, structure, T1ρ are used).
+    nucleus : str
+        Observed X nucleus, e.g. ``"31P"``.
+    contact_ms : float or array_like
+        Contact time(s), ms (≥ 0).
+
     Returns
     -------
     dict
         Species name (surface species first) → signal on ``contact_ms``.
+
+    Raises
+    ------
+    ModelParameterError
+        If ``contact_ms`` is empty, not finite or negative.
+
+    Examples
+    --------
+    >>> from qdkit.models.setups import paper_setup
+    >>> sample, _ = paper_setup("2e")
+    >>> {name: round(float(s), 3) for name, s in cp_buildup(sample, "31P", 1.5).items()}
+    {'surface PO_x': 0.168, 'InP core': 0.066}
     """
     kinetics = _kinetics(sample, nuclei.get(nucleus).label)
     n_atoms = sum(k.n_spins for k in kinetics)
@@ -114,7 +137,29 @@ def _kinetics(sample: Sample, nucleus: str):
 
 def sample_matrix(sample: Sample, acquisition: Acquisition) -> MatrixState:
     """What matrix and radical do to the QD signal: ε_on/off (in, outside the pores), solution
-    in the pores, dilution, retention, T_B, recovery after the recycle delay (:func:`predict`)."""
+    in the pores, dilution, retention, T_B, recovery after the recycle delay (:func:`predict`).
+
+    Parameters
+    ----------
+    sample : Sample
+        What is in the rotor.
+    acquisition : Acquisition
+        Its spin rate (for the MAS depolarization) and recycle delay are used.
+
+    Returns
+    -------
+    MatrixState
+        Cached per (sample, spin rate, recycle delay).
+
+    Examples
+    --------
+    The InP QDs of Fig. 2e in 7 nm MSU-H silica, exactly filled:
+
+    >>> from qdkit.models.setups import paper_setup
+    >>> m = sample_matrix(*paper_setup("2e"))
+    >>> round(m.enhancement_on_off), round(m.dilution, 2), m.overfilled
+    (80, 1.41, False)
+    """
     return _matrix_state(sample, float(acquisition.mas_hz), acquisition.recycle_s)
 
 
@@ -313,6 +358,38 @@ def expected_snr_per_scan(prediction: Prediction, at: Prediction, measured_snr_p
     Equation: S/N₁ = S/N₁,measured × h / h_at, with h the tallest predicted point (S/N is
     peak height over noise RMS, as :func:`qdkit.processing.measure.signal_to_noise`
     measures it; the noise of one scan does not depend on the sample settings).
+
+    Parameters
+    ----------
+    prediction : Prediction
+        The settings to predict the S/N for.
+    at : Prediction
+        The settings at which the S/N was measured (same axis units).
+    measured_snr_per_scan : float
+        S/N of one scan measured at ``at``'s settings (S/N of the spectrum / √scans).
+
+    Returns
+    -------
+    float
+        Expected S/N of one scan at ``prediction``'s settings.
+
+    Raises
+    ------
+    ModelParameterError
+        If the measured S/N is not positive, or ``at`` predicts no signal.
+
+    Examples
+    --------
+    S/N 50 per scan with microwaves on; with them off it falls by ε:
+
+    >>> import numpy as np
+    >>> from qdkit.models.setups import paper_setup
+    >>> sample, acq = paper_setup("2e")
+    >>> ppm = np.linspace(100.0, -100.0, 401)
+    >>> on = predict(sample, acq, ppm)
+    >>> off = predict(sample, acq.replace(microwave=False), ppm)
+    >>> round(expected_snr_per_scan(off, on, 50.0), 2), round(50.0 / on.enhancement, 2)
+    (0.63, 0.63)
     """
     snr = _number("measured_snr_per_scan", measured_snr_per_scan, "S/N of one measured scan",
                   allow_low=False)

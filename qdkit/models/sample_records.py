@@ -44,10 +44,25 @@ def _number(name, value, what, *, low=0.0, high=math.inf, allow_low=True, none_o
 class Line:
     """One chemical species of the sample as its spectrum shows it.
 
-    ``name``: the species (catalog ``assignment``); ``role``: ``"surface"`` or ``"core"``;
-    ``site``: its lineshape (:class:`qdkit.mas.Site`; ``weight`` = share among lines of one
-    species); ``assumed``: ``(value, reason)`` for what the paper does not print; ``field_T``:
-    the field of the width (constant in ppm: :func:`predict` scales it; None: fixed in Hz).
+    Attributes
+    ----------
+    name : str
+        The species (catalog ``assignment``, e.g. ``"surface PO_x"``).
+    role : str
+        ``"surface"`` or ``"core"``.
+    site : Site
+        Its lineshape (:class:`qdkit.simulation.sites.Site`; ``weight`` = share among the
+        lines of one species).
+    assumed : tuple of (str, str)
+        ``(parameter, reason)`` for each lineshape value the paper does not print.
+    field_T : float or None
+        Field at which ``site``'s width holds, T: :func:`qdkit.models.sample.predict` scales
+        the width to the acquisition's field (constant in ppm); None: fixed in Hz.
+
+    Raises
+    ------
+    ModelParameterError
+        If ``role`` is neither ``"surface"`` nor ``"core"``, or ``site`` is not a Site.
     """
 
     name: str
@@ -75,8 +90,8 @@ class Sample:
     diameter_nm : float
         QD core diameter, nm.
     species : tuple of Line
-        The chemical species and their lineshapes (any nuclei; :func:`predict` takes those
-        of the observed nucleus' element).
+        The chemical species and their lineshapes (any nuclei;
+        :func:`qdkit.models.sample.predict` takes those of the observed nucleus' element).
     ligand : str
         Capping ligand (``qdkit.models.materials.LIGANDS``), e.g. ``"myristate"``; a
         carboxylate or phosphonate on CdSe/CdTe brings the CdX2 shell
@@ -89,8 +104,8 @@ class Sample:
         Nominal pore diameter of the mesoporous silica, nm; None: no silica (frozen solution).
     silica_mg_per_qd_mg : float or None
         Loading: mg of silica per mg of QDs; None: exactly enough to take up the solution
-        (V / v_p). Ignored without silica. See the module docstring for what the two sides
-        of exact filling mean.
+        (V / v_p). Ignored without silica. See :mod:`qdkit.models.sample` for what the two
+        sides of exact filling mean.
     solvent_ul : float
         Volume of QD + radical solution, µL (SI Fig. S2: 20 µL).
     radical : str or None
@@ -114,7 +129,13 @@ class Sample:
         :func:`qdkit.matrix.relayed_dnp`). Default 2 s: the paper's recycle delays (1.7–3.8 s,
         SI VI) set at ~1.3 T_B — taken from the paper, listed as assumed.
     t1rho_ms : float or None
-        ¹H T1ρ under the CP spin lock (None: :data:`qdkit.models.cp_species.T1RHO_MS`).
+        ¹H T1ρ under the CP spin lock, ms (None: :data:`qdkit.models.cp_species.T1RHO_MS`).
+
+    Raises
+    ------
+    ModelParameterError
+        If the material or ligand has no model, a number is outside the range the models
+        cover (the message names it), or ``species`` is not a non-empty tuple of Line.
     """
 
     material: str
@@ -180,9 +201,26 @@ class Sample:
 
     @property
     def qd_conc_mg_ml(self) -> float:
+        """QD mass per volume of solution, mg/mL."""
         return self.qd_mg / self.solvent_ul * 1e3
 
     def replace(self, **changes) -> Sample:
+        """A copy with some fields changed (validated again).
+
+        Parameters
+        ----------
+        **changes
+            Field names and their new values, e.g. ``pore_nm=None``.
+
+        Returns
+        -------
+        Sample
+
+        Raises
+        ------
+        ModelParameterError
+            If a changed value is out of range (as for a new Sample).
+        """
         return replace(self, **changes)
 
 
@@ -201,6 +239,12 @@ class Acquisition:
         predicted build-up time, ≈ 1.2564 T_B.
     scans, microwave
         Number of scans; microwaves on (DNP) or off.
+
+    Raises
+    ------
+    ModelParameterError
+        If a number is outside the range the models cover or ``scans`` is not a whole
+        number ≥ 1 (an unknown nucleus raises from :func:`qdkit.nuclei.get`).
     """
 
     nucleus: str
@@ -223,12 +267,56 @@ class Acquisition:
             raise ModelParameterError(f"scans must be a whole number ≥ 1; got {self.scans!r}.")
 
     def replace(self, **changes) -> Acquisition:
+        """A copy with some fields changed (validated again).
+
+        Parameters
+        ----------
+        **changes
+            Field names and their new values, e.g. ``microwave=False``.
+
+        Returns
+        -------
+        Acquisition
+
+        Raises
+        ------
+        ModelParameterError
+            If a changed value is out of range (as for a new Acquisition).
+        """
         return replace(self, **changes)
 
 
 @dataclass(frozen=True)
 class MatrixState:
-    """What the matrix and the radical do to the QD signal (see :func:`predict`)."""
+    """What the matrix and the radical do to the QD signal (see :func:`qdkit.models.sample.predict`).
+
+    Attributes
+    ----------
+    enhancement_on_off : float
+        ε_on/off of the whole sample after the recycle delay (pore and outside QDs).
+    enhancement_in_pores, enhancement_outside : float
+        ε_on/off of the QDs in the pores and of those frozen outside them.
+    fraction_in_pores : float
+        Fraction of the solution (and QDs) held by the pores.
+    dilution : float
+        d, rotor volume per volume of solution (1 without silica).
+    retention : float
+        χ, microwave-off signal with the radical over that without it (1 without radical).
+    recovery : float
+        r, microwave-off ¹H polarization of the aggregate after the recycle delay over its
+        fully relaxed value (1 for an infinite delay).
+    t_b_s : float
+        DNP build-up time of the aggregate in a pore of the nominal size (the bulk aggregate
+        when no solution is held in pores), s.
+    recycle_s : float
+        Recycle delay used, s (the acquisition's, else the optimum ≈ 1.2564 T_B).
+    qds_per_pore : float
+        Mean number of QDs in a pore of the nominal size.
+    aggregate_nm : float
+        Radius of the frozen QD aggregate in that pore (or without silica), nm.
+    overfilled : bool
+        True when the solution exceeds the pore volume and partly freezes outside.
+    """
 
     enhancement_on_off: float
     enhancement_in_pores: float
@@ -255,6 +343,38 @@ class Prediction:
     coil (ε × χ, SI Fig. S2's 3.8 mg samples); ``snr_per_scan`` the integrated signal of one
     scan at this recycle delay in units of one fully relaxed, directly excited scan of that
     colloid, ``snr_per_sqrt_hour`` the same per √hour; ``assumed`` what the paper does not print.
+
+    Attributes
+    ----------
+    ppm : ndarray
+        Chemical-shift axis, ppm (read-only).
+    components : dict
+        Species name → its trace on ``ppm`` (read-only arrays).
+    roles : dict
+        Species name → ``"surface"`` or ``"core"``.
+    total : ndarray
+        Sum of the components.
+    enhancement : float
+        ε_on/off of the sample after the recycle delay.
+    absolute_gain, absolute_gain_same_mass : float
+        ε × χ / d and ε × χ (see above).
+    t_b_s, recycle_s : float
+        DNP build-up time and the recycle delay used, s.
+    snr_per_scan : float
+        Integrated signal of one scan in units of one fully relaxed, directly excited scan
+        of the radical-free colloid.
+    snr_per_sqrt_hour : float
+        ``snr_per_scan`` × √(3600 s / ``recycle_s``) (0 for an infinite delay).
+    matrix : MatrixState
+        The matrix and radical numbers behind the amplitudes.
+    surface_fraction : float
+        Surface species' share of the atoms of the observed element (0 with one species).
+    surface_share : float
+        Surface lines' share of the predicted signal (NaN without signal).
+    assumed : tuple of str
+        Short labels of the inputs the paper does not print.
+    assumed_reasons : dict
+        Label → why that value was taken.
     """
 
     ppm: np.ndarray
@@ -275,18 +395,32 @@ class Prediction:
     assumed_reasons: dict = field(default_factory=dict)
 
     def part(self, role: str) -> np.ndarray:
-        """Sum of the components of one role (``"surface"`` or ``"core"``)."""
+        """Sum of the components of one role.
+
+        Parameters
+        ----------
+        role : str
+            ``"surface"`` or ``"core"``.
+
+        Returns
+        -------
+        ndarray
+            The summed traces on ``ppm`` (zeros when no component has that role).
+        """
         rows = [y for name, y in self.components.items() if self.roles[name] == role]
         return np.sum(rows, axis=0) if rows else np.zeros_like(self.total)
 
     @property
     def surface(self) -> np.ndarray:
+        """Sum of the surface components."""
         return self.part("surface")
 
     @property
     def core(self) -> np.ndarray:
+        """Sum of the core components."""
         return self.part("core")
 
     @property
     def peak(self) -> float:
+        """Tallest point of ``total`` (0 for an empty axis)."""
         return float(np.max(self.total)) if self.total.size else 0.0
