@@ -69,6 +69,8 @@ CHECKED = [
     "qdkit.models.setups",
     "qdkit.models.sample",
     "qdkit.models.sample_records",
+    "qdkit.io.export",
+    "qdkit.io.topspin_relaxation",
 ]
 
 
