@@ -71,6 +71,7 @@ CHECKED = [
     "qdkit.models.sample_records",
     "qdkit.io.export",
     "qdkit.io.topspin_relaxation",
+    "qdkit.analysis.relaxation",
 ]
 
 
