@@ -72,6 +72,7 @@ CHECKED = [
     "qdkit.io.export",
     "qdkit.io.topspin_relaxation",
     "qdkit.analysis.relaxation",
+    "qdkit.errors",
 ]
 
 
