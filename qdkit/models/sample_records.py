@@ -1,5 +1,7 @@
-"""The records of the one forward model (:mod:`qdkit.models.sample`): what is in the rotor,
-how it is measured, and the predicted spectrum with the numbers behind it.
+"""Records of the one forward model: what is in the rotor, how it is measured, what it predicts.
+
+:func:`qdkit.models.sample.predict` takes a Sample and an Acquisition and returns a Prediction;
+all are importable from :mod:`qdkit.models.sample` (and ``qdkit.sample``).
 """
 
 from __future__ import annotations
