@@ -27,7 +27,6 @@ from .errors import (
     ReadError,
     RecipeError,
     UnknownNucleusError,
-    WidgetError,
 )
 
 __version__ = "0.2.0"
@@ -44,7 +43,6 @@ __all__ = [
     "RecipeError",
     "ModelParameterError",
     "OutputError",
-    "WidgetError",
 ]
 
 

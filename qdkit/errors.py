@@ -46,9 +46,5 @@ class CatalogError(QdkitError):
     """The experiment catalog file is missing, malformed or contains an impossible value."""
 
 
-class WidgetError(QdkitError):
-    """An interactive control was set to a combination that cannot be shown."""
-
-
 class QdkitWarning(UserWarning):
     """A dataset contradicts itself or lacks something; qdkit chose a value and says which."""

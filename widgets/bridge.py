@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from qdkit.errors import ModelParameterError, WidgetError
+from qdkit.errors import ModelParameterError
+
+from .errors import WidgetError
 
 from .panel import format_number
 

@@ -14,7 +14,9 @@ import contextlib
 import ipywidgets as W
 import numpy as np
 
-from qdkit.errors import QdkitError, WidgetError
+from qdkit.errors import QdkitError
+
+from .errors import WidgetError
 
 from .bridge import QdkitBridge, Settings
 from .display import WidgetApp, bokeh_widget

@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from qdkit.dataset import Dataset, Spectrum
-from qdkit.errors import QdkitError, WidgetError
+from qdkit.errors import QdkitError
+
+from .errors import WidgetError
 
 #: series key in the reference index → explorer control that selects along it
 SERIES_CONTROLS = {"mas_hz": "mas_hz", "contact_ms": "contact_ms", "pore_nm": "pore_nm",

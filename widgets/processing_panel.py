@@ -15,7 +15,9 @@ from pathlib import Path
 import ipywidgets as W
 import numpy as np
 
-from qdkit.errors import OutputError, QdkitError, WidgetError
+from qdkit.errors import OutputError, QdkitError
+
+from .errors import WidgetError
 
 from .display import WidgetApp, bokeh_widget
 from .figure import as_column

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
 import numpy as np
-from qdkit.processing.measure import integrate
-from qdkit.processing.pipeline import process
+
 from qdkit.dataset import Dataset, Spectrum
 from qdkit.errors import ProcessingError
+from qdkit.io import read
+from qdkit.processing.measure import integrate
+from qdkit.processing.pipeline import process
 
 __all__ = [
     "pulse_program_phase_lists",
@@ -18,6 +22,7 @@ __all__ = [
     "series_delays_s",
     "split_series",
     "series_integrals",
+    "contact_series",
 ]
 
 
@@ -278,3 +283,93 @@ def series_integrals(
     delays = np.array([r.meta.delays_s[0] for r in rows])
     integrals = np.array([integrate(s, region_ppm) for s in spectra])
     return delays, integrals, spectra
+
+
+def _vplist_ms(entries) -> tuple[float, ...] | None:
+    """Contact times of a Bruker vplist whose entries carry units (u, m, s)."""
+    scale = {"u": 1e-3, "m": 1.0, "s": 1e3}
+    out = []
+    for e in entries:
+        e = str(e).strip().lower()
+        if not e or e[-1] not in scale:
+            return None
+        try:
+            out.append(float(e[:-1]) * scale[e[-1]])
+        except ValueError:
+            return None
+    return tuple(out)
+
+
+def contact_series(spectra, contact_ms=None, *, recipe=None) -> tuple[list[Spectrum], np.ndarray]:
+    """Processed spectra and contact times (ms) of a variable-contact-time series.
+
+    Parameters
+    ----------
+    spectra : Spectrum, Dataset, path, or a sequence of them
+        Processed spectra; 1D datasets (one per contact time, e.g. a list of expnos read with
+        :func:`qdkit.read`); or one pseudo-2D series whose rows are the contact times
+        (Bruker ser with a vdlist or a vplist with units, Varian array).
+    contact_ms : sequence of float, optional
+        One per spectrum. Default: each spectrum's ``meta.contact_ms`` (Bruker P15), or the
+        series' vdlist / vplist.
+    recipe : list, optional
+        Processing recipe for datasets. Default: qdkit's recipe resolved on the strongest
+        spectrum and replayed on all, so every spectrum shares one phase.
+
+    Returns
+    -------
+    spectra : list of Spectrum
+    contact_ms : ndarray
+
+    Raises
+    ------
+    ProcessingError
+        If the series is empty, holds something else than spectra, datasets or paths, or
+        the contact times are missing, of the wrong number or not positive.
+    """
+    items = [spectra] if isinstance(spectra, (Spectrum, Dataset, str, Path)) else list(spectra)
+    if not items:
+        raise ProcessingError("The contact series is empty; give at least two spectra.")
+    rows: list = []
+    series_ms: list[float] = []
+    for item in items:
+        if isinstance(item, (str, Path)):
+            item = read(item)
+        if isinstance(item, Dataset) and np.ndim(item.data) == 2:
+            vp = _vplist_ms(item.meta.extra.get("vplist", ()))
+            delays = None
+            if item.meta.delays_s:
+                series_ms += [1e3 * d for d in item.meta.delays_s]
+            elif vp:
+                series_ms += list(vp)
+                delays = [v * 1e-3 for v in vp]
+            elif contact_ms is not None:
+                delays = [1e-3 * float(v) for v in contact_ms][len(rows):]
+            rows += split_series(item, delays_s=delays)
+        elif isinstance(item, (Dataset, Spectrum)):
+            rows.append(item)
+            if item.meta.contact_ms is not None:
+                series_ms.append(float(item.meta.contact_ms))
+        else:
+            raise ProcessingError(
+                f"A contact series holds processed Spectrum objects, datasets from qdkit.read or "
+                f"paths; got {type(item).__name__}."
+            )
+    datasets = [r for r in rows if isinstance(r, Dataset)]
+    if datasets and recipe is None:
+        strongest = max(datasets, key=lambda r: float(np.sum(np.abs(r.data) ** 2)))
+        recipe = list(process(strongest.replace(procs={})).recipe)
+    out = [process(r, recipe) if isinstance(r, Dataset) else r for r in rows]
+    if contact_ms is None:
+        if len(series_ms) != len(out):
+            raise ProcessingError(
+                "The contact times are not in the data (no P15 contact time per spectrum and no "
+                "vdlist/vplist with units); pass contact_ms= with one time per spectrum."
+            )
+        contact_ms = series_ms
+    t = np.asarray(contact_ms, float).ravel()
+    if t.size != len(out):
+        raise ProcessingError(f"{t.size} contact times for {len(out)} spectra; give one per spectrum.")
+    if not np.all(np.isfinite(t)) or np.any(t <= 0):
+        raise ProcessingError("Contact times must be positive numbers of milliseconds.")
+    return out, t
