@@ -57,6 +57,22 @@ CHECKED = [
     "qdkit.simulation.powder",
     "qdkit.analysis.isotropic",
     "qdkit.models.hmqc",
+    "qdkit.models.cp",
+    "qdkit.models.cp_species",
+    "qdkit.models.matrix",
+    "qdkit.models.dnp",
+    "qdkit.models.relayed",
+    "qdkit.models.sensitivity",
+    "qdkit.models.paramagnetic",
+    "qdkit.models.freezing",
+    "qdkit.models.materials",
+    "qdkit.models.setups",
+    "qdkit.models.sample",
+    "qdkit.models.sample_records",
+    "qdkit.io.export",
+    "qdkit.io.topspin_relaxation",
+    "qdkit.analysis.relaxation",
+    "qdkit.errors",
 ]
 
 

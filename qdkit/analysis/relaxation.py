@@ -36,7 +36,13 @@ _RANGE_FACTOR = 2.0
 @dataclass(frozen=True)
 class Estimate:
     """A fitted value with its one-sigma uncertainty, or ``sigma=None`` and ``determined=False``
-    (with the reason in ``note``) when the data cannot pin it down."""
+    (with the reason in ``note``) when the data cannot pin it down.
+
+    Attributes
+    ----------
+    value, sigma, determined, note
+        As above; ``value`` and ``sigma`` in the parameter's unit (s for ``*_s`` names).
+    """
 
     value: float
     sigma: float | None
@@ -57,6 +63,26 @@ def recovery_kernel(delays_s, model: str, params: dict[str, float]) -> np.ndarra
     spin diffusion gives β = 1/2: Tse & Hartmann, Phys. Rev. Lett. 21, 511 (1968); used for
     DNP build-ups e.g. by Rossini et al., Acc. Chem. Res. 46, 1942 (2013));
     bi: g = f·exp(−τ/T_fast) + (1 − f)·exp(−τ/T_slow) (two non-exchanging reservoirs).
+
+    Parameters
+    ----------
+    delays_s : array_like
+        Delays τ, s.
+    model : {"mono", "stretched", "bi"}
+        The kernel.
+    params : dict of str to float
+        ``t_s`` (mono); ``t_s``, ``beta`` (stretched); ``t_fast_s``, ``t_slow_s``,
+        ``fraction_fast`` (bi); other keys are ignored.
+
+    Returns
+    -------
+    ndarray
+        g(τ), 1 at τ = 0.
+
+    Raises
+    ------
+    ProcessingError
+        For an unknown ``model``.
     """
     tau = np.asarray(delays_s, dtype=float)
     if model == "mono":
@@ -70,7 +96,18 @@ def recovery_kernel(delays_s, model: str, params: dict[str, float]) -> np.ndarra
 
 
 def recovery_curve(delays_s, model: str, params: dict[str, float]) -> np.ndarray:
-    """S(τ) = S∞·[1 − k·g(τ)] with ``params`` holding ``m_inf``, ``efficiency`` (k) and the kernel's."""
+    """S(τ) = S∞·[1 − k·g(τ)] with ``params`` holding ``m_inf``, ``efficiency`` (k) and the kernel's.
+
+    Parameters
+    ----------
+    delays_s, model, params
+        As for :func:`recovery_kernel`, ``params`` with ``m_inf`` (S∞) and ``efficiency`` too.
+
+    Returns
+    -------
+    ndarray
+        S(τ), in the units of ``m_inf``.
+    """
     return params["m_inf"] * (1.0 - params["efficiency"] * recovery_kernel(delays_s, model, params))
 
 
@@ -87,6 +124,18 @@ def optimal_recycle_for_kernel_s(kernel: Callable[[np.ndarray], np.ndarray], sca
     ``scale_s`` is a typical time constant (the search spans 1e-3 … 1e3 of it). Where the
     ratio keeps growing as d → 0 (a stretched exponential with β ≤ 1/2) the lower end of
     the search is returned.
+
+    Parameters
+    ----------
+    kernel : callable
+        g(d) on an array of delays in s, decaying from 1.
+    scale_s : float
+        Typical time constant of the kernel, s.
+
+    Returns
+    -------
+    float
+        The optimal recycle delay, s.
     """
     from scipy.optimize import minimize_scalar
 
@@ -111,6 +160,16 @@ class RecoveryFit:
     ``params`` maps ``m_inf``, ``efficiency`` and the kernel's time constants (``t_s``;
     ``beta``; ``t_fast_s``, ``t_slow_s``, ``fraction_fast``) to :class:`Estimate`.
     ``bic`` is the Bayesian information criterion of this fit (lower is better).
+
+    Attributes
+    ----------
+    kind, model, params, bic, rms_residual
+        Preparation (:data:`KINDS`), kernel (:data:`MODELS`), see above, the RMS residual.
+    delays_s, intensities, undetermined : tuple
+        The fitted curve sorted by delay; the parameters the data cannot determine.
+    optimal_recycle : Estimate
+        Recycle delay maximising (1 − g(d))/√d, s, σ from the fit covariance.
+    result : lmfit.minimizer.MinimizerResult
     """
 
     kind: str
@@ -125,10 +184,26 @@ class RecoveryFit:
     result: Any = field(default=None, repr=False)
 
     def values(self) -> dict[str, float]:
+        """The fitted values without their uncertainties.
+
+        Returns
+        -------
+        dict of str to float
+        """
         return {k: e.value for k, e in self.params.items()}
 
     def curve(self, delays_s) -> np.ndarray:
-        """The fitted S(τ) at ``delays_s``."""
+        """The fitted S(τ) at ``delays_s``.
+
+        Parameters
+        ----------
+        delays_s : array_like
+            Delays τ, s.
+
+        Returns
+        -------
+        ndarray
+        """
         return recovery_curve(delays_s, self.model, self.values())
 
     @property
@@ -313,6 +388,11 @@ def fit_recovery(delays_s, intensities, *, kind: str = "saturation", model: str 
     RecoveryFit
         Parameters as :class:`Estimate`, flagged where undetermined; the BIC; the
         optimal recycle delay (maximum of (1 − g(d))/√d) with σ.
+
+    Raises
+    ------
+    ProcessingError
+        For an unknown kind or model, bad delays, intensities or sigma, or too few points.
     """
     from lmfit import minimize
 
@@ -320,18 +400,15 @@ def fit_recovery(delays_s, intensities, *, kind: str = "saturation", model: str 
     params = _parameters(model, kind, tau, y)
     n_varied = sum(1 for p in params.values() if p.vary)
     if tau.size <= n_varied:
-        raise ProcessingError(
-            f"The {model}-exponential model has {n_varied} free parameters but the curve has only "
-            f"{tau.size} points; measure more delays or choose a simpler model."
-        )
+        raise ProcessingError(f"The {model}-exponential model has {n_varied} free parameters but the curve has "
+                              f"only {tau.size} points; measure more delays or choose a simpler model.")
     weights = 1.0 / s if s is not None else np.ones_like(y)
 
     def residual(p):
         vals = p.valuesdict()
         return (recovery_curve(tau, model, vals) - y) * weights
 
-    result = minimize(residual, params, method="leastsq", scale_covar=s is None,
-                      max_nfev=4000)
+    result = minimize(residual, params, method="leastsq", scale_covar=s is None, max_nfev=4000)
     if model == "bi":  # the other start (fast component the larger) can find a better minimum
         second = params.copy()
         second["fraction_fast"].set(value=0.8)
@@ -358,6 +435,11 @@ class ModelChoice:
     ``best`` is the simplest model within :data:`BIC_MARGIN` of the lowest BIC;
     ``delta_bic`` gives each model's BIC minus the lowest; ``skipped`` names models with
     more parameters than the curve has points, with the reason.
+
+    Attributes
+    ----------
+    fits, best, delta_bic, skipped
+        Model name → RecoveryFit, the chosen fit, model name → ΔBIC, model name → reason.
     """
 
     fits: dict[str, RecoveryFit]
@@ -366,7 +448,12 @@ class ModelChoice:
     skipped: dict[str, str]
 
     def summary(self) -> str:
-        """A few lines a chemist can read: each model's ΔBIC and the chosen model's parameters."""
+        """A few lines a chemist can read: each model's ΔBIC and the chosen model's parameters.
+
+        Returns
+        -------
+        str
+        """
         lines = [f"{self.best.kind} curve, {len(self.best.delays_s)} delays; chosen model: {self.best.model}"]
         for name, fit in self.fits.items():
             lines.append(f"  {name:<10} ΔBIC = {self.delta_bic[name]:7.2f}   rms residual {fit.rms_residual:.3g}")
@@ -384,6 +471,22 @@ def fit_recovery_models(delays_s, intensities, *, kind: str = "saturation", mode
 
     The simplest model whose BIC lies within :data:`BIC_MARGIN` of the lowest is chosen,
     so a stretched or bi-exponential is reported only when the data ask for it.
+
+    Parameters
+    ----------
+    delays_s, intensities, kind, sigma
+        As for :func:`fit_recovery`.
+    models : sequence of str
+        Kernels to try, simplest first (default :data:`MODELS`).
+
+    Returns
+    -------
+    ModelChoice
+
+    Raises
+    ------
+    ProcessingError
+        If the first model cannot be fitted (bad input; see :func:`fit_recovery`).
     """
     fits, skipped = {}, {}
     for model in models:
@@ -407,6 +510,11 @@ class T1Fit:
 
     ``m_inf`` is the fully relaxed signal; ``efficiency`` is how completely the preparation
     inverted (2 = perfect inversion) or saturated (1 = perfect saturation) it.
+
+    Attributes
+    ----------
+    t1_s, t1_err_s, m_inf, efficiency, kind, rms_residual
+        T1 and its one-sigma error (s; NaN where undetermined), M∞, k, the preparation, RMS residual.
     """
 
     t1_s: float
@@ -417,7 +525,17 @@ class T1Fit:
     rms_residual: float
 
     def model(self, delays_s) -> np.ndarray:
-        """The fitted recovery curve at ``delays_s``."""
+        """The fitted recovery curve at ``delays_s``.
+
+        Parameters
+        ----------
+        delays_s : array_like
+            Delays τ, s.
+
+        Returns
+        -------
+        ndarray
+        """
         return recovery(np.asarray(delays_s, dtype=float), t1_s=self.t1_s, m_inf=self.m_inf, efficiency=self.efficiency)
 
 
@@ -427,6 +545,18 @@ def recovery(delays_s, *, t1_s: float, m_inf: float, efficiency: float) -> np.nd
     Solution of the Bloch equation dMz/dt = (M∞ − Mz)/T1 with Mz(0) = M∞(1 − k):
     k = 2 for an ideal inversion recovery (Mz(0) = −M∞), k = 1 for an ideal saturation
     recovery (Mz(0) = 0). Fitting k absorbs imperfect pulses (Levitt, *Spin Dynamics*, §11).
+
+    Parameters
+    ----------
+    delays_s : array_like
+        Delays τ, s.
+    t1_s, m_inf, efficiency : float
+        T1 (s), M∞ (intensity units) and k.
+
+    Returns
+    -------
+    ndarray
+        M(τ), in the units of ``m_inf``.
     """
     return recovery_curve(delays_s, "mono", {"m_inf": m_inf, "efficiency": efficiency, "t_s": t1_s})
 
@@ -450,14 +580,17 @@ def fit_t1(delays_s, intensities, *, kind: str = "inversion") -> T1Fit:
         ``t1_err_s`` is the one-sigma error from the covariance matrix scaled by the
         residual variance (NaN where the data leave T1 undetermined; see
         :func:`fit_recovery` for the reason).
+
+    Raises
+    ------
+    ProcessingError
+        For another ``kind``, mismatched arrays or fewer than four points (and as :func:`fit_recovery`).
     """
     if kind not in ("inversion", "saturation"):
         raise ProcessingError(f"Unknown recovery kind {kind!r}; use 'inversion' or 'saturation'.")
     if np.size(delays_s) < 4 or np.size(delays_s) != np.size(intensities):
-        raise ProcessingError(
-            f"A T1 fit needs matching delays and intensities, at least four of each "
-            f"(got {np.size(delays_s)} delays, {np.size(intensities)} intensities)."
-        )
+        raise ProcessingError(f"A T1 fit needs matching delays and intensities, at least four of each "
+                              f"(got {np.size(delays_s)} delays, {np.size(intensities)} intensities).")
     fit = fit_recovery(delays_s, intensities, kind=kind, model="mono")
     t1 = fit.params["t_s"]
     return T1Fit(t1.value, t1.sigma if t1.sigma is not None else float("nan"), fit.params["m_inf"].value,

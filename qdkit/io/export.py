@@ -87,10 +87,24 @@ def topspin_scaling(data) -> tuple[int, np.ndarray, np.ndarray]:
     TopSpin stores ``value = word · 2**NC_proc`` (Bruker, *TopSpin Processing Parameters*:
     NC_proc, DTYPP = 0). NC_proc is chosen so the largest |word| lies in (2**28, 2**29].
 
+    Parameters
+    ----------
+    data : array_like
+        The complex (or real) spectrum, any intensity units.
+
     Returns
     -------
     nc_proc : int
+        The power-of-two exponent (0 for an all-zero spectrum).
     real_words, imag_words : numpy.ndarray of int32
+        Little-endian words of the real and imaginary parts.
+
+    Examples
+    --------
+    >>> from qdkit.io.export import topspin_scaling
+    >>> nc_proc, real_words, imag_words = topspin_scaling([1.0, -0.5 + 0.25j])
+    >>> nc_proc, real_words.tolist(), imag_words.tolist()
+    (-29, [536870912, -268435456], [0, 134217728])
     """
     data = np.asarray(data, dtype=complex)
     largest = float(max(np.max(np.abs(data.real)), np.max(np.abs(data.imag))))
@@ -268,6 +282,16 @@ def _expno_folder(expno_dir) -> Path:
 def experiment_folder(path) -> Path:
     """The Bruker experiment folder of ``path`` (itself, or the expno of a ``pdata/N`` folder).
 
+    Parameters
+    ----------
+    path : str or Path
+        A Bruker experiment folder or one of its ``pdata/N`` processing folders.
+
+    Returns
+    -------
+    Path
+        The experiment folder (holding ``acqus`` and ``fid``/``ser``).
+
     Raises
     ------
     OutputError
@@ -278,7 +302,26 @@ def experiment_folder(path) -> Path:
 
 
 def next_free_procno(expno_dir, *, start: int = 101) -> int:
-    """The lowest procno from ``start`` that ``<expno_dir>/pdata`` does not use yet."""
+    """The lowest procno from ``start`` that ``<expno_dir>/pdata`` does not use yet.
+
+    Parameters
+    ----------
+    expno_dir : str or Path
+        The Bruker experiment folder.
+    start : int
+        First procno to consider.
+
+    Returns
+    -------
+    int
+        A procno without a ``pdata`` folder of that number.
+
+    Raises
+    ------
+    OutputError
+        If ``expno_dir`` is not an experiment folder, or every procno from ``start`` to
+        99999 is taken.
+    """
     pdata = _expno_folder(expno_dir) / "pdata"
     used = {int(q.name) for q in pdata.iterdir() if q.name.isdigit()} if pdata.is_dir() else set()
     procno = start
@@ -402,6 +445,22 @@ def jcamp_text(spectrum: Spectrum) -> str:
     SF), so ppm = Hz / .OBSERVE FREQUENCY; ordinates as integers (AFFN) times a power-of-two
     FACTOR (relative rounding below 1e-9 of the tallest point). TopSpin's ``$SF``, ``$SFO1``,
     ``$BF1``, ``$OFFSET``, ``$SW_p`` and ``$SI`` are added for programs that look for them.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        A processed 1D spectrum on an evenly spaced axis with ``meta.reference_mhz``.
+
+    Returns
+    -------
+    str
+        The file's text, one ``##`` record per line, ending with ``##END=``.
+
+    Raises
+    ------
+    OutputError
+        If the spectrum is not 1D, holds NaN/inf, has no reference frequency or an uneven
+        axis (raised by the shared axis check).
     """
     data, step_hz, sf_mhz = _checked_axis(spectrum)
     meta = spectrum.meta
@@ -480,6 +539,12 @@ def write_jcamp(spectrum: Spectrum, path, *, overwrite: bool = False, raw_folder
     -------
     Path
         The written file. Written atomically (temporary file, then rename).
+
+    Raises
+    ------
+    OutputError
+        If ``path`` names no file, the spectrum cannot be stored (:func:`jcamp_text`), the
+        file exists without ``overwrite``, it lies in a raw-data folder, or the write fails.
     """
     p = Path(path).expanduser()
     if p.name in ("", ".", ".."):

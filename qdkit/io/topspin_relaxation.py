@@ -31,6 +31,22 @@ class TopspinRelaxationCurve:
 
     ``results`` holds TopSpin's fitted quantities by name (times converted to seconds and
     given a ``_s`` suffix, e.g. ``T1_s``; others as written, e.g. ``I[0]``, ``P``, ``SD``).
+
+    Attributes
+    ----------
+    label : str
+        The region TopSpin fitted (``"Integral 1, Integral Region from ..."``), else
+        ``"curve N"``.
+    delays_s : tuple of float
+        The delays τ, s (converted from TopSpin's ``u``/``m``/``s`` suffixes).
+    measured, calculated : tuple of float
+        TopSpin's measured (Expt) and fitted (Calc) intensities at ``delays_s``.
+    results : dict of str to float
+        TopSpin's fitted quantities (see above).
+    function : str or None
+        The fitted function as TopSpin writes it, e.g. ``I[t]=I[0]+P*exp(-t/T1)``.
+    source : str
+        The file read.
     """
 
     label: str
@@ -81,6 +97,12 @@ def read_topspin_relaxation(path) -> list[TopspinRelaxationCurve]:
     -------
     list of TopspinRelaxationCurve
         One per table (one per integral region or peak TopSpin fitted), in file order.
+
+    Raises
+    ------
+    ReadError
+        If ``path`` does not exist or holds no ``ct1t2.txt``, a delay cannot be read, or the
+        file holds no table of delays and intensities.
 
     Notes
     -----

@@ -81,6 +81,17 @@ def boltzmann_polarization(nucleus: str, field_T: float, temperature_K: float) -
     -------
     float
         Polarization (dimensionless, 0…1). About 3.2e-5 for 1H at 9.4 T and 298 K.
+
+    Raises
+    ------
+    ModelParameterError
+        If the field or the temperature is not a positive number.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import boltzmann_polarization
+    >>> f"{boltzmann_polarization('1H', 9.4, 298.0):.3g}"
+    '3.22e-05'
     """
     field = _positive("field_T", field_T, "the magnet's field in tesla")
     temp = _positive("temperature_K", temperature_K, "the sample temperature in kelvin")
@@ -118,11 +129,26 @@ def boltzmann_gain(
     ----------
     T_low_K, T_high_K : float
         Temperatures in kelvin (defaults: room temperature 298 K for ``T_high_K``).
+    nucleus : str, optional
+        Isotope label for the exact Brillouin ratio, e.g. ``"113Cd"``; give with ``field_T``.
+    field_T : float, optional
+        Magnetic field, tesla; give with ``nucleus``.
 
     Returns
     -------
     float
         Signal ratio S(T_low) / S(T_high).
+
+    Raises
+    ------
+    ModelParameterError
+        If a temperature is not positive, or only one of ``nucleus`` and ``field_T`` is given.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import boltzmann_gain
+    >>> round(boltzmann_gain(100.0), 2), round(boltzmann_gain(106.4), 2)
+    (2.98, 2.8)
     """
     low = _positive("T_low_K", T_low_K, "the cold sample temperature in kelvin")
     high = _positive("T_high_K", T_high_K, "the warm sample temperature in kelvin")
@@ -165,10 +191,34 @@ def absolute_gain(
     Piveteau et al. (ε = 80 → 51 in MSU-H silica). Both signals are per fully relaxed scan;
     recycle delays and build-up times enter through :func:`plan` / :func:`time_ratio`.
 
+    Parameters
+    ----------
+    enhancement : float
+        ε, the microwave on/off signal ratio.
+    dilution : float
+        d, rotor volume per volume of analyte solution (≥ 1; 1/φ for filled silica).
+    retention : float
+        χ, fraction of the signal left with the radical present (0 < χ ≤ 1); required.
+    boltzmann : float
+        B, extra thermal signal ratio of the DNP experiment over the reference.
+    mass_ratio : float
+        m, analyte mass in the DNP rotor over that in the reference rotor.
+
     Returns
     -------
     float
         Gain in signal per scan.
+
+    Raises
+    ------
+    ModelParameterError
+        If a factor is not a positive number, ``dilution`` < 1 or ``retention`` > 1.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import absolute_gain
+    >>> round(absolute_gain(80.0, dilution=1.4, retention=0.9), 1)
+    51.4
     """
     eps = _positive("enhancement", enhancement, "the microwave on/off signal ratio")
     d = _positive("dilution", dilution, "rotor volume per volume of analyte solution, ≥ 1")
@@ -197,6 +247,22 @@ def time_saving(gain: float, *, d1_on_s: float | None = None, d1_off_s: float | 
         Signal-per-scan ratio (enhancement or absolute gain).
     d1_on_s, d1_off_s : float, optional
         Recycle delays with and without DNP, seconds; give both or neither.
+
+    Returns
+    -------
+    float
+        t_off / t_on, the experiment-time ratio at equal S/N.
+
+    Raises
+    ------
+    ModelParameterError
+        If ``gain`` or a delay is not positive, or only one delay is given.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import time_saving
+    >>> time_saving(80.0), time_saving(10.0, d1_on_s=2.0, d1_off_s=20.0)
+    (6400.0, 1000.0)
     """
     g = _positive("gain", gain, "signal-per-scan ratio")
     if (d1_on_s is None) != (d1_off_s is None):
@@ -211,7 +277,17 @@ def time_saving(gain: float, *, d1_on_s: float | None = None, d1_off_s: float | 
 
 @dataclass(frozen=True)
 class Acquisition:
-    """Scans and time of one planned acquisition (1D, or nD with ``increments`` rows)."""
+    """Scans and time of one planned acquisition (1D, or nD with ``increments`` rows).
+
+    Attributes
+    ----------
+    scans_per_increment : int
+        Scans co-added per t1 increment (per spectrum for a 1D).
+    increments : int
+        Number of t1 increments (1 for a 1D).
+    seconds_per_scan : float
+        Recycle delay plus acquisition time of one scan, s.
+    """
 
     scans_per_increment: int
     increments: int
@@ -219,20 +295,31 @@ class Acquisition:
 
     @property
     def total_scans(self) -> int:
+        """Scans of the whole acquisition, scans per increment × increments."""
         return self.scans_per_increment * self.increments
 
     @property
     def hours(self) -> float:
+        """Experiment time, h."""
         return self.total_scans * self.seconds_per_scan / 3600.0
 
     @property
     def days(self) -> float:
+        """Experiment time, days."""
         return self.hours / 24.0
 
 
 @dataclass(frozen=True)
 class Plan:
-    """An experiment planned with and without DNP for the same target S/N."""
+    """An experiment planned with and without DNP for the same target S/N.
+
+    Attributes
+    ----------
+    with_dnp, without_dnp : Acquisition
+        The acquisition with microwaves on and the microwave-off (or reference) one.
+    target_snr : float
+        S/N both reach (per t1 increment for 2D).
+    """
 
     with_dnp: Acquisition
     without_dnp: Acquisition
@@ -240,6 +327,7 @@ class Plan:
 
     @property
     def time_saving(self) -> float:
+        """Time without DNP over time with DNP."""
         return self.without_dnp.hours / self.with_dnp.hours
 
 
@@ -300,6 +388,26 @@ def plan(
         DNP build-up time (e.g. ``relayed_dnp(...).t_b_s``), seconds.
     reference_t1_s : float, optional
         ¹H T1 of the radical-free reference sample, seconds; give with ``t_b_s``.
+
+    Returns
+    -------
+    Plan
+        The two acquisitions (scans rounded up to reach the target) and the target.
+
+    Raises
+    ------
+    ModelParameterError
+        If a number is not positive, ``increments`` is not a whole number ≥ 1,
+        ``acquisition_s`` is negative, or only one of ``t_b_s`` and ``reference_t1_s`` is given.
+
+    Examples
+    --------
+    S/N 10 per DNP scan, ε = 20, target 100: 100 scans with DNP, 20² times more without.
+
+    >>> from qdkit.models.dnp import plan
+    >>> p = plan(target_snr=100.0, snr_per_scan=10.0, enhancement=20.0, d1_s=2.0)
+    >>> p.with_dnp.total_scans, p.without_dnp.total_scans, p.time_saving
+    (100, 40000, 400.0)
     """
     target = _positive("target_snr", target_snr, "signal-to-noise ratio wanted")
     per_scan = _positive("snr_per_scan", snr_per_scan, "S/N of one DNP scan")
@@ -334,7 +442,21 @@ def plan(
 
 @dataclass(frozen=True)
 class Enhancement:
-    """A measured DNP enhancement ε = I_on / I_off with its 1σ noise uncertainty."""
+    """A measured DNP enhancement ε = I_on / I_off with its 1σ noise uncertainty.
+
+    ``float(e)`` gives ``e.value``.
+
+    Attributes
+    ----------
+    value : float
+        ε (negative for an inverted Overhauser signal).
+    uncertainty : float
+        1σ of ε propagated from the noise of both integrals.
+    integral_on, integral_off : float
+        The two integrals, intensity × ppm.
+    region_ppm, noise_ppm : (float, float)
+        Integration and noise regions used, ppm (ascending).
+    """
 
     value: float
     uncertainty: float
@@ -399,6 +521,12 @@ def enhancement(on, off, region_ppm, *, noise_ppm=None) -> Enhancement:
     Enhancement
         ``value`` (negative for an inverted Overhauser signal), ``uncertainty`` (1σ), the
         two integrals and the regions used.
+
+    Raises
+    ------
+    ProcessingError
+        If an input is not a processed 1D spectrum, the scan numbers differ, the off
+        integral is zero, or no signal-free region is left for the noise.
     """
     for name, spec in (("on", on), ("off", off)):
         if not hasattr(spec, "ppm") or not hasattr(spec, "real"):

@@ -49,6 +49,43 @@ def frozen_aggregate_radius_nm(
     190 mg/mL the QD+ligand volume fraction is already ~0.5, so the aggregates touch and
     this is the size of the radical-free domains rather than of separate particles.
     Defaults give ≈ 1.1 µm; R ∝ (t/η)^(1/3).
+
+    Parameters
+    ----------
+    qd_conc_mg_ml : float
+        QD mass per volume of solvent, mg/mL.
+    qd_diameter_nm, ligand_nm : float
+        QD core diameter and ligand shell thickness, nm.
+    qd_density_g_cm3 : float
+        Density of the QD core material, g/cm³.
+    packing_fraction : float
+        Volume fraction of QD+ligand spheres in an aggregate (random close packing 0.64).
+    viscosity_pa_s : float
+        Solvent viscosity η during aggregation, Pa s (default :data:`TCE_VISCOSITY_PA_S`).
+    temperature_K : float
+        Aggregation temperature, K (default :data:`AGGREGATION_TEMPERATURE_K`).
+    aggregation_time_s : float
+        Time the colloid aggregates before it solidifies, s (default
+        :data:`AGGREGATION_TIME_S`, assumed).
+
+    Returns
+    -------
+    float
+        Aggregate radius, nm.
+
+    Raises
+    ------
+    ModelParameterError
+        If a parameter is not a positive number (``ligand_nm`` may be 0).
+
+    Examples
+    --------
+    The 190 mg/mL of 3 nm InP QDs with 2 nm ligands of SI Fig. S2:
+
+    >>> from qdkit.models.freezing import frozen_aggregate_radius_nm
+    >>> r = frozen_aggregate_radius_nm(qd_conc_mg_ml=190.0, qd_diameter_nm=3.0, ligand_nm=2.0, qd_density_g_cm3=4.81)
+    >>> round(r, -1)
+    1140.0
     """
     conc = _positive("qd_conc_mg_ml", qd_conc_mg_ml, "QD concentration in mg per mL of solvent")
     d = _positive("qd_diameter_nm", qd_diameter_nm, "QD core diameter in nm")

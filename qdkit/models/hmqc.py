@@ -20,10 +20,9 @@ the internuclear vector to the rotor frame). For γ-encoded schemes g = 1; for s
 whose recoupled term is 2 I_z S_z with g = cos 2γ the γ average is a Bessel function,
 ⟨cos(a cos 2γ)⟩_γ = J0(a), as in REDOR.
 
-of the I magnetisation through I–S multiple-quantum coherence. A metal site's
-cross-peak is Σ over head atoms of (¹³C label fraction) × T. The metal isotope's abundance
-(¹¹¹Cd 12.8 %) scales every cross-peak equally and is applied too; dephasing of one ¹³C
-by several Cd is neglected (dilute ¹¹¹Cd).
+A metal site's cross-peak is Σ over head atoms of (¹³C label fraction) × T. The metal
+isotope's abundance (¹¹¹Cd 12.8 %) scales every cross-peak equally and is applied too;
+dephasing of one ¹³C by several Cd is neglected (dilute ¹¹¹Cd).
 
 Scaling factors (the ``SCHEMES`` table):
 

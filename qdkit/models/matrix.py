@@ -18,35 +18,13 @@ from qdkit.models.freezing import frozen_aggregate_radius_nm
 from qdkit.models.relayed import relayed_dnp, relayed_signals, steady_fraction
 
 __all__ = [
-    "SILICA_SKELETAL_DENSITY_G_CM3",
-    "MSU_H_PORE_VOLUME_CM3_G",
-    "EPSILON0",
-    "SPIN_DIFFUSION_NM2_MS",
-    "PROTON_T1_S",
-    "DIFFUSION_LENGTH_NM",
-    "RANDOM_CLOSE_PACKING",
-    "PORE_SPREAD",
-    "QD_DIAMETER_NM",
-    "LIGAND_NM",
-    "QD_CONC_MG_ML",
-    "INP_DENSITY_G_CM3",
-    "porosity",
-    "dilution",
-    "diffusion_length_nm",
-    "relayed_enhancement",
-    "relayed_dnp",
-    "qds_per_pore",
-    "aggregate_radius_nm",
-    "enhancement",
-    "SampleSensitivity",
-    "sample_sensitivity",
+    "SILICA_SKELETAL_DENSITY_G_CM3", "MSU_H_PORE_VOLUME_CM3_G", "EPSILON0", "SPIN_DIFFUSION_NM2_MS", "PROTON_T1_S",
+    "DIFFUSION_LENGTH_NM", "RANDOM_CLOSE_PACKING", "PORE_SPREAD", "QD_DIAMETER_NM", "LIGAND_NM", "QD_CONC_MG_ML",
+    "INP_DENSITY_G_CM3", "porosity", "dilution", "diffusion_length_nm", "relayed_enhancement", "relayed_dnp",
+    "qds_per_pore", "aggregate_radius_nm", "enhancement", "SampleSensitivity", "sample_sensitivity"
 ]
 
-
-# ---------------------------------------------------------------------------------------
-# Defaults, each with its source
-# ---------------------------------------------------------------------------------------
-
+# ------------------------------------------------------- Defaults, each with its source
 #: Skeletal density of SiO2 used by the paper, g/cm³ (SI Fig. S2; this is the density of
 #: quartz — amorphous silica walls are nearer 2.2 g/cm³, which would give φ = 0.67).
 SILICA_SKELETAL_DENSITY_G_CM3 = 2.65
@@ -98,9 +76,7 @@ def _number(name: str, value, what: str, *, minimum: float = 0.0, inclusive: boo
     return v
 
 
-# ---------------------------------------------------------------------------------------
-# Porosity and dilution
-# ---------------------------------------------------------------------------------------
+# ---------------------------------------------------------------- Porosity and dilution
 
 
 def porosity(
@@ -117,6 +93,10 @@ def porosity(
         Specific pore volume (BET/BJH), cm³ per g of silica.
     skeletal_density_g_cm3 : float
         Density of the silica walls, g/cm³.
+
+    Returns
+    -------
+    float
     """
     vp = _number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
     rho = _number("skeletal_density_g_cm3", skeletal_density_g_cm3, "density of the silica walls")
@@ -127,19 +107,37 @@ def dilution(
     pore_volume_cm3_g: float = MSU_H_PORE_VOLUME_CM3_G,
     skeletal_density_g_cm3: float = SILICA_SKELETAL_DENSITY_G_CM3,
 ) -> float:
-    """Dilution of the analyte by exactly filled silica: 1/φ (SI Fig. S2: ≈ 1.4 for MSU-H)."""
+    """Dilution of the analyte by exactly filled silica: 1/φ (SI Fig. S2: ≈ 1.4 for MSU-H).
+
+    Parameters
+    ----------
+    pore_volume_cm3_g, skeletal_density_g_cm3 : float
+        Silica pore volume (cm³/g) and wall density (g/cm³), as in :func:`porosity`.
+
+    Returns
+    -------
+    float
+    """
     return 1.0 / porosity(pore_volume_cm3_g, skeletal_density_g_cm3)
 
 
-# ---------------------------------------------------------------------------------------
-# Relayed DNP into an aggregate
-# ---------------------------------------------------------------------------------------
+# -------------------------------------------------------- Relayed DNP into an aggregate
 
 
 def diffusion_length_nm(
     diffusion_nm2_ms: float = SPIN_DIFFUSION_NM2_MS, t1_s: float = PROTON_T1_S
 ) -> float:
-    """¹H spin-diffusion length L = √(D T1), nm (defaults give 40 nm)."""
+    """¹H spin-diffusion length L = √(D T1), nm (defaults give 40 nm).
+
+    Parameters
+    ----------
+    diffusion_nm2_ms, t1_s : float
+        ¹H spin-diffusion coefficient D (nm²/ms) and ¹H T1 (s).
+
+    Returns
+    -------
+    float
+    """
     d = _number("diffusion_nm2_ms", diffusion_nm2_ms, "¹H spin-diffusion coefficient in nm²/ms")
     t1 = _number("t1_s", t1_s, "proton T1 in seconds")
     return math.sqrt(d * t1 * 1e3)
@@ -164,14 +162,17 @@ def relayed_enhancement(radius_nm, *, eps0: float = EPSILON0, diffusion_length_n
         Enhancement at the aggregate surface (in contact with the radical solution).
     diffusion_length_nm : float
         L = √(D T1), nm (:func:`diffusion_length_nm`).
+
+    Returns
+    -------
+    float or ndarray
+        ε(R), shape of ``radius_nm``.
     """
     out = 1.0 + (eps0 - 1.0) * np.asarray(steady_fraction(np.asarray(radius_nm, dtype=float) / diffusion_length_nm))
     return float(out) if out.ndim == 0 else out
 
 
-# ---------------------------------------------------------------------------------------
-# QDs in pores and their aggregates
-# ---------------------------------------------------------------------------------------
+# ---------------------------------------------------- QDs in pores and their aggregates
 
 
 def _qd_number_density_nm3(qd_conc_mg_ml, qd_diameter_nm, qd_density_g_cm3) -> float:
@@ -200,7 +201,16 @@ def qds_per_pore(
     qd_conc_mg_ml : float
         QD mass per volume of solvent, mg/mL.
     qd_diameter_nm, qd_density_g_cm3 : float
-        QD core diameter and density.
+        QD core diameter (nm) and density (g/cm³).
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ModelParameterError
+        If a pore diameter or QD parameter is not a positive finite number.
     """
     pore = np.asarray(pore_nm, dtype=float)
     if np.any(~np.isfinite(pore)) or np.any(pore <= 0):
@@ -240,6 +250,25 @@ def aggregate_radius_nm(
     the QD+ligand volume fraction of the solution. Without silica the aggregate has the
     radius ``bulk_aggregate_nm`` (default: :func:`frozen_aggregate_radius_nm`), which also
     caps the aggregates in pores wider than that: such a pore is bulk solution.
+
+    Parameters
+    ----------
+    pore_nm : float, array or None
+        Pore diameter(s), nm; ``None`` for a frozen colloid without silica.
+    qd_conc_mg_ml, qd_diameter_nm, ligand_nm, qd_density_g_cm3, packing_fraction : float
+        As in :func:`enhancement`.
+    bulk_aggregate_nm : float, optional
+        Aggregate radius without silica, nm (default :func:`frozen_aggregate_radius_nm`).
+
+    Returns
+    -------
+    float or ndarray
+        Aggregate radius, nm (3.5 nm for 7 nm pores with the defaults).
+
+    Raises
+    ------
+    ModelParameterError
+        If ``pore_nm`` is not a positive diameter or a parameter is out of range.
     """
     p = _params(dict(
         qd_conc_mg_ml=qd_conc_mg_ml, qd_diameter_nm=qd_diameter_nm, ligand_nm=ligand_nm,
@@ -258,15 +287,9 @@ def aggregate_radius_nm(
 
 
 _PHYSICS_DEFAULTS = dict(
-    qd_conc_mg_ml=QD_CONC_MG_ML,
-    qd_diameter_nm=QD_DIAMETER_NM,
-    ligand_nm=LIGAND_NM,
-    qd_density_g_cm3=INP_DENSITY_G_CM3,
-    packing_fraction=RANDOM_CLOSE_PACKING,
-    eps0=EPSILON0,
-    diffusion_length_nm=DIFFUSION_LENGTH_NM,
-    bulk_aggregate_nm=None,
-    pore_spread=PORE_SPREAD,
+    qd_conc_mg_ml=QD_CONC_MG_ML, qd_diameter_nm=QD_DIAMETER_NM, ligand_nm=LIGAND_NM,
+    qd_density_g_cm3=INP_DENSITY_G_CM3, packing_fraction=RANDOM_CLOSE_PACKING, eps0=EPSILON0,
+    diffusion_length_nm=DIFFUSION_LENGTH_NM, bulk_aggregate_nm=None, pore_spread=PORE_SPREAD,
 )
 
 
@@ -425,9 +448,7 @@ def _pore_aggregates(pore_nm, p):
     return _aggregate_radius(diameters[keep], p.fill, p.single, p.bulk), weights[keep]
 
 
-# ---------------------------------------------------------------------------------------
-# Loading: solution vs pore volume, and the absolute gain
-# ---------------------------------------------------------------------------------------
+# ------------------------------ Loading: solution vs pore volume, and the absolute gain
 
 
 @dataclass(frozen=True)
@@ -528,6 +549,15 @@ def sample_sensitivity(
         Override the computed signal retention (0–1).
     **physics
         Any keyword of :func:`enhancement` (QD size, concentration, L, ε0, ...).
+
+    Returns
+    -------
+    SampleSensitivity
+
+    Raises
+    ------
+    ModelParameterError
+        If ``silica_mg`` is given without a pore size, or a number is out of range.
     """
     volume = _number("solution_ul", solution_ul, "volume of QD solution in the rotor in µL")
     vp = _number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
@@ -563,15 +593,8 @@ def sample_sensitivity(
         )
     gain = dnp.absolute_gain(eps, dilution=dil, retention=retention)
     return SampleSensitivity(
-        enhancement=eps,
-        enhancement_in_pores=eps_pore,
-        enhancement_outside=eps_bulk,
-        fraction_in_pores=frac_in,
-        porosity=phi,
-        dilution=dil,
-        retention=retention,
-        absolute_gain=gain,
+        enhancement=eps, enhancement_in_pores=eps_pore, enhancement_outside=eps_bulk,
+        fraction_in_pores=frac_in, porosity=phi, dilution=dil, retention=retention, absolute_gain=gain,
         absolute_gain_same_mass=dnp.absolute_gain(eps, retention=retention),
-        qds_per_pore=float(n_pore),
-        aggregate_nm=float(agg),
+        qds_per_pore=float(n_pore), aggregate_nm=float(agg),
     )

@@ -117,6 +117,20 @@ def depolarization_factor(
     float
         D = P_off,MAS / P_Boltzmann, 0 < D ≤ 1. A measured ε_on/off overstates the gain over
         a radical-free sample by 1/D.
+
+    Raises
+    ------
+    ModelParameterError
+        If ``mas_hz`` is not a rate ≥ 0, ``field_T`` is not positive, ``temperature_K`` lies
+        outside :data:`DEPOLARIZATION_TEMPERATURES_K`, or the radical is not tabulated.
+
+    Examples
+    --------
+    TEKPol (ν_c = 15 kHz from the assumed 0.60 at 10 kHz) at the 8 kHz of SI Fig. S2:
+
+    >>> from qdkit.models.paramagnetic import depolarization_factor
+    >>> round(depolarization_factor(8000.0, radical="TEKPol"), 3)
+    0.652
     """
     try:
         nu = float(mas_hz)
@@ -192,6 +206,21 @@ def quenched_fraction(
     -------
     float
         Fraction of the signal lost, 0 ≤ q < 1.
+
+    Raises
+    ------
+    ModelParameterError
+        If the concentration or ``exclusion_nm`` is negative, the quenching radius is not
+        positive, ``electrons_per_radical`` is not a whole number ≥ 1, or ``geometry`` is
+        unknown.
+
+    Examples
+    --------
+    16 mM of a biradical around a nucleus in the solution, and under a 2 nm ligand shell:
+
+    >>> from qdkit.models.paramagnetic import quenched_fraction
+    >>> round(quenched_fraction(16.0), 3), quenched_fraction(16.0, exclusion_nm=2.0, geometry="surface")
+    (0.078, 0.0)
     """
     c = float(radical_mM)
     if not math.isfinite(c) or c < 0:
@@ -253,6 +282,11 @@ def signal_retention(
     -------
     float
         χ, 0 < χ ≤ 1.
+
+    Raises
+    ------
+    ModelParameterError
+        From :func:`depolarization_factor` and :func:`quenched_fraction` for inputs out of range.
     """
     d = depolarization_factor(mas_hz, radical=radical, field_T=field_T, temperature_K=temperature_K)
     q = quenched_fraction(radical_mM, exclusion_nm=exclusion_nm, geometry=geometry)

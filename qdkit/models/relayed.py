@@ -64,6 +64,12 @@ def steady_fraction(x):
     -------
     float or array
         f → 1 − x²/15 for x → 0 and f → 3/x for x → ∞ (a shell about L deep).
+
+    Examples
+    --------
+    >>> from qdkit.models.relayed import steady_fraction
+    >>> steady_fraction(0.0), round(steady_fraction(1.0), 3), round(steady_fraction(100.0), 4)
+    (1.0, 0.939, 0.0297)
     """
     out = _sphere_factor(np.asarray(x, dtype=float) ** 2).real
     return float(out) if out.ndim == 0 else out
@@ -114,6 +120,8 @@ class RelayedDNP:
 
     Attributes
     ----------
+    radius_nm, eps0, diffusion_nm2_s, t1_s, recycle_s, t_b_surface_s : float
+        The inputs of :func:`relayed_dnp` (nm, –, nm²/s, s, s, s).
     enhancement : float
         ⟨P⟩(recycle)/P0, the signal relative to the fully relaxed, unenhanced sphere.
     enhancement_on_off : float
@@ -139,10 +147,27 @@ class RelayedDNP:
 
     @property
     def diffusion_length_nm(self) -> float:
+        """L = √(D T1), nm."""
         return math.sqrt(self.diffusion_nm2_s * self.t1_s)
 
     def buildup(self, t_s):
-        """⟨P⟩(t)/P0 with microwaves on at the times ``t_s`` (seconds, array or float)."""
+        """⟨P⟩(t)/P0 with microwaves on at the times ``t_s`` (see :func:`average_polarization`).
+
+        Parameters
+        ----------
+        t_s : float or array
+            Times after saturation, seconds (≥ 0; ``math.inf`` gives the steady state).
+
+        Returns
+        -------
+        float or array
+            ⟨P⟩/P0, shaped like ``t_s``.
+
+        Raises
+        ------
+        ModelParameterError
+            If a time is negative or NaN.
+        """
         return average_polarization(
             t_s, self.radius_nm, eps0=self.eps0, diffusion_nm2_s=self.diffusion_nm2_s,
             t1_s=self.t1_s, t_b_surface_s=self.t_b_surface_s,
@@ -163,6 +188,12 @@ def average_polarization(t_s, radius_nm, *, eps0, diffusion_nm2_s, t1_s, t_b_sur
     -------
     float or array
         ⟨P⟩/P0, 0 at t = 0, → 1 + (ε0 − 1) f(R/L) for t → ∞.
+
+    Raises
+    ------
+    ModelParameterError
+        If a time is negative or NaN, or a physical parameter is not a positive number
+        (``t_b_surface_s`` may be 0).
     """
     radius = _number("radius_nm", radius_nm, "sphere radius in nm")
     eps = _number("eps0", eps0, "enhancement at the sphere's surface")
@@ -200,6 +231,11 @@ def relayed_signals(radius_nm, *, eps0, diffusion_nm2_s, t1_s, recycle_s, t_b_su
     (on, off) : arrays shaped like ``radius_nm``
         ⟨P⟩/P0 with surface enhancement ε0 and with ε0 = 1; their ratio is the on/off
         enhancement of each sphere.
+
+    Raises
+    ------
+    ModelParameterError
+        If a radius is not positive and finite, or a parameter is out of range.
     """
     radii = np.asarray(radius_nm, dtype=float)
     if radii.size == 0 or np.any(~np.isfinite(radii)) or np.any(radii <= 0):
@@ -306,6 +342,12 @@ def relayed_dnp(
         ``enhancement`` = ⟨p⟩(recycle), ``enhancement_on_off`` = that over ⟨p⟩(recycle) with
         ε0 = 1 and the same τs, ``t_b_s`` = time to reach (1 − 1/e) of the steady state,
         ``steady_state``.
+
+    Raises
+    ------
+    ModelParameterError
+        If a parameter is not a positive number (``t_b_surface_s`` may be 0, ``recycle_s``
+        may be ``math.inf``).
 
     Examples
     --------

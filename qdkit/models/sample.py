@@ -1,7 +1,9 @@
 """The one forward model behind every slider: a QD sample and an acquisition in, a spectrum out.
 
 Joins species lineshapes, species-aware CP, relayed DNP in the matrix with paramagnetic losses
-and the sensitivity bookkeeping into ``predict``.
+and the sensitivity bookkeeping into ``predict``. Its records (:class:`Sample`,
+:class:`Acquisition`, :class:`Line`, :class:`Prediction`) live in
+:mod:`qdkit.models.sample_records` and are importable from here.
 
 Model (DESIGN §4.3–4.5; Piveteau et al., JACS 137, 13964 (2015) and its SI)::
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -38,291 +40,20 @@ from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 from qdkit.models import cp, cp_species, dnp, matrix, paramagnetic
 from qdkit.models.materials import LIGANDS
+from qdkit.models.sample_records import (
+    QD_DENSITY_G_CM3,
+    Acquisition,
+    Line,
+    MatrixState,
+    Prediction,
+    Sample,
+    _number,
+)
 from qdkit.simulation import mas
 from qdkit.simulation.broadening import axis_grid
-from qdkit.simulation.sites import Site
 
 __all__ = ["Line", "Sample", "Acquisition", "Prediction", "MatrixState", "predict", "QD_DENSITY_G_CM3",
            "expected_snr_per_scan", "sample_matrix", "cp_buildup"]
-
-#: Density of the QD materials, g/cm³ (bulk crystals, CRC Handbook of Chemistry and
-#: Physics, 97th ed., "Physical constants of inorganic compounds"): it turns a QD mass into
-#: a number of QDs (QDs per pore, aggregate size).
-QD_DENSITY_G_CM3 = {"InP": 4.81, "CdSe": 5.82, "CdTe": 5.85, "PbSe": 8.10, "PbTe": 8.16,
-                    "CsPbBr3": 4.42}
-
-_ROLES = ("surface", "core")
-
-
-def _number(name, value, what, *, low=0.0, high=math.inf, allow_low=True, none_ok=False):
-    """A finite number within [low, high] or a ModelParameterError saying what it is for."""
-    if value is None and none_ok:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from exc
-    bound = f"{'≥' if allow_low else '>'} {low:g}" + (f" and ≤ {high:g}" if math.isfinite(high) else "")
-    if math.isnan(v) or v < low or v > high or (v == low and not allow_low):
-        raise ModelParameterError(f"{name} = {value!r} is out of range: {what} must be {bound}.")
-    return v
-
-
-# ---------------------------------------------------------------------------------------
-# Records
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """One chemical species of the sample as its spectrum shows it.
-
-    ``name``: the species (catalog ``assignment``); ``role``: ``"surface"`` or ``"core"``;
-    ``site``: its lineshape (:class:`qdkit.mas.Site`; ``weight`` = share among lines of one
-    species); ``assumed``: ``(value, reason)`` for what the paper does not print; ``field_T``:
-    the field of the width (constant in ppm: :func:`predict` scales it; None: fixed in Hz).
-    """
-
-    name: str
-    role: str
-    site: Site
-    assumed: tuple[tuple[str, str], ...] = ()
-    field_T: float | None = None
-
-    def __post_init__(self):
-        if self.role not in _ROLES:
-            raise ModelParameterError(f"Line {self.name!r}: role must be 'surface' or 'core', "
-                                      f"got {self.role!r}.")
-        if not isinstance(self.site, Site):
-            raise ModelParameterError(f"Line {self.name!r}: site must be a qdkit.mas.Site.")
-
-
-@dataclass(frozen=True)
-class Sample:
-    """What is in the rotor.
-
-    Attributes
-    ----------
-    material : str
-        QD material, e.g. ``"InP"``, ``"CdSe"``.
-    diameter_nm : float
-        QD core diameter, nm.
-    species : tuple of Line
-        The chemical species and their lineshapes (any nuclei; :func:`predict` takes those
-        of the observed nucleus' element).
-    ligand : str
-        Capping ligand (``qdkit.models.materials.LIGANDS``), e.g. ``"myristate"``; a
-        carboxylate or phosphonate on CdSe/CdTe brings the CdX2 shell
-        (:mod:`qdkit.models.cp_species`).
-    coverage_per_nm2 : float or None
-        Ligands per nm² (None: the ligand's default, 4.0 for carboxylates).
-    structure : str or None
-        ``"zincblende"`` / ``"wurtzite"`` for CdSe.
-    pore_nm : float or None
-        Nominal pore diameter of the mesoporous silica, nm; None: no silica (frozen solution).
-    silica_mg_per_qd_mg : float or None
-        Loading: mg of silica per mg of QDs; None: exactly enough to take up the solution
-        (V / v_p). Ignored without silica. See the module docstring for what the two sides
-        of exact filling mean.
-    solvent_ul : float
-        Volume of QD + radical solution, µL (SI Fig. S2: 20 µL).
-    radical : str or None
-        Polarizing agent (``"TEKPol"``, ``"AMUPol"``, ``"TOTAPOL"``); None: none.
-    radical_mM : float
-        Its concentration, mM (16 mM TEKPol in the paper).
-    qd_mg : float
-        Mass of QDs in the solution, mg (SI Fig. S2: 3.8 mg).
-    pore_volume_cm3_g : float
-        Specific pore volume of the silica (MSU-H 0.91 cm³/g, SI Fig. S2).
-    eps0 : float
-        ε_on/off of the radical solution at the aggregate surface (paper: up to 80, Fig. 2e;
-        :data:`qdkit.matrix.EPSILON0`).
-    spin_diffusion_nm2_ms : float
-        ¹H spin-diffusion coefficient inside the QD aggregates (0.8 nm²/ms, rigid organic
-        solids; :data:`qdkit.matrix.SPIN_DIFFUSION_NM2_MS`).
-    proton_t1_s : float
-        ¹H T1 inside the aggregates (:data:`qdkit.matrix.PROTON_T1_S`).
-    t_b_surface_s : float
-        DNP build-up time of the radical solution at the aggregate surface, s (τs of
-        :func:`qdkit.matrix.relayed_dnp`). Default 2 s: the paper's recycle delays (1.7–3.8 s,
-        SI VI) set at ~1.3 T_B — taken from the paper, listed as assumed.
-    t1rho_ms : float or None
-        ¹H T1ρ under the CP spin lock (None: :data:`qdkit.models.cp_species.T1RHO_MS`).
-    """
-
-    material: str
-    diameter_nm: float
-    species: tuple[Line, ...]
-    ligand: str = "oleate"
-    coverage_per_nm2: float | None = None
-    structure: str | None = None
-    pore_nm: float | None = 7.0
-    silica_mg_per_qd_mg: float | None = None
-    solvent_ul: float = 20.0
-    radical: str | None = "TEKPol"
-    radical_mM: float = 16.0
-    qd_mg: float = 3.8
-    pore_volume_cm3_g: float = matrix.MSU_H_PORE_VOLUME_CM3_G
-    eps0: float = matrix.EPSILON0
-    spin_diffusion_nm2_ms: float = matrix.SPIN_DIFFUSION_NM2_MS
-    proton_t1_s: float = matrix.PROTON_T1_S
-    t_b_surface_s: float = matrix.PROTON_T1_S
-    t1rho_ms: float | None = None
-
-    def __post_init__(self):
-        if self.material not in QD_DENSITY_G_CM3:
-            raise ModelParameterError(f"No model for {self.material!r} QDs; choose one of "
-                                      f"{sorted(QD_DENSITY_G_CM3)}.")
-        _number("diameter_nm", self.diameter_nm, "the QD core diameter in nm", low=0.8, high=20)
-        if self.ligand not in LIGANDS:
-            raise ModelParameterError(f"Unknown ligand {self.ligand!r}; choose one of {sorted(LIGANDS)}.")
-        _number("coverage_per_nm2", self.coverage_per_nm2, "ligands per nm² of QD surface",
-                low=0.1, high=10, none_ok=True)
-        _number("pore_nm", self.pore_nm, "the silica pore diameter in nm (None for no silica)",
-                low=0.0, high=1e5, allow_low=False, none_ok=True)
-        _number("silica_mg_per_qd_mg", self.silica_mg_per_qd_mg, "mg of silica per mg of QDs",
-                high=1e4, none_ok=True)
-        _number("solvent_ul", self.solvent_ul, "the solution volume in µL", allow_low=False, high=1e3)
-        _number("radical_mM", self.radical_mM, "the radical concentration in mM", high=1000)
-        _number("qd_mg", self.qd_mg, "the QD mass in mg", allow_low=False, high=1e3)
-        _number("pore_volume_cm3_g", self.pore_volume_cm3_g, "the silica pore volume in cm³/g",
-                allow_low=False, high=10)
-        _number("eps0", self.eps0, "the DNP enhancement of the radical solution", low=1.0, high=700)
-        _number("spin_diffusion_nm2_ms", self.spin_diffusion_nm2_ms,
-                "the ¹H spin-diffusion coefficient in nm²/ms", allow_low=False, high=100)
-        _number("proton_t1_s", self.proton_t1_s, "the ¹H T1 in s", allow_low=False, high=1e4)
-        _number("t_b_surface_s", self.t_b_surface_s, "the build-up time of the radical solution in s",
-                high=1e4)
-        _number("t1rho_ms", self.t1rho_ms, "the ¹H T1ρ in ms", allow_low=False, high=1e4, none_ok=True)
-        if not self.species or not all(isinstance(x, Line) for x in self.species):
-            raise ModelParameterError("A Sample needs its species as a tuple of qdkit.sample.Line.")
-
-    @property
-    def silica_mg(self) -> float:
-        """Silica in the rotor, mg (0 without silica; exact filling when not given)."""
-        if self.pore_nm is None:
-            return 0.0
-        if self.silica_mg_per_qd_mg is None:
-            return self.solvent_ul / self.pore_volume_cm3_g
-        return self.silica_mg_per_qd_mg * self.qd_mg
-
-    @property
-    def exact_loading(self) -> float:
-        """mg of silica per mg of QDs whose pores hold exactly the solution: V / (v_p m_QD)."""
-        return self.solvent_ul / self.pore_volume_cm3_g / self.qd_mg
-
-    @property
-    def qd_conc_mg_ml(self) -> float:
-        return self.qd_mg / self.solvent_ul * 1e3
-
-    def replace(self, **changes) -> Sample:
-        return replace(self, **changes)
-
-
-@dataclass(frozen=True)
-class Acquisition:
-    """How the sample is measured.
-
-    Attributes
-    ----------
-    nucleus, field_T, temperature_K, mas_hz
-        Observed nucleus (``"31P"``), field (T), sample temperature (K), MAS rate (Hz, 0: static).
-    contact_ms : float or None
-        ¹H→X contact time, ms; None: direct excitation (every atom counts alike).
-    recycle_s : float or None
-        Recycle delay, s (``math.inf``: fully relaxed); None: the optimal delay for the
-        predicted build-up time, ≈ 1.2564 T_B.
-    scans, microwave
-        Number of scans; microwaves on (DNP) or off.
-    """
-
-    nucleus: str
-    field_T: float = 9.4
-    temperature_K: float = 100.0
-    mas_hz: float = 10_000.0
-    contact_ms: float | None = 1.5
-    recycle_s: float | None = None
-    scans: int = 1
-    microwave: bool = True
-
-    def __post_init__(self):
-        object.__setattr__(self, "nucleus", nuclei.get(self.nucleus).label)
-        _number("field_T", self.field_T, "the magnet field in tesla", low=0.5, high=40)
-        _number("temperature_K", self.temperature_K, "the sample temperature in K", low=1, high=500)
-        _number("mas_hz", self.mas_hz, "the spin rate in Hz (0 = static)", high=2e5)
-        _number("contact_ms", self.contact_ms, "the CP contact time in ms", high=1000, none_ok=True)
-        _number("recycle_s", self.recycle_s, "the recycle delay in s", allow_low=False, none_ok=True)
-        if int(self.scans) != self.scans or self.scans < 1:
-            raise ModelParameterError(f"scans must be a whole number ≥ 1; got {self.scans!r}.")
-
-    def replace(self, **changes) -> Acquisition:
-        return replace(self, **changes)
-
-
-@dataclass(frozen=True)
-class MatrixState:
-    """What the matrix and the radical do to the QD signal (see :func:`predict`)."""
-
-    enhancement_on_off: float
-    enhancement_in_pores: float
-    enhancement_outside: float
-    fraction_in_pores: float
-    dilution: float
-    retention: float
-    recovery: float
-    t_b_s: float
-    recycle_s: float
-    qds_per_pore: float
-    aggregate_nm: float
-    overfilled: bool  # solution beyond the pore volume (freezes outside)
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """A predicted spectrum with its parts and the numbers behind it.
-
-    ``components`` maps each species to its trace on ``ppm``; ``total`` is their sum.
-    ``enhancement`` is ε_on/off as a spectroscopist measures it; ``absolute_gain`` the
-    signal per fully relaxed scan over the radical-free frozen colloid in the same rotor
-    (ε × χ / d, SI Fig. S2), ``absolute_gain_same_mass`` the same for equal QD masses in the
-    coil (ε × χ, SI Fig. S2's 3.8 mg samples); ``snr_per_scan`` the integrated signal of one
-    scan at this recycle delay in units of one fully relaxed, directly excited scan of that
-    colloid, ``snr_per_sqrt_hour`` the same per √hour; ``assumed`` what the paper does not print.
-    """
-
-    ppm: np.ndarray
-    components: dict
-    roles: dict
-    total: np.ndarray
-    enhancement: float
-    absolute_gain: float
-    absolute_gain_same_mass: float
-    t_b_s: float
-    recycle_s: float
-    snr_per_scan: float
-    snr_per_sqrt_hour: float
-    matrix: MatrixState
-    surface_fraction: float
-    surface_share: float
-    assumed: tuple[str, ...] = ()
-    assumed_reasons: dict = field(default_factory=dict)
-
-    def part(self, role: str) -> np.ndarray:
-        """Sum of the components of one role (``"surface"`` or ``"core"``)."""
-        rows = [y for name, y in self.components.items() if self.roles[name] == role]
-        return np.sum(rows, axis=0) if rows else np.zeros_like(self.total)
-
-    @property
-    def surface(self) -> np.ndarray:
-        return self.part("surface")
-
-    @property
-    def core(self) -> np.ndarray:
-        return self.part("core")
-
-    @property
-    def peak(self) -> float:
-        return float(np.max(self.total)) if self.total.size else 0.0
 
 
 # ---------------------------------------------------------------------------------------
@@ -361,10 +92,31 @@ def cp_buildup(sample: Sample, nucleus: str, contact_ms) -> dict[str, np.ndarray
     """CP signal of each species of ``nucleus`` versus contact time, per atom of the element,
     in units of the gain bound |γH/γX| — the kinetics :func:`predict` weighs the lines with.
 
+    Parameters
+    ----------
+    sample : Sample
+        The QDs (material, size, ligand, coverage, structure, T1ρ are used).
+    nucleus : str
+        Observed X nucleus, e.g. ``"31P"``.
+    contact_ms : float or array_like
+        Contact time(s), ms (≥ 0).
+
     Returns
     -------
     dict
         Species name (surface species first) → signal on ``contact_ms``.
+
+    Raises
+    ------
+    ModelParameterError
+        If ``contact_ms`` is empty, not finite or negative.
+
+    Examples
+    --------
+    >>> from qdkit.models.setups import paper_setup
+    >>> sample, _ = paper_setup("2e")
+    >>> {name: round(float(s), 3) for name, s in cp_buildup(sample, "31P", 1.5).items()}
+    {'surface PO_x': 0.168, 'InP core': 0.066}
     """
     kinetics = _kinetics(sample, nuclei.get(nucleus).label)
     n_atoms = sum(k.n_spins for k in kinetics)
@@ -385,7 +137,29 @@ def _kinetics(sample: Sample, nucleus: str):
 
 def sample_matrix(sample: Sample, acquisition: Acquisition) -> MatrixState:
     """What matrix and radical do to the QD signal: ε_on/off (in, outside the pores), solution
-    in the pores, dilution, retention, T_B, recovery after the recycle delay (:func:`predict`)."""
+    in the pores, dilution, retention, T_B, recovery after the recycle delay (:func:`predict`).
+
+    Parameters
+    ----------
+    sample : Sample
+        What is in the rotor.
+    acquisition : Acquisition
+        Its spin rate (for the MAS depolarization) and recycle delay are used.
+
+    Returns
+    -------
+    MatrixState
+        Cached per (sample, spin rate, recycle delay).
+
+    Examples
+    --------
+    The InP QDs of Fig. 2e in 7 nm MSU-H silica, exactly filled:
+
+    >>> from qdkit.models.setups import paper_setup
+    >>> m = sample_matrix(*paper_setup("2e"))
+    >>> round(m.enhancement_on_off), round(m.dilution, 2), m.overfilled
+    (80, 1.41, False)
+    """
     return _matrix_state(sample, float(acquisition.mas_hz), acquisition.recycle_s)
 
 
@@ -584,6 +358,38 @@ def expected_snr_per_scan(prediction: Prediction, at: Prediction, measured_snr_p
     Equation: S/N₁ = S/N₁,measured × h / h_at, with h the tallest predicted point (S/N is
     peak height over noise RMS, as :func:`qdkit.processing.measure.signal_to_noise`
     measures it; the noise of one scan does not depend on the sample settings).
+
+    Parameters
+    ----------
+    prediction : Prediction
+        The settings to predict the S/N for.
+    at : Prediction
+        The settings at which the S/N was measured (same axis units).
+    measured_snr_per_scan : float
+        S/N of one scan measured at ``at``'s settings (S/N of the spectrum / √scans).
+
+    Returns
+    -------
+    float
+        Expected S/N of one scan at ``prediction``'s settings.
+
+    Raises
+    ------
+    ModelParameterError
+        If the measured S/N is not positive, or ``at`` predicts no signal.
+
+    Examples
+    --------
+    S/N 50 per scan with microwaves on; with them off it falls by ε:
+
+    >>> import numpy as np
+    >>> from qdkit.models.setups import paper_setup
+    >>> sample, acq = paper_setup("2e")
+    >>> ppm = np.linspace(100.0, -100.0, 401)
+    >>> on = predict(sample, acq, ppm)
+    >>> off = predict(sample, acq.replace(microwave=False), ppm)
+    >>> round(expected_snr_per_scan(off, on, 50.0), 2), round(50.0 / on.enhancement, 2)
+    (0.63, 0.63)
     """
     snr = _number("measured_snr_per_scan", measured_snr_per_scan, "S/N of one measured scan",
                   allow_low=False)

@@ -22,9 +22,31 @@ _ROLES = ("surface", "core")
 
 
 def catalog_line(sp, nucleus: str | None = None, field_T: float | None = None) -> Line:
-    """A catalog species as a :class:`~qdkit.sample.Line`: its lineshape through
-    :func:`qdkit.catalog.site` (the one place for the catalog→Site rules, widths scaled to
-    ``field_T`` as a constant ppm width), its role and its assumed values with their reasons."""
+    """A catalog species as a :class:`~qdkit.sample.Line`.
+
+    Its lineshape comes through :func:`qdkit.catalog.site` (the one place for the
+    catalog→Site rules, widths scaled to ``field_T`` as a constant ppm width), with its role
+    and its assumed values with their reasons.
+
+    Parameters
+    ----------
+    sp : qdkit.catalog.Species
+        A species of ``data/catalog.toml`` (e.g. from :func:`qdkit.catalog.species`).
+    nucleus : str, optional
+        Observed isotope if it differs from the species' own (e.g. ``"111Cd"``).
+    field_T : float, optional
+        Field the line is simulated at, T (default: the field of the species' own figure).
+
+    Returns
+    -------
+    Line
+        ``name`` = the species' assignment, ``role`` = its site (``"surface"``/``"core"``).
+
+    Raises
+    ------
+    CatalogError
+        From :func:`qdkit.catalog.site`: a ``field_T`` outside 0–40 T or an unknown nucleus.
+    """
     site = catalog.site(sp, nucleus=nucleus, field_T=field_T)
     return Line(sp.assignment, sp.site, site, tuple(sp.assumed),
                 field_T=field_T or catalog.species_field_T(sp))
@@ -41,7 +63,18 @@ def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
     Species: the figure's surface and core species from ``data/catalog.toml`` with their
     lineshapes (assumed values marked; :func:`catalog_line`); sample (QD, size, ligand,
     silica, radical, QD mass, solution volume) and acquisition (nucleus, field, temperature, MAS, contact time,
-    recycle delay, scans) from the figure's first experiment.
+    recycle delay, scans) from the figure's first experiment. A sample without a printed
+    solution volume or QD mass takes 20 µL and 3.8 mg (SI Fig. S2).
+
+    Parameters
+    ----------
+    figure : str
+        One of :data:`PAPER_FIGURES`, e.g. ``"2e"``.
+
+    Returns
+    -------
+    sample : Sample
+    acquisition : Acquisition
 
     Raises
     ------
@@ -68,9 +101,33 @@ def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
 
 
 def experiment_acquisition(catalog_id: str) -> Acquisition:
-    """The acquisition of one catalog experiment (SI VI–VII): nucleus, field, temperature,
-    MAS, contact time (None for direct excitation), recycle delay, scans, and microwaves on
-    when the catalog says so or, if it does not, when the experiment is a DNP one."""
+    """The acquisition of one catalog experiment (SI VI–VII).
+
+    Nucleus, field, temperature, MAS (0 if not given), contact time (None for direct
+    excitation), recycle delay, scans (1 if not given), and microwaves on when the catalog
+    says so or, if it does not, when the experiment is a DNP one.
+
+    Parameters
+    ----------
+    catalog_id : str
+        Experiment id in ``data/catalog.toml``, e.g. ``"2e-a"``.
+
+    Returns
+    -------
+    Acquisition
+
+    Raises
+    ------
+    CatalogError
+        For an unknown id (from :func:`qdkit.catalog.experiment`).
+
+    Examples
+    --------
+    >>> from qdkit.models.setups import experiment_acquisition
+    >>> acq = experiment_acquisition("2e-a")
+    >>> acq.nucleus, acq.field_T, acq.mas_hz, acq.contact_ms
+    ('31P', 9.4, 8000.0, 1.5)
+    """
     exp = catalog.experiment(catalog_id)
     return Acquisition(nucleus=exp.nucleus, field_T=exp.field_T, temperature_K=exp.temperature_K,
                        mas_hz=exp.mas_hz or 0.0, contact_ms=exp.contact_ms, recycle_s=exp.d1_s,
