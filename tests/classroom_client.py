@@ -369,3 +369,22 @@ def rss_mb(proc: psutil.Process) -> float:
     with contextlib.suppress(psutil.Error):
         return proc.memory_info().rss / 2**20
     return float("nan")
+
+
+class BackgroundLoop:
+    """An asyncio loop in a thread, so synchronous tests (Playwright's sync API) can drive
+    :class:`StudentSession` objects: ``loop.run(session.move(...))``."""
+
+    def __init__(self):
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro, timeout_s: float = 300.0):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout_s)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
