@@ -31,7 +31,16 @@ case "${1:-}" in
     lab)
         setup
         root_flag=(); [ "$(id -u)" = 0 ] && root_flag=(--allow-root)  # containers and CI run as root
-        exec "$venv/bin/jupyter" lab notebooks/00_start_here.ipynb --ServerApp.root_dir=. "${root_flag[@]}" "${@:2}"
+        # No "get notified about Jupyter news?" pop-up and no update check (no calls out):
+        # config/lab-overrides.json becomes a settings default of this venv's JupyterLab.
+        mkdir -p "$venv/share/jupyter/lab/settings/overrides.d"
+        cp config/lab-overrides.json "$venv/share/jupyter/lab/settings/overrides.d/qdkit.json"
+        # The start notebook opens alone (JupyterLab's single-document view, /doc): the
+        # explorer fits a 1400 px wide window; View > "Simple Interface" switches back.
+        exec "$venv/bin/jupyter" lab --ServerApp.root_dir=. \
+            --LabApp.default_url=/doc/tree/notebooks/00_start_here.ipynb \
+            --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+            "${root_flag[@]}" "${@:2}"
         ;;
     app)
         setup
