@@ -3,6 +3,7 @@
 # only Python, pip and apt, into ./.venv (never into your system Python).
 #   bash run.sh lab     JupyterLab on the start notebook
 #   bash run.sh app     the Voila explorer app
+#   bash run.sh class [N]  the Voila app for a class of N (default 10): N kernels pre-heated
 #   bash run.sh test    every test (packaging check, unit, paper, notebooks, browser)
 # QDKIT_SKIP_SETUP=1 skips the install step (the launch test uses it: tests install nothing).
 set -euo pipefail
@@ -46,6 +47,17 @@ case "${1:-}" in
         setup
         exec "$venv/bin/voila" widgets/app/explorer.ipynb "${@:2}"
         ;;
+    class)
+        # A class arriving at once: N kernels have run the app before anyone comes (Voila's
+        # pre-heated pool); each page then only attaches to one. Every kernel taken is
+        # replaced in the background. Students on other machines reach it on this
+        # machine's address: add --Voila.ip=0.0.0.0 (and --port=8866 or another).
+        setup
+        n=${2:-10}
+        case "$n" in ''|*[!0-9]*) echo "usage: bash run.sh class [N students]" >&2; exit 2;; esac
+        exec "$venv/bin/voila" widgets/app/explorer.ipynb --preheat_kernel=True \
+            --pool_size="$n" "${@:3}"
+        ;;
     test)
         setup
         need_chromium
@@ -53,7 +65,7 @@ case "${1:-}" in
         exec "$venv/bin/python" -m pytest "${@:2}"
         ;;
     *)
-        echo "usage: bash run.sh lab|app|test" >&2
+        echo "usage: bash run.sh lab|app|class [N]|test" >&2
         exit 2
         ;;
 esac
