@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import datetime
 import json
+import math
 import os
 import re
 import subprocess
@@ -26,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-
 from test_browser_harness import REPO, free_port, stop_server, wait_for_port
 
 APP = "widgets/app/explorer.ipynb"
@@ -41,18 +41,33 @@ class VoilaServer:
     log: Path
     proc: subprocess.Popen
 
+    _known: dict = field(default_factory=dict)  # pid → (kernel id, psutil.Process)
+
+    def _child_pids(self) -> list[int]:
+        """The server's direct children, read from /proc without scanning every process of
+        the machine (psutil's children() does; on a busy machine that stalls the caller)."""
+        pids = []
+        try:
+            for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+                pids += [int(x) for x in (task / "children").read_text().split()]
+        except OSError:
+            with contextlib.suppress(psutil.Error):
+                pids = [c.pid for c in psutil.Process(self.proc.pid).children()]
+        return pids
+
     def kernels(self) -> dict[str, psutil.Process]:
         """Kernel id → kernel process, for every kernel this server runs now."""
         out = {}
-        try:
-            children = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            return out
-        for child in children:
-            with contextlib.suppress(psutil.Error):
-                m = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(child.cmdline()))
-                if m:
-                    out[m.group(1)] = child
+        for pid in self._child_pids():
+            if pid not in self._known:
+                with contextlib.suppress(psutil.Error):
+                    proc = psutil.Process(pid)
+                    m = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(proc.cmdline()))
+                    if m:  # a child not yet exec'd still shows Voila's command line
+                        self._known[pid] = (m.group(1), proc)
+            kid, proc = self._known.get(pid, (None, None))
+            if kid and proc.is_running():
+                out[kid] = proc
         return out
 
     def processes(self) -> list[psutil.Process]:
@@ -68,7 +83,7 @@ def voila_server(*options: str, notebook: str = APP, startup_s: float = 120.0, e
     """Voila on ``notebook`` at a free 127.0.0.1 port with extra command-line ``options``
     (run from the repository, so ``voila.json`` applies; options given here win)."""
     port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".voila.log", delete=False)
+    log = tempfile.NamedTemporaryFile("w+", suffix=".voila.log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
          "--Voila.ip=127.0.0.1", *options],
@@ -83,9 +98,11 @@ def voila_server(*options: str, notebook: str = APP, startup_s: float = 120.0, e
         log.close()
 
 
-def wait_for_pool(server: VoilaServer, size: int, timeout_s: float = 600.0) -> float:
+def wait_for_pool(server: VoilaServer, size: int,
+                  timeout_s: float = 600.0) -> tuple[float, list[float]]:
     """Wait until ``size`` pre-heated kernels have run the notebook (Voila's own "pool is
-    filled" only means started): each exists and has used no CPU for a second. Seconds."""
+    filled" only means started): each exists and has used no CPU for a second. Returns the
+    seconds waited and the CPU-seconds each kernel took to get there."""
     t0 = time.monotonic()
     quiet_since: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -102,14 +119,14 @@ def wait_for_pool(server: VoilaServer, size: int, timeout_s: float = 600.0) -> f
                 cpu[kid] = used
         ready = [k for k, since in quiet_since.items() if now - since >= 1.0 and cpu[k] > 1.0]
         if len(ready) >= size:
-            return now - t0 - 1.0
+            return now - t0 - 1.0, [cpu[k] for k in ready]
         time.sleep(0.25)
 
 
 def _header(msg_type: str, session: str) -> dict:
     return {"msg_id": uuid.uuid4().hex, "username": "student", "session": session,
             "msg_type": msg_type, "version": "5.3",
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+            "date": datetime.datetime.now(datetime.UTC).isoformat()}
 
 
 def _encode(msg: dict, channel: str) -> bytes:
@@ -148,6 +165,7 @@ class Move:
     value: float
     latency_ms: float  # update sent → predicted data-source patch complete
     bytes_in: int  # everything the kernel sent for this move (all widgets, all channels)
+    at: float = 0.0  # time.monotonic() when the update was sent
 
 
 @dataclass
@@ -189,7 +207,7 @@ class StudentSession:
         self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
         deadline = time.monotonic() + timeout_s
         while True:
-            msg, _ = await self._next(deadline)
+            msg, _, _ = await self._next(deadline)
             data = msg.get("content", {}).get("data", {})
             if msg.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
                 self.models = data["states"]
@@ -200,12 +218,12 @@ class StudentSession:
         self.status = "open"
 
     def _find_models(self) -> None:
-        self.slider_ids, self.bokeh_id, self.message_id = {}, None, None
+        self.widget_ids, self.bokeh_id, self.message_id = {}, None, None
         for mid, m in self.models.items():
             classes = m["state"].get("_dom_classes", [])
             names = [c[len("qdkit-"):] for c in classes if c.startswith("qdkit-")]
             for name in names:
-                self.slider_ids[name] = mid
+                self.widget_ids[name] = mid
             if "message" in names:
                 self.message_id = mid
             if m["model_name"] == "BokehModel":
@@ -227,10 +245,10 @@ class StudentSession:
         return self.models[self.message_id]["state"].get("value", "")
 
     def value(self, control: str):
-        return self.models[self.slider_ids[control]]["state"]["value"]
+        return self.models[self.widget_ids[control]]["state"]["value"]
 
     def state(self, control: str) -> dict:
-        return self.models[self.slider_ids[control]]["state"]
+        return self.models[self.widget_ids[control]]["state"]
 
     def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
         header = _header(msg_type, self.session)
@@ -242,12 +260,13 @@ class StudentSession:
     async def _read(self) -> None:
         while True:
             frame = await self.ws.read_message()
+            arrived = time.perf_counter()  # before any decoding: the moment it came
             if frame is None:
-                await self._inbox.put((None, 0))
+                await self._inbox.put((None, 0, time.perf_counter()))
                 return
             msg, size = _decode(frame)
             self._apply(msg)
-            await self._inbox.put((msg, size))
+            await self._inbox.put((msg, size, arrived))
 
     def _apply(self, msg: dict) -> None:
         """Keep the widget states current, as the page does; note the kernel's death."""
@@ -268,24 +287,24 @@ class StudentSession:
         if left <= 0:
             raise SessionError("no answer from the kernel in time")
         try:
-            msg, size = await asyncio.wait_for(self._inbox.get(), left)
-        except asyncio.TimeoutError:
+            msg, size, arrived = await asyncio.wait_for(self._inbox.get(), left)
+        except TimeoutError:
             raise SessionError("no answer from the kernel in time") from None
         if msg is None:
             raise SessionError("the kernel's websocket closed")
-        return msg, size
+        return msg, size, arrived
 
     async def move(self, control: str, value: float, timeout_s: float = 30.0) -> Move:
         """Set a slider as the page does; wait for the predicted patch and the kernel idle."""
         while not self._inbox.empty():  # leftovers of the previous move
             self._inbox.get_nowait()
         t0 = time.perf_counter()
-        msg_id = self._send("comm_msg", {"comm_id": self.slider_ids[control], "data": {
+        msg_id = self._send("comm_msg", {"comm_id": self.widget_ids[control], "data": {
             "method": "update", "state": {"value": value}, "buffer_paths": []}})
         deadline = time.monotonic() + timeout_s
         patch_left, changed_at, idle, size = None, None, False, 0
         while changed_at is None or not idle:
-            msg, n = await self._next(deadline)
+            msg, n, arrived = await self._next(deadline)
             size += n
             parent = msg.get("parent_header", {}).get("msg_id")
             if msg.get("msg_type") == "status" and parent == msg_id:
@@ -304,17 +323,17 @@ class StudentSession:
                 mine = self.predicted_id in (payload or "")
                 patch_left = ("buffers", 2 * patch_left[1], mine)
                 if patch_left[1] == 0:
-                    changed_at = changed_at or (time.perf_counter() if mine else None)
+                    changed_at = changed_at or (arrived if mine else None)
                     patch_left = None
             elif patch_left and patch_left[0] == "buffers":
                 left = patch_left[1] - 1
                 if left == 0:
                     if patch_left[2] and changed_at is None:
-                        changed_at = time.perf_counter()
+                        changed_at = arrived
                     patch_left = None
                 else:
                     patch_left = ("buffers", left, patch_left[2])
-        mv = Move(control, value, (changed_at - t0) * 1e3, size)
+        mv = Move(control, value, (changed_at - t0) * 1e3, size, at=time.monotonic())
         self.moves.append(mv)
         return mv
 
@@ -352,15 +371,16 @@ def strip_tags(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html).strip()
 
 
-def next_value(state: dict, rng, direction: int) -> tuple[float, int]:
+def next_value(state: dict, direction: int) -> tuple[float, int]:
     """One slider step further (a log slider steps its exponent), turning at the ends."""
     step, lo, hi = state["step"], state["min"], state["max"]
     log = "base" in state
     now = state["value"]
-    x = (__import__("math").log(now, state["base"]) if log else now) + direction * step
+    here = math.log(now, state["base"]) if log else now
+    x = here + direction * step
     if not lo <= x <= hi:
         direction = -direction
-        x = (__import__("math").log(now, state["base"]) if log else now) + 2 * direction * step
+        x = here + direction * step
     x = min(max(x, lo), hi)
     return (state["base"] ** x if log else round(x / step) * step), direction
 

@@ -13,7 +13,6 @@ import time
 
 import psutil
 import pytest
-
 from classroom_client import BackgroundLoop, StudentSession, rss_mb, voila_server
 from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page
 

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
-from test_browser_harness import chromium_page, stop_server, wait_for_port, free_port
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from test_browser_harness import chromium_page, free_port, stop_server, wait_for_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,7 +58,7 @@ def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_
                 try:
                     page.wait_for_selector(".qdkit-spectrum-explorer canvas", timeout=30_000)
                     break
-                except Exception:
+                except PlaywrightTimeout:
                     assert attempt < 5, "the explorer cell never drew"
             time.sleep(2)
             shots = os.environ.get("QDKIT_SCREENSHOT_DIR")

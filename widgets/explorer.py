@@ -19,7 +19,15 @@ from .bridge import QdkitBridge, Settings
 from .display import WidgetApp, bokeh_widget
 from .figure import spectrum_figure
 from .measured import MeasuredTrace, Series, load_trace, reference_series, snr_per_scan
-from .panel import MessageArea, Readout, format_number, guarded, on_log_grid, read_number, tag
+from .panel import (
+    MessageArea,
+    Readout,
+    format_number,
+    guarded,
+    on_log_grid,
+    read_number,
+    tag,
+)
 
 FIELDS_T = (9.4, 11.7, 14.1, 16.4, 18.8)
 NO_SERIES = "none"

@@ -70,4 +70,4 @@ def connection_notice():
     return HTML(_SCRIPT % {"text": json.dumps({"lost": LOST, "offline": OFFLINE})})
 
 
-__all__ = ["connection_notice", "LOST", "OFFLINE"]
+__all__ = ["LOST", "OFFLINE", "connection_notice"]
