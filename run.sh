@@ -5,6 +5,7 @@
 #   bash run.sh app     the Voila explorer app
 #   bash run.sh class [N]  the Voila app for a class of N (default 10): N kernels pre-heated
 #   bash run.sh test    every test (packaging check, unit, paper, notebooks, browser)
+#   bash run.sh docs    the documentation site, offline, into docs/_build/html
 # QDKIT_SKIP_SETUP=1 skips the install step (the launch test uses it: tests install nothing).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -64,8 +65,12 @@ case "${1:-}" in
         bash .ci/check_wheel.sh "$venv/bin/python"
         exec "$venv/bin/python" -m pytest "${@:2}"
         ;;
+    docs)
+        setup
+        exec "$venv/bin/python" -m sphinx -b html -W --keep-going docs docs/_build/html "${@:2}"
+        ;;
     *)
-        echo "usage: bash run.sh lab|app|class [N]|test" >&2
+        echo "usage: bash run.sh lab|app|class [N]|test|docs" >&2
         exit 2
         ;;
 esac

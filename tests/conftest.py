@@ -67,6 +67,39 @@ def snapshot(root: Path) -> dict[str, str]:
             for p in files}
 
 
+def odnp_inversion_recovery(real_data: Path, expno: int):
+    """DNPLab's 1H ODNP inversion recovery (expno 28: microwaves on at 0.6 mW, 304: off) as
+    DNPLab's example processes it: 10 Hz exponential, integral over 100 Hz around the line,
+    one phase for all delays. Returns (delays_s, integrals, DNPLab's T1 and its error from
+    Workup/t1Powers.csv)."""
+    import csv
+    import warnings
+
+    import numpy as np
+
+    import qdkit
+    from qdkit import twod
+
+    folder = real_data / "dnplab_odnp_topspin_1H_0.35T"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = qdkit.read(folder / str(expno))
+    last = qdkit.process(twod.split_series(ds)[-1].replace(procs={}), [
+        {"step": "apodize", "window": "em", "lb_hz": 10.0},
+        {"step": "zero_fill", "size": 16384},
+        {"step": "remove_group_delay", "points": ds.meta.group_delay_pts},
+        {"step": "ft"},
+        {"step": "autophase", "p1_deg": 0.0},
+    ])
+    centre = last.ppm[np.argmax(last.real)]
+    half_ppm = 50.0 / last.meta.reference_mhz
+    delays, integrals, _ = twod.series_integrals(ds, region_ppm=(centre - half_ppm, centre + half_ppm),
+                                                 recipe=list(last.recipe))
+    with open(folder / "Workup" / "t1Powers.csv") as fh:
+        row = next(r for r in csv.DictReader(fh) if int(float(r["Exp Num"])) == expno)
+    return np.asarray(delays), np.asarray(integrals), (float(row["T_1 (s)"]), float(row["T_1 error (s)"]))
+
+
 def pytest_terminal_summary(terminalreporter):
     """One line per skip reason with its count (a plain clone skips the real-data tests)."""
     skipped = terminalreporter.stats.get("skipped", [])

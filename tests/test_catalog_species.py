@@ -12,7 +12,7 @@ from qdkit.mas import Site, mas_spectrum
 from qdkit.models import cp_species
 
 LINESHAPE = ("iso_ppm", "csa_ppm", "eta", "fwhm_hz")
-#: The explorer's samples (widgets.bridge.EXPLORER_FIGURES): figure → (material, ligand, d)
+#: The explorer's samples (qdkit.models.setups.PAPER_FIGURES): figure → (material, ligand, d)
 EXPLORER = {"2e": ("InP", "myristate", 3.0), "3a": ("CdSe", "oleate", 4.0),
             "3b": ("CdSe", "oleate", 4.0)}
 
@@ -84,11 +84,9 @@ def test_spin_rate_changes_every_explorer_prediction_by_at_least_1_percent(figur
 
 
 def test_the_spin_rate_test_covers_every_sample_the_explorer_offers():
-    bridge = pytest.importorskip("widgets.bridge")
-    offered = getattr(bridge, "EXPLORER_FIGURES", None)
-    if offered is None:
-        pytest.skip("the explorer no longer lists its figures in widgets.bridge")
-    assert set(offered) <= set(EXPLORER)
+    from qdkit.models.setups import PAPER_FIGURES  # the explorer's samples (qdkit_widgets.bridge)
+
+    assert set(PAPER_FIGURES) <= set(EXPLORER)
 
 
 def _catalog_text(species_extra: str) -> str:

@@ -41,24 +41,6 @@ def test_short_contact_selects_the_surface_and_long_contact_reaches_the_core(inp
     assert share[-1] > inp3.surface_fraction("P")
 
 
-@pytest.mark.paper
-def test_inp_31p_cp_spectrum_core_peak_grows_against_pox_from_1p5_to_5_ms(inp3):
-    # SI Figure S3 as spectra: surface PO_x near 5 ppm, broad core near -200 ppm (Fig. 2e)
-    from qdkit.mas import Site
-
-    ppm = np.linspace(300, -500, 2048)
-    core_site = Site("31P", -200.0, fwhm_hz=8000.0)
-    surface_site = Site("31P", 5.0, fwhm_hz=2000.0)
-    spectra = [cp.cp_spectrum(inp3, t, core_site=core_site, surface_site=surface_site,
-                              field_T=9.4, mas_hz=8000.0, ppm=ppm) for t in (1.5, 5.0)]
-    at = lambda y, x: y[np.argmin(np.abs(ppm - x))]  # noqa: E731
-    ratios = [at(y, -200.0) / at(y, 5.0) for y in spectra]
-    assert ratios[1] / ratios[0] > 1.0
-    core, surface = cp.core_surface_signal(inp3, "31P", 5.0)
-    area = spectra[1].sum() * abs(ppm[1] - ppm[0])
-    assert area == pytest.approx(core + surface, rel=0.01)
-
-
 def test_larger_dots_show_a_smaller_surface_share_at_the_same_contact_time():
     shares = []
     for d in (3.0, 4.0, 6.0):

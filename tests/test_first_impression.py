@@ -34,7 +34,8 @@ def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),  # a newcomer: no choices yet
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+               QDKIT_SKIP_SETUP="1")  # tests install nothing (run.sh test has installed)
     log = tmp_path / "lab.log"
     proc = subprocess.Popen(
         ["bash", str(REPO / "run.sh"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",

@@ -14,7 +14,9 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets as W
 
-from qdkit.errors import QdkitError, WidgetError
+from qdkit.errors import QdkitError
+
+from .errors import WidgetError
 
 
 def tag(widget: W.Widget, name: str) -> W.Widget:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
+from qdkit.constants import HBAR_J_S, MU0_OVER_4PI_T_M_A
 from qdkit.errors import ModelParameterError
 from qdkit.models.nanocrystal import Nanocrystal, ProtonLayer
 
@@ -48,13 +49,10 @@ __all__ = [
     "site_transfer_times_ms",
     "core_surface_signal",
     "signal_by_depth",
-    "cp_spectrum",
     "fit_buildup",
     "BuildupFit",
 ]
 
-_MU0_4PI = 1e-7
-_HBAR = 1.054571817e-34
 
 #: Zero-frequency spectral density J(0) of the ¹H dipolar bath (µs) that turns the
 #: heteronuclear second moment into a CP rate, 1/T_IS = M2_IS · J(0).
@@ -158,7 +156,7 @@ def heteronuclear_second_moment(nucleus, r6_sum_A6):
     """
     x = nuclei.get(nucleus)
     h = nuclei.get("1H")
-    pref = 0.2 * _MU0_4PI**2 * h.gamma**2 * x.gamma**2 * _HBAR**2
+    pref = 0.2 * MU0_OVER_4PI_T_M_A**2 * h.gamma**2 * x.gamma**2 * HBAR_J_S**2
     return pref * np.asarray(r6_sum_A6, float) * 1e60
 
 
@@ -294,54 +292,6 @@ def signal_by_depth(
     label = nuclei.get(nucleus).label
     m, t_is = _site_times(dot, label, float(tau_c_us))
     return dot.depth_A[m], buildup(float(contact_ms), t_is, t1rho_ms)
-
-
-def cp_spectrum(
-    dot: Nanocrystal,
-    contact_ms: float,
-    *,
-    core_site,
-    surface_site,
-    field_T: float,
-    mas_hz: float,
-    ppm,
-    t1rho_ms: float = T1RHO_MS,
-    tau_c_us: float = TAU_C_US,
-    dnp_enhancement: float = 1.0,
-):
-    """Predicted CP-MAS spectrum: Σ_class S_class(t) × lineshape_class (DESIGN §4.3).
-
-    The core and surface signals of :func:`core_surface_signal` weight the MAS lineshapes
-    of two :class:`qdkit.mas.Site` records (their own ``weight`` is ignored). Lineshapes
-    are cached by :func:`qdkit.mas.site_spectra`, so a new contact time only re-weights.
-
-    Parameters
-    ----------
-    dot : Nanocrystal
-    contact_ms : float
-    core_site, surface_site : qdkit.mas.Site
-        Lineshapes of the core and surface atoms, same nucleus (e.g. InP ³¹P: core −200 ppm,
-        surface PO_x ≈ 5 ppm; ZB-CdSe ¹¹³Cd: core −20 ppm, surface −317 ppm, CSA 416 ppm).
-    field_T, mas_hz, ppm
-        As for :func:`qdkit.mas.mas_spectrum`.
-
-    Returns
-    -------
-    ndarray
-        Intensity per ppm on ``ppm``; its integral is core + surface signal.
-    """
-    from qdkit.simulation import mas
-
-    if core_site.nucleus != surface_site.nucleus:
-        raise ModelParameterError(
-            f"core and surface sites must be the same nucleus, got {core_site.nucleus} "
-            f"and {surface_site.nucleus}."
-        )
-    core, surface = core_surface_signal(dot, core_site.nucleus, float(contact_ms),
-                                        t1rho_ms=t1rho_ms, tau_c_us=tau_c_us,
-                                        dnp_enhancement=dnp_enhancement)
-    shapes = mas.site_spectra([core_site, surface_site], field_T, mas_hz, ppm)
-    return np.array([core, surface]) @ shapes
 
 
 @dataclass(frozen=True)

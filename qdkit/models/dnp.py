@@ -12,13 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
-from qdkit.processing.measure import integrate, noise_rms, region_mask
+from qdkit.constants import BOLTZMANN_J_K, HBAR_J_S
 from qdkit.errors import ModelParameterError, ProcessingError
+from qdkit.models.sensitivity import (
+    optimal_recycle_s,
+    saturation_recovery,
+    sensitivity_per_sqrt_time,
+    time_ratio,
+)
+from qdkit.processing.measure import integrate, noise_rms, region_mask
 
 __all__ = [
     "HBAR_J_S",
     "BOLTZMANN_J_K",
-    "PARAMAGNETIC_RETENTION",
     "ROOM_TEMPERATURE_K",
     "boltzmann_polarization",
     "boltzmann_gain",
@@ -27,25 +33,15 @@ __all__ = [
     "Acquisition",
     "Plan",
     "plan",
+    "optimal_recycle_s",
+    "saturation_recovery",
+    "sensitivity_per_sqrt_time",
+    "time_ratio",
     "Enhancement",
     "enhancement",
 ]
 
 
-#: Planck constant over 2π, J s (CODATA 2018, exact).
-HBAR_J_S = 1.054571817e-34
-#: Boltzmann constant, J/K (CODATA 2018, exact).
-BOLTZMANN_J_K = 1.380649e-23
-
-#: Fraction of the QD signal that survives the polarizing agent, relative to a radical-free
-#: sample: nuclei near the biradical are bleached (paramagnetic quenching) and MAS with
-#: the biradical present depolarizes the protons without microwaves (Thurber & Tycko,
-#: J. Chem. Phys. 140, 184201 (2014); Mentink-Vigier et al., J. Magn. Reson. 258, 102
-#: (2015)). The value is the one the paper's own numbers imply: SI Fig. S2 measures an
-#: absolute gain of 51 for ε = 80 in MSU-H silica of porosity 0.71, so
-#: 51 / (80 × 0.71) = 0.90. Reported bleaching/depolarization losses for 10–20 mM
-#: nitroxide biradicals lie between about 0.6 and 0.95 of the signal.
-PARAMAGNETIC_RETENTION = 0.9
 
 #: Room temperature used for "RT" comparisons, K.
 ROOM_TEMPERATURE_K = 298.0
@@ -151,20 +147,23 @@ def absolute_gain(
     enhancement: float,
     *,
     dilution: float = 1.0,
-    retention: float = PARAMAGNETIC_RETENTION,
+    retention: float,
     boltzmann: float = 1.0,
     mass_ratio: float = 1.0,
 ) -> float:
     """Overall sensitivity gain per scan against the plain frozen sample in the same rotor.
 
-    Equation: G = ε × χ × B × m / d, with ε the microwave on/off enhancement, χ the fraction
-    of signal retained with the radical present (:data:`PARAMAGNETIC_RETENTION`), B an extra
+    Equation: G = ε × χ × B × m / d, with ε the microwave on/off enhancement, χ the
+    microwave-off signal with the radical over that without it — MAS depolarization of the
+    reference × (1 − quenched fraction), :func:`qdkit.models.paramagnetic.signal_retention`
+    (required: there is no universal value), B an extra
     thermal factor (:func:`boltzmann_gain`, 1 when both are at the same temperature), m the
     analyte mass in the DNP rotor over that in the reference rotor (e.g. 4 mg of QDs against
     a conventional rotor packed with 150 mg: m = 0.027) and d the dilution of the analyte by
     the matrix (:func:`qdkit.matrix.dilution`). This is the
     bookkeeping of Rossini et al., Acc. Chem. Res. 46, 1942 (2013) and of SI Fig. S2 of
-    Piveteau et al. (ε = 80 → 51 in MSU-H silica).
+    Piveteau et al. (ε = 80 → 51 in MSU-H silica). Both signals are per fully relaxed scan;
+    recycle delays and build-up times enter through :func:`plan` / :func:`time_ratio`.
 
     Returns
     -------
@@ -173,6 +172,8 @@ def absolute_gain(
     """
     eps = _positive("enhancement", enhancement, "the microwave on/off signal ratio")
     d = _positive("dilution", dilution, "rotor volume per volume of analyte solution, ≥ 1")
+    if d < 1:
+        raise ModelParameterError(f"dilution is rotor volume per volume of analyte solution, ≥ 1; got {dilution}.")
     chi = _positive("retention", retention, "fraction of signal not quenched by the radical")
     if chi > 1:
         raise ModelParameterError(f"retention is a fraction of the signal (0–1); got {retention}.")
@@ -259,6 +260,8 @@ def plan(
     increments: int = 1,
     acquisition_s: float = 0.0,
     boltzmann: float = 1.0,
+    t_b_s: float | None = None,
+    reference_t1_s: float | None = None,
 ) -> Plan:
     """Scans and hours needed to reach ``target_snr`` with and without DNP.
 
@@ -266,6 +269,12 @@ def plan(
     Without DNP the S/N per scan is divided by the enhancement (and by ``boltzmann`` if the
     reference experiment runs warmer, e.g. :func:`boltzmann_gain` (100, 298) for room
     temperature), so n grows by (ε·B)² — the ε² time saving of the paper's abstract.
+    With ``t_b_s`` and ``reference_t1_s`` the two experiments also recover differently:
+    the DNP scan holds 1 − e^(−d1/T_B) of its full signal, the reference scan
+    1 − e^(−d1_off/T1) with its own, radical-free T1, and the reference runs at its optimal
+    delay 1.2564 T1 (:func:`optimal_recycle_s`, with the acquisition time as overhead)
+    unless ``d1_off_s`` is given; ``enhancement`` is then the ratio of fully relaxed
+    signals (ε, or the absolute gain :func:`absolute_gain`).
 
     Parameters
     ----------
@@ -287,19 +296,34 @@ def plan(
         Acquisition time added to every scan, seconds.
     boltzmann : float
         Extra thermal factor of the DNP experiment over the reference (1 = same temperature).
+    t_b_s : float, optional
+        DNP build-up time (e.g. ``relayed_dnp(...).t_b_s``), seconds.
+    reference_t1_s : float, optional
+        ¹H T1 of the radical-free reference sample, seconds; give with ``t_b_s``.
     """
     target = _positive("target_snr", target_snr, "signal-to-noise ratio wanted")
     per_scan = _positive("snr_per_scan", snr_per_scan, "S/N of one DNP scan")
     eps = _positive("enhancement", enhancement, "microwave on/off signal ratio")
     d1 = _positive("d1_s", d1_s, "recycle delay in seconds")
-    d1_off = d1 if d1_off_s is None else _positive("d1_off_s", d1_off_s, "recycle delay without DNP")
     b = _positive("boltzmann", boltzmann, "thermal signal ratio")
+    if (t_b_s is None) != (reference_t1_s is None):
+        raise ModelParameterError(
+            "Give both t_b_s (DNP build-up time) and reference_t1_s (radical-free T1), or neither."
+        )
     if int(increments) != increments or increments < 1:
         raise ModelParameterError(f"increments must be a whole number ≥ 1; got {increments!r}.")
     if acquisition_s < 0:
         raise ModelParameterError(f"acquisition_s cannot be negative; got {acquisition_s!r}.")
+    recovery = 1.0
+    if t_b_s is None:
+        d1_off = d1 if d1_off_s is None else _positive("d1_off_s", d1_off_s, "recycle delay without DNP")
+    else:
+        t1_ref = _positive("reference_t1_s", reference_t1_s, "¹H T1 of the radical-free sample in seconds")
+        d1_off = (optimal_recycle_s(t1_ref, overhead_s=acquisition_s) if d1_off_s is None
+                  else _positive("d1_off_s", d1_off_s, "recycle delay without DNP"))
+        recovery = saturation_recovery(d1_off, t1_ref) / saturation_recovery(d1, t_b_s)
     on = Acquisition(_scans_for(target, per_scan), int(increments), d1 + acquisition_s)
-    off = Acquisition(_scans_for(target, per_scan / (eps * b)), int(increments), d1_off + acquisition_s)
+    off = Acquisition(_scans_for(target, per_scan * recovery / (eps * b)), int(increments), d1_off + acquisition_s)
     return Plan(with_dnp=on, without_dnp=off, target_snr=target)
 
 

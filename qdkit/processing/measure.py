@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
 import numpy as np
+
 from qdkit.dataset import Spectrum
 from qdkit.errors import ProcessingError
 from qdkit.processing.checks import require_spectrum
@@ -20,6 +22,7 @@ __all__ = [
     "integrate_regions",
     "noise_rms",
     "signal_to_noise",
+    "snr_per_scan",
     "Peak",
     "pick_peaks",
     "correlation",
@@ -81,7 +84,19 @@ def region_mask(spec_or_ppm, region_ppm: Sequence[float], what: str, *, min_poin
 
 
 def integrate(spec: Spectrum, region_ppm: Sequence[float]) -> float:
-    """Integral of the real spectrum over a ppm region, in intensity × ppm (Σ y·|Δδ|)."""
+    """Integral of the real spectrum over a ppm region, in intensity × ppm (Σ y·abs(Δδ)).
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A phased spectrum.
+    region_ppm : (float, float)
+        The two ends of the region, in either order.
+
+    Returns
+    -------
+    float
+    """
     spec = require_spectrum(spec, "integrate")
     mask = region_mask(spec, region_ppm, "Integration region")
     step_ppm = abs(float(spec.ppm[1] - spec.ppm[0]))
@@ -89,7 +104,20 @@ def integrate(spec: Spectrum, region_ppm: Sequence[float]) -> float:
 
 
 def integrate_regions(spec: Spectrum, regions_ppm: Iterable[Sequence[float]]) -> list[float]:
-    """:func:`integrate` over several regions."""
+    """:func:`integrate` over several regions.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A phased spectrum.
+    regions_ppm : iterable of (float, float)
+        The regions.
+
+    Returns
+    -------
+    list of float
+        One integral per region, in order.
+    """
     return [integrate(spec, r) for r in regions_ppm]
 
 
@@ -152,14 +180,82 @@ def noise_rms(data, noise_ppm: Sequence[float] | None = None, *, ppm=None) -> fl
 
 
 def signal_to_noise(spec: Spectrum, *, signal_ppm: Sequence[float], noise_ppm: Sequence[float]) -> float:
-    """S/N: the highest real point in ``signal_ppm`` over the noise RMS in ``noise_ppm``."""
+    """S/N: the highest real point in ``signal_ppm`` over the noise RMS in ``noise_ppm``.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A phased spectrum.
+    signal_ppm : (float, float)
+        Region holding the peak.
+    noise_ppm : (float, float)
+        Signal-free region for :func:`noise_rms`.
+
+    Returns
+    -------
+    float
+    """
     peak = float(spec.data.real[region_mask(spec, signal_ppm, "Signal region")].max())
     return peak / noise_rms(spec, noise_ppm)
 
 
+def snr_per_scan(spec: Spectrum, signal_ppm: Sequence[float]) -> tuple[float, int]:
+    """S/N of one scan of a spectrum and its scan count.
+
+    S/N = :func:`signal_to_noise` with the tallest point in ``signal_ppm`` over the noise RMS
+    of the wider signal-free end of the spectrum (its outer 5 % left out); the signal adds
+    coherently and the noise in quadrature, so one scan's S/N is that over √ns.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A processed spectrum whose metadata state the number of scans.
+    signal_ppm : (float, float)
+        The region holding the signal of interest.
+
+    Returns
+    -------
+    snr : float
+        S/N of one scan.
+    ns : int
+        The number of scans of the spectrum.
+
+    Raises
+    ------
+    ProcessingError
+        If the spectrum does not state its number of scans or has no signal-free end.
+    """
+    spec = require_spectrum(spec, "snr_per_scan")
+    if not spec.meta.ns:
+        raise ProcessingError("The spectrum does not state its number of scans (NS); "
+                              "the S/N of one scan needs it.")
+    lo, hi = sorted(float(v) for v in signal_ppm)
+    ppm = np.asarray(spec.ppm, dtype=float)
+    ends = [(hi, float(ppm.max())), (float(ppm.min()), lo)]
+    a, b = max(ends, key=lambda r: r[1] - r[0])
+    if b - a < 0.05 * (ppm.max() - ppm.min()):
+        raise ProcessingError("The spectrum has no signal-free end to measure its noise; "
+                              "record a wider spectral window.")
+    pad = 0.05 * (b - a)
+    snr = signal_to_noise(spec, signal_ppm=(lo, hi), noise_ppm=(a + pad, b - pad))
+    return snr / math.sqrt(spec.meta.ns), int(spec.meta.ns)
+
+
 @dataclass(frozen=True)
 class Peak:
-    """A picked peak: position, height and the index of its point."""
+    """A picked peak: position, height and the index of its point.
+
+    Attributes
+    ----------
+    ppm : float
+        Position, ppm.
+    hz : float
+        Position, Hz from the reference.
+    height : float
+        Real intensity at the peak.
+    index : int
+        Index of the peak's point on the axis.
+    """
 
     ppm: float
     hz: float
@@ -179,8 +275,27 @@ def pick_peaks(
     """Local maxima of the real spectrum, tallest first.
 
     A peak must exceed ``min_height`` if given, else ``min_snr`` times the noise σ of
-    :func:`noise_rms` (in ``noise_ppm`` if given, else from the whole spectrum), both in height and in prominence (so noise on the flank of a tall
-    line is not a peak). ``min_separation_ppm`` keeps only the tallest of close maxima.
+    :func:`noise_rms` (in ``noise_ppm`` if given, else from the whole spectrum), both in
+    height and in prominence (so noise on the flank of a tall line is not a peak).
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A phased spectrum.
+    min_height : float, optional
+        Absolute threshold (overrides ``min_snr``).
+    min_snr : float or None, default 5
+        Threshold in units of the noise σ.
+    noise_ppm : (float, float), optional
+        Signal-free region for the noise.
+    region_ppm : (float, float), optional
+        Only look here.
+    min_separation_ppm : float, default 0
+        Of maxima closer than this, keep only the tallest.
+
+    Returns
+    -------
+    list of Peak
     """
     from scipy.signal import find_peaks
 
@@ -199,7 +314,29 @@ def pick_peaks(
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation of two real arrays of equal length."""
+    """Pearson correlation of two real arrays of equal length.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The two spectra (real parts).
+
+    Returns
+    -------
+    float
+        1 for identical shapes (any scale), 0 for unrelated ones.
+
+    Raises
+    ------
+    ProcessingError
+        When the lengths differ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(correlation(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])), 6)
+    1.0
+    """
     a = np.asarray(a, float).ravel()
     b = np.asarray(b, float).ravel()
     if a.shape != b.shape:

@@ -89,6 +89,23 @@ def orientations(scheme: str = "gauss", density: int = 24):
     ``density`` is the number of β values for ``"gauss"`` (with ``density`` α values, so
     density² points), the approximate number of points on the hemisphere ÷ density for
     ``"zcw"`` (density² points), and the polynomial order for ``"lebedev"``.
+
+    Parameters
+    ----------
+    scheme : {"gauss", "zcw", "lebedev"}, default "gauss"
+        The orientation set.
+    density : int, default 24
+        Its size (above).
+
+    Returns
+    -------
+    (alpha, beta, weight) : tuple of numpy.ndarray
+        Euler angles in radians and weights summing to 1.
+
+    Raises
+    ------
+    ModelParameterError
+        For an unknown scheme or a size it cannot build.
     """
     if scheme == "gauss":
         return gauss_grid(density, density)
