@@ -64,9 +64,11 @@ def class_options(n: int, plain: bool) -> list[str]:
     return ["--preheat_kernel=True", f"--pool_size={n}"]
 
 
-def kernel_cpu_s(server, kernel_id: str) -> float:
-    """CPU-seconds a kernel has used so far (nan once it is gone)."""
-    proc = server.kernels().get(kernel_id)
+STUDENTS_PER_PROCESS = 4  # so one busy client process never delays the others' clocks
+
+
+def cpu_s(proc) -> float:
+    """CPU-seconds a process has used so far (nan once it is gone)."""
     try:
         t = proc.cpu_times()
         return t.user + t.system
@@ -74,16 +76,15 @@ def kernel_cpu_s(server, kernel_id: str) -> float:
         return float("nan")
 
 
-async def protocol_student(server, seconds: float, rng: random.Random, start: asyncio.Event,
+async def protocol_student(url: str, seconds: float, rng: random.Random, start: asyncio.Event,
                            record: dict) -> StudentSession:
-    s = StudentSession(server.url)
+    s = StudentSession(url)
     await start.wait()
     try:
         await s.open()
-    except Exception as exc:  # noqa: BLE001 - every failure is counted and printed
+    except Exception as exc:
         s.errors.append(f"open: {type(exc).__name__}: {exc}")
         return s
-    s.cpu_at_open = kernel_cpu_s(server, s.kernel_id)
     until = time.monotonic() + seconds
     directions = {c: rng.choice((-1, 1)) for c in STUDENT_SLIDERS}
     names, weights = list(STUDENT_SLIDERS), list(STUDENT_SLIDERS.values())
@@ -104,9 +105,27 @@ async def protocol_student(server, seconds: float, rng: random.Random, start: as
             if time.monotonic() >= until:
                 break
         await asyncio.sleep(rng.uniform(0.5, 2.0))  # looks at the plot
-    s.cpu_moves = kernel_cpu_s(server, s.kernel_id) - s.cpu_at_open
     await s.close()
     return s
+
+
+def student_group(url: str, seconds: float, seeds: list, start_at: float, out) -> None:
+    """A few protocol students in their own process, arriving at ``start_at`` (monotonic
+    clock, shared by all processes); puts plain-data summaries on the queue ``out``."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    AsyncHTTPClient.configure(None, max_clients=64)
+
+    async def group():
+        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+        start, record = asyncio.Event(), {"messages": set()}
+        start.set()
+        done = await asyncio.gather(*(protocol_student(url, seconds, random.Random(seed),
+                                                       start, record) for seed in seeds))
+        return [{"kernel_id": x.kernel_id, "first_plot_s": x.first_plot_s, "status": x.status,
+                 "moves": x.moves, "errors": x.errors} for x in done], sorted(record["messages"])
+
+    out.put(asyncio.run(group()))
 
 
 async def browser_student(url: str, seconds: float, rng: random.Random, start: asyncio.Event,
@@ -135,7 +154,7 @@ async def browser_student(url: str, seconds: float, rng: random.Random, start: a
                 await page.goto(url, timeout=300_000)
                 await page.wait_for_function(f"() => ({SOURCE_LENGTH_JS})('predicted') > 0",
                                              timeout=300_000, polling=50)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 out["errors"].append(f"browser open: {exc}")
                 return
             out["first_plot_s"] = time.perf_counter() - t0
@@ -159,7 +178,7 @@ async def browser_student(url: str, seconds: float, rng: random.Random, start: a
                         await page.wait_for_function(
                             f"window.__qdkit.changes['predicted'].length > {before}",
                             timeout=30_000, polling="raf")
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:
                         out["errors"].append(f"browser move: {exc}")
                         break
                     key_t, change_t = await page.evaluate(
@@ -206,64 +225,80 @@ class CpuMeter:
 
 
 async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: int) -> dict:
+    import multiprocessing
+
     rng = random.Random(seed + n)
     opts = class_options(n, plain)
+    spawn = multiprocessing.get_context("spawn")
     with voila_server(*opts) as server:
-        fill_s, start_cpu = wait_for_pool(server, n) if not plain else (0.0, [])
+        fill_s, ready_cpu = wait_for_pool(server, n) if not plain else (0.0, {})
         load_before = os.getloadavg()[0]
-        start = asyncio.Event()
-        record = {"messages": set()}
-        bro: dict = {}
-        tasks = [asyncio.ensure_future(protocol_student(server, seconds,
-                                                        random.Random(rng.random()), start,
-                                                        record))
-                 for _ in range(n - 1 if browser else n)]
-        if browser:
-            btask = asyncio.ensure_future(browser_student(server.url, seconds,
-                                                          random.Random(rng.random()), start, bro))
-            await asyncio.sleep(3.0)  # Chromium starts before the class arrives
+        seeds = [rng.random() for _ in range(n - 1 if browser else n)]
+        start_at = time.monotonic() + 8.0  # client processes and Chromium are up by then
+        out = spawn.Queue()
+        groups = [spawn.Process(target=student_group, daemon=True,
+                                args=(server.url, seconds, seeds[i:i + STUDENTS_PER_PROCESS],
+                                      start_at, out))
+                  for i in range(0, len(seeds), STUDENTS_PER_PROCESS)]
+        for g in groups:
+            g.start()
+        start, bro = asyncio.Event(), {}
+        btask = asyncio.ensure_future(browser_student(server.url, seconds,
+                                                      random.Random(rng.random()), start,
+                                                      bro)) if browser else None
+        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         meter = CpuMeter(server)
         start.set()
         t_start = time.monotonic()
         peak: dict[str, float] = {}
-        deadline = time.monotonic() + seconds + 400
-        pending = set(tasks) | ({btask} if browser else set())
-        while pending and time.monotonic() < deadline:
-            _, pending = await asyncio.wait(pending, timeout=1.0)
+        results, messages = [], set()
+        deadline = t_start + seconds + 400
+        while time.monotonic() < deadline and (len(results) < len(groups) or (
+                btask is not None and not btask.done())):
+            await asyncio.sleep(1.0)
             meter.sample()
             for kid, proc in server.kernels().items():
                 peak[kid] = max(peak.get(kid, 0.0), rss_mb(proc))
-        for t in pending:
-            t.cancel()
+            while not out.empty():
+                summaries, seen = out.get()
+                results.append(summaries)
+                messages.update(seen)
+        if btask is not None and not btask.done():
+            btask.cancel()
+        for g in groups:
+            g.join(timeout=5)
+            if g.is_alive():
+                g.kill()
         cores, machine = meter.cores()
-        sessions = [t.result() for t in tasks if t.done() and not t.cancelled()]
-        kernel_rss = [peak[s.kernel_id] for s in sessions if s.kernel_id in peak]
+        sessions = [x for group in results for x in group]
+        kernels = server.kernels()
+        move_cpu = [(cpu_s(kernels.get(x["kernel_id"])) - ready_cpu[x["kernel_id"]])
+                    / len(x["moves"]) * 1e3 for x in sessions
+                    if x["kernel_id"] in ready_cpu and len(x["moves"]) >= 5]
+        kernel_rss = [peak[x["kernel_id"]] for x in sessions if x["kernel_id"] in peak]
         if bro.get("kernel_id") in peak:
             kernel_rss.append(peak[bro["kernel_id"]])
         server_rss = rss_mb(psutil.Process(server.proc.pid))
-        pool_left = len(server.kernels()) - n
         load_after = os.getloadavg()[0]
-    first = [s.first_plot_s for s in sessions if s.status != "new"]
-    move_cpu = [s.cpu_moves / len(s.moves) * 1e3 for s in sessions
-                if len(s.moves) >= 5 and np.isfinite(getattr(s, "cpu_moves", np.nan))]
-    rate = [len(s.moves) / seconds for s in sessions if s.moves]
-    lat = [m.latency_ms for s in sessions for m in s.moves]
-    size = [m.bytes_in for s in sessions for m in s.moves]
+    moves = [m for x in sessions for m in x["moves"]]
+    first = [x["first_plot_s"] for x in sessions if x["status"] != "new"]
     half = t_start + seconds / 2 + statistics.median(first or [0.0])
-    late = [m.latency_ms for s in sessions for m in s.moves if m.at > half]
-    by_control = {c: [m.latency_ms for s in sessions for m in s.moves if m.control == c]
-                  for c in STUDENT_SLIDERS}
-    errors = [e for s in sessions for e in s.errors] + bro.get("errors", [])
-    errors += [f"{len(tasks) - len(sessions)} students still busy at the deadline"] * (
-        len(sessions) < len(tasks))
-    return {"n": n, "fill_s": fill_s, "first": first, "lat": lat, "late": late, "bytes": size, "by_control": by_control,
-            "start_cpu": start_cpu, "move_cpu": move_cpu, "rate": rate,
+    errors = [e for x in sessions for e in x["errors"]] + bro.get("errors", [])
+    if len(sessions) < len(seeds):
+        errors.append(f"{len(seeds) - len(sessions)} students still busy at the deadline")
+    return {"n": n, "fill_s": fill_s, "first": first,
+            "lat": [m.latency_ms for m in moves],
+            "late": [m.latency_ms for m in moves if m.at > half],
+            "bytes": [m.bytes_in for m in moves],
+            "by_control": {c: [m.latency_ms for m in moves if m.control == c]
+                           for c in STUDENT_SLIDERS},
+            "start_cpu": list(ready_cpu.values()), "move_cpu": move_cpu,
+            "rate": [len(x["moves"]) / seconds for x in sessions if x["moves"]],
             "browser_first": bro.get("first_plot_s", float("nan")),
             "browser_lat": bro.get("latencies", []), "rss": kernel_rss,
             "server_rss": server_rss, "cores": cores, "machine_pct": machine,
             "load": (load_before, load_after), "errors": errors,
-            "messages": sorted(record["messages"]), "pool_left": max(pool_left, 0),
-            "moves": len(lat) + len(bro.get("latencies", []))}
+            "messages": sorted(messages), "moves": len(moves) + len(bro.get("latencies", []))}
 
 
 def show(r: dict) -> None:

@@ -83,7 +83,7 @@ def voila_server(*options: str, notebook: str = APP, startup_s: float = 120.0, e
     """Voila on ``notebook`` at a free 127.0.0.1 port with extra command-line ``options``
     (run from the repository, so ``voila.json`` applies; options given here win)."""
     port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".voila.log", delete=False)  # noqa: SIM115
+    log = tempfile.NamedTemporaryFile("w+", suffix=".voila.log", delete=False)
     proc = subprocess.Popen(
         [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
          "--Voila.ip=127.0.0.1", *options],
@@ -99,10 +99,10 @@ def voila_server(*options: str, notebook: str = APP, startup_s: float = 120.0, e
 
 
 def wait_for_pool(server: VoilaServer, size: int,
-                  timeout_s: float = 600.0) -> tuple[float, list[float]]:
+                  timeout_s: float = 600.0) -> tuple[float, dict[str, float]]:
     """Wait until ``size`` pre-heated kernels have run the notebook (Voila's own "pool is
     filled" only means started): each exists and has used no CPU for a second. Returns the
-    seconds waited and the CPU-seconds each kernel took to get there."""
+    seconds waited and kernel id → the CPU-seconds it took to get there."""
     t0 = time.monotonic()
     quiet_since: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -119,7 +119,7 @@ def wait_for_pool(server: VoilaServer, size: int,
                 cpu[kid] = used
         ready = [k for k, since in quiet_since.items() if now - since >= 1.0 and cpu[k] > 1.0]
         if len(ready) >= size:
-            return now - t0 - 1.0, [cpu[k] for k in ready]
+            return now - t0 - 1.0, {k: cpu[k] for k in ready}
         time.sleep(0.25)
 
 
