@@ -4,10 +4,10 @@ For each class size N a fresh Voila server runs ``widgets/app/explorer.ipynb`` o
 (the ``bash run.sh class`` configuration: a pool of N pre-heated kernels, filled before
 the class arrives; ``--plain`` runs Voila as ``bash run.sh app`` does, without a pool). One
 student uses a real headless Chromium (Debian's, through Playwright), the other N − 1 speak
-the browser's kernel protocol (``tests/classroom_client.py``): on a real class the browsers
-run on the students' laptops, so only the server's work is on this machine. Every student
-arrives at the same moment, then drags sliders for ``--seconds`` (a few steps in a row,
-then a pause to look at the plot). Printed per N:
+the browser's kernel protocol (``tests/classroom_client.py``, four students per process):
+on a real class the browsers run on the students' laptops, so mostly the server's work is
+on this machine. Every student arrives at the same moment, then drags sliders for
+``--seconds`` (a few steps in a row, then a pause to look at the plot). Printed per N:
 
 - first plot: page requested → predicted spectrum on hand (p50/p95 over the N students;
   the Chromium student separately: data drawn in the page),
@@ -16,12 +16,14 @@ then a pause to look at the plot). Printed per N:
 - CPU: CPU-seconds of the server and its kernels per wall second (cores busy, of 2), and
   the machine's load average (other people's work shares these cores: numbers are noisy),
 - bytes the kernel sends per slider move, errors (pages that failed, moves never answered,
-  kernels that died) and panel messages.
+  kernels that died) and panel messages,
+- figures other people's load cannot inflate: CPU-seconds of one kernel start and of one
+  slider move, and the share of the 2 cores the class's sliders need.
 
 Targets (issue 14), N = 10: first plot p95 ≤ 10 s, slider p95 ≤ 150 ms, ≤ 250 MB per
 session, 0 errors. Every loop is bounded in count and time; the servers are stopped.
 
-    python benchmarks/classroom.py            # N = 1, 5, 10, 20 (about 4 minutes)
+    python benchmarks/classroom.py            # N = 1, 5, 10, 20 (about 6 minutes)
     python benchmarks/classroom.py --quick    # N = 1, 5 (under a minute)
     python benchmarks/classroom.py --n 10 --plain   # the same class without the pool
 """
