@@ -420,8 +420,11 @@ def test_experiment_time_without_microwaves_is_eps_squared_longer(bridge):
     eps = float(rows["DNP enhancement ε"])
     assert days_off * 24 / hours_on == pytest.approx(eps**2, rel=0.02)
     assert "in" in rows["S/N of the measured spectrum"]
-    e.controls["target_snr"].value = -1  # typed-in nonsense: explained, not raised
-    assert "target_snr" in e.message.text
+    for typed in ("-1", "abc", "", "1e308"):  # typed-in nonsense: explained, not raised
+        e.controls["target_snr"].value = typed
+        assert "target S/N" in e.message.text and "type a number from 1" in e.message.text
+    e.controls["target_snr"].value = "200"
+    assert e.message.text == "" and "time to S/N 200 with DNP" in e.readout.rows
 
 
 def _peak(source, column_name):

@@ -22,7 +22,15 @@ from .bridge import QdkitBridge, Settings
 from .display import WidgetApp, bokeh_widget
 from .figure import spectrum_figure
 from .measured import MeasuredTrace, Series, load_trace, reference_series
-from .panel import MessageArea, Readout, format_number, guarded, on_log_grid, tag
+from .panel import (
+    MessageArea,
+    Readout,
+    format_number,
+    guarded,
+    on_log_grid,
+    read_number,
+    tag,
+)
 
 FIELDS_T = (9.4, 11.7, 14.1, 16.4, 18.8)
 NO_SERIES = "none"
@@ -148,8 +156,8 @@ class SpectrumExplorer(WidgetApp):
                                      value=NO_SERIES, **dd), "series"),
             "components": tag(W.Checkbox(description="show surface and core separately",
                                          value=False, indent=False), "components"),
-            "target_snr": tag(W.FloatText(description="target S/N", value=100.0, **dd),
-                              "target_snr"),
+            "target_snr": tag(W.Text(description="target S/N", value="100",
+                                     continuous_update=False, **dd), "target_snr"),
             "microwave": tag(W.Checkbox(description="microwaves on (DNP)", value=True,
                                         indent=False), "microwave"),
         }
@@ -292,6 +300,7 @@ class SpectrumExplorer(WidgetApp):
     def _time_rows(self, p) -> dict[str, str]:
         """S/N of the measured spectrum and the time to the target S/N (qdkit.dnp.plan) at
         the current settings: one scan's S/N scales with the predicted peak height."""
+        target = read_number(self.controls["target_snr"].value, "target S/N", 1.0, 1e6)
         if self._sensitivity is None:
             return {}
         from qdkit import dnp
@@ -302,7 +311,6 @@ class SpectrumExplorer(WidgetApp):
             return {"experiment time": why}
         if not p.numbers.get("microwave", True):  # plan from the DNP signal
             p = self.bridge.predict(self.settings().replace(microwave=True))
-        target = self.controls["target_snr"].value
         now = qdkit_sample.expected_snr_per_scan(p.model, own_p, per_scan)
         plan = dnp.plan(target_snr=target, snr_per_scan=now,
                         enhancement=p.numbers["enhancement"], d1_s=d1_s)

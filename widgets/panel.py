@@ -16,6 +16,8 @@ import ipywidgets as W
 
 from qdkit.errors import QdkitError
 
+from .errors import WidgetError
+
 
 def tag(widget: W.Widget, name: str) -> W.Widget:
     """Give ``widget`` the CSS class ``qdkit-<name>`` (browser tests find controls by it)."""
@@ -88,6 +90,25 @@ def format_number(value: float, unit: str = "", digits: int = 3) -> str:
     else:
         text = f"{value:.{digits}g}"
     return f"{text} {unit}".strip()
+
+
+def read_number(text, name: str, low: float, high: float) -> float:
+    """The number typed into a text field, between ``low`` and ``high``.
+
+    Raises ``WidgetError`` with what was typed and what to type instead for an empty field,
+    text that is not a number, and numbers that are not finite or out of range.
+    """
+    typed = str(text).strip()
+    advice = f"type a number from {low:g} to {high:g}"
+    if not typed:
+        raise WidgetError(f"{name} is empty: {advice}.")
+    try:
+        value = float(typed)
+    except ValueError:
+        raise WidgetError(f"{name} must be a number; got {typed!r}: {advice}.") from None
+    if not (math.isfinite(value) and low <= value <= high):
+        raise WidgetError(f"{name} = {typed} is outside {low:g}–{high:g}: {advice}.")
+    return value
 
 
 class Readout:
