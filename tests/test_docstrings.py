@@ -72,6 +72,8 @@ CHECKED = [
     "qdkit.io.export",
     "qdkit.io.topspin_relaxation",
     "qdkit.analysis.relaxation",
+    "qdkit.analysis.relaxation_records",
+    "qdkit.analysis.result",
     "qdkit.errors",
 ]
 

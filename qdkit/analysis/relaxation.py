@@ -8,11 +8,13 @@ the BIC chooses between them, and parameters the data cannot determine are flagg
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
+from qdkit.analysis.relaxation_records import (MODELS, Estimate, RecoveryFit, T1Fit, recovery_curve,
+                                               recovery_kernel)
 from qdkit.errors import ProcessingError
 from qdkit.models.sensitivity import optimal_recycle_s
 
@@ -23,92 +25,12 @@ __all__ = [
 
 #: What prepared the magnetisation: the starting guess of the efficiency k and its bounds.
 KINDS = {"saturation": (1.0, (0.0, 1.5)), "buildup": (1.0, (0.0, 1.5)), "inversion": (2.0, (0.0, 2.5))}
-#: Kernels, simplest first (the BIC choice prefers the earlier one when the evidence is weak).
-MODELS = ("mono", "stretched", "bi")
 #: ΔBIC below which the simpler model is kept (Kass & Raftery, J. Am. Stat. Assoc. 90, 773
 #: (1995): a BIC difference under 2 is "not worth more than a bare mention").
 BIC_MARGIN = 2.0
 #: A time constant is only determined by delays that bracket it; beyond this factor outside
 #: the sampled range the fit extrapolates.
 _RANGE_FACTOR = 2.0
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A fitted value with its one-sigma uncertainty, or ``sigma=None`` and ``determined=False``
-    (with the reason in ``note``) when the data cannot pin it down.
-
-    Attributes
-    ----------
-    value, sigma, determined, note
-        As above; ``value`` and ``sigma`` in the parameter's unit (s for ``*_s`` names).
-    """
-
-    value: float
-    sigma: float | None
-    determined: bool
-    note: str = ""
-
-    def __str__(self) -> str:
-        if self.determined and self.sigma is not None:
-            return f"{self.value:.4g} ± {self.sigma:.2g}"
-        return f"{self.value:.4g} (undetermined: {self.note})"
-
-
-def recovery_kernel(delays_s, model: str, params: dict[str, float]) -> np.ndarray:
-    """The decaying part g(τ) of S(τ) = S∞·[1 − k·g(τ)].
-
-    mono: g = exp(−τ/T) (Bloch; Levitt, *Spin Dynamics*, §11.9);
-    stretched: g = exp(−(τ/T)^β), 0 < β ≤ 1 (relaxation by paramagnetic centres without
-    spin diffusion gives β = 1/2: Tse & Hartmann, Phys. Rev. Lett. 21, 511 (1968); used for
-    DNP build-ups e.g. by Rossini et al., Acc. Chem. Res. 46, 1942 (2013));
-    bi: g = f·exp(−τ/T_fast) + (1 − f)·exp(−τ/T_slow) (two non-exchanging reservoirs).
-
-    Parameters
-    ----------
-    delays_s : array_like
-        Delays τ, s.
-    model : {"mono", "stretched", "bi"}
-        The kernel.
-    params : dict of str to float
-        ``t_s`` (mono); ``t_s``, ``beta`` (stretched); ``t_fast_s``, ``t_slow_s``,
-        ``fraction_fast`` (bi); other keys are ignored.
-
-    Returns
-    -------
-    ndarray
-        g(τ), 1 at τ = 0.
-
-    Raises
-    ------
-    ProcessingError
-        For an unknown ``model``.
-    """
-    tau = np.asarray(delays_s, dtype=float)
-    if model == "mono":
-        return np.exp(-tau / params["t_s"])
-    if model == "stretched":
-        return np.exp(-np.power(tau / params["t_s"], params["beta"]))
-    if model == "bi":
-        f = params["fraction_fast"]
-        return f * np.exp(-tau / params["t_fast_s"]) + (1.0 - f) * np.exp(-tau / params["t_slow_s"])
-    raise ProcessingError(f"Unknown recovery model {model!r}; use one of {', '.join(MODELS)}.")
-
-
-def recovery_curve(delays_s, model: str, params: dict[str, float]) -> np.ndarray:
-    """S(τ) = S∞·[1 − k·g(τ)] with ``params`` holding ``m_inf``, ``efficiency`` (k) and the kernel's.
-
-    Parameters
-    ----------
-    delays_s, model, params
-        As for :func:`recovery_kernel`, ``params`` with ``m_inf`` (S∞) and ``efficiency`` too.
-
-    Returns
-    -------
-    ndarray
-        S(τ), in the units of ``m_inf``.
-    """
-    return params["m_inf"] * (1.0 - params["efficiency"] * recovery_kernel(delays_s, model, params))
 
 
 # --- optimal recycle delay ---------------------------------------------------------------
@@ -152,69 +74,6 @@ def optimal_recycle_for_kernel_s(kernel: Callable[[np.ndarray], np.ndarray], sca
 
 
 # --- fitting ----------------------------------------------------------------------------
-
-@dataclass(frozen=True, eq=False)
-class RecoveryFit:
-    """One model fitted to one recovery or build-up curve.
-
-    ``params`` maps ``m_inf``, ``efficiency`` and the kernel's time constants (``t_s``;
-    ``beta``; ``t_fast_s``, ``t_slow_s``, ``fraction_fast``) to :class:`Estimate`.
-    ``bic`` is the Bayesian information criterion of this fit (lower is better).
-
-    Attributes
-    ----------
-    kind, model, params, bic, rms_residual
-        Preparation (:data:`KINDS`), kernel (:data:`MODELS`), see above, the RMS residual.
-    delays_s, intensities, undetermined : tuple
-        The fitted curve sorted by delay; the parameters the data cannot determine.
-    optimal_recycle : Estimate
-        Recycle delay maximising (1 − g(d))/√d, s, σ from the fit covariance.
-    result : lmfit.minimizer.MinimizerResult
-    """
-
-    kind: str
-    model: str
-    params: dict[str, Estimate]
-    bic: float
-    rms_residual: float
-    delays_s: tuple[float, ...]
-    intensities: tuple[float, ...]
-    optimal_recycle: Estimate
-    undetermined: tuple[str, ...]
-    result: Any = field(default=None, repr=False)
-
-    def values(self) -> dict[str, float]:
-        """The fitted values without their uncertainties.
-
-        Returns
-        -------
-        dict of str to float
-        """
-        return {k: e.value for k, e in self.params.items()}
-
-    def curve(self, delays_s) -> np.ndarray:
-        """The fitted S(τ) at ``delays_s``.
-
-        Parameters
-        ----------
-        delays_s : array_like
-            Delays τ, s.
-
-        Returns
-        -------
-        ndarray
-        """
-        return recovery_curve(delays_s, self.model, self.values())
-
-    @property
-    def time_constant_s(self) -> Estimate:
-        """T (mono, stretched) or the amplitude-weighted mean ⟨T⟩ = f·T_fast + (1−f)·T_slow (bi)."""
-        if self.model != "bi":
-            return self.params["t_s"]
-        v = self.values()
-        mean = v["fraction_fast"] * v["t_fast_s"] + (1 - v["fraction_fast"]) * v["t_slow_s"]
-        return Estimate(mean, None, False, "a weighted mean of two components")
-
 
 def _checked(delays_s, intensities, sigma, kind: str):
     if kind not in KINDS:
@@ -424,7 +283,11 @@ def fit_recovery(delays_s, intensities, *, kind: str = "saturation", model: str 
         bic=_bic(np.asarray(result.residual), result.nvarys, s is not None),
         rms_residual=float(np.sqrt(np.mean(resid**2))),
         delays_s=tuple(float(v) for v in tau), intensities=tuple(float(v) for v in y),
-        optimal_recycle=recycle, undetermined=flagged, result=result,
+        optimal_recycle=recycle, undetermined=flagged,
+        values={k: e.value for k, e in estimates.items()},
+        stderr={k: (e.sigma if e.sigma is not None else float("nan")) for k, e in estimates.items()},
+        redchi=float(result.redchi), success=bool(result.success), message=str(result.message or ""),
+        lmfit_result=result,
     )
 
 
@@ -504,41 +367,6 @@ def fit_recovery_models(delays_s, intensities, *, kind: str = "saturation", mode
 
 # --- T1 in one call (the mono-exponential of fit_recovery) ---------------------------------
 
-@dataclass(frozen=True)
-class T1Fit:
-    """Result of :func:`fit_t1`.
-
-    ``m_inf`` is the fully relaxed signal; ``efficiency`` is how completely the preparation
-    inverted (2 = perfect inversion) or saturated (1 = perfect saturation) it.
-
-    Attributes
-    ----------
-    t1_s, t1_err_s, m_inf, efficiency, kind, rms_residual
-        T1 and its one-sigma error (s; NaN where undetermined), M∞, k, the preparation, RMS residual.
-    """
-
-    t1_s: float
-    t1_err_s: float
-    m_inf: float
-    efficiency: float
-    kind: str
-    rms_residual: float
-
-    def model(self, delays_s) -> np.ndarray:
-        """The fitted recovery curve at ``delays_s``.
-
-        Parameters
-        ----------
-        delays_s : array_like
-            Delays τ, s.
-
-        Returns
-        -------
-        ndarray
-        """
-        return recovery(np.asarray(delays_s, dtype=float), t1_s=self.t1_s, m_inf=self.m_inf, efficiency=self.efficiency)
-
-
 def recovery(delays_s, *, t1_s: float, m_inf: float, efficiency: float) -> np.ndarray:
     """M(τ) = M∞ · (1 − k·exp(−τ/T1)).
 
@@ -594,4 +422,7 @@ def fit_t1(delays_s, intensities, *, kind: str = "inversion") -> T1Fit:
     fit = fit_recovery(delays_s, intensities, kind=kind, model="mono")
     t1 = fit.params["t_s"]
     return T1Fit(t1.value, t1.sigma if t1.sigma is not None else float("nan"), fit.params["m_inf"].value,
-                 fit.params["efficiency"].value, kind, fit.rms_residual)
+                 fit.params["efficiency"].value, kind, fit.rms_residual,
+                 values=fit.values, stderr=fit.stderr, undetermined=fit.undetermined, redchi=fit.redchi,
+                 success=fit.success, message=fit.message, params=fit.lmfit_result.params,
+                 lmfit_result=fit.lmfit_result)
