@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
+from qdkit.analysis.result import FitResult, reduced_chi_square, stderr_from_covariance
 from qdkit.constants import HBAR_J_S, MU0_OVER_4PI_T_M_A
 from qdkit.errors import ModelParameterError
 from qdkit.models.nanocrystal import Nanocrystal, ProtonLayer
@@ -409,7 +410,7 @@ def signal_by_depth(
 
 
 @dataclass(frozen=True)
-class BuildupFit:
+class BuildupFit(FitResult):
     """Result of :func:`fit_buildup`: values and one-standard-error uncertainties.
 
     Attributes
@@ -422,6 +423,9 @@ class BuildupFit:
         One-standard-error uncertainties of the three values (same units).
     residual_rms : float
         Root-mean-square residual of the fit, in signal units.
+    values, stderr, undetermined, redchi, success, message, params, lmfit_result
+        As for :class:`~qdkit.analysis.result.FitResult` (keyword-only; keys ``amplitude``,
+        ``t_is_ms``, ``t1rho_ms``; ``params`` and ``lmfit_result`` are None: scipy fit).
     """
 
     amplitude: float
@@ -512,5 +516,10 @@ def fit_buildup(contact_ms, signal, *, sigma=None) -> BuildupFit:
         amp, t_is, t1 = p
         res = float(np.sqrt(np.mean((model(t, *p) - y) ** 2)))
     err = np.sqrt(np.clip(np.diag(cov), 0, np.inf))
+    stderr, undetermined = stderr_from_covariance(("amplitude", "t_is_ms", "t1rho_ms"), cov)
+    weights = 1.0 if sigma is None else 1.0 / np.broadcast_to(np.asarray(sigma, float), y.shape)
     return BuildupFit(float(amp), float(t_is), float(t1), float(err[0]), float(err[1]),
-                      float(err[2]), res)
+                      float(err[2]), res,
+                      values={"amplitude": float(amp), "t_is_ms": float(t_is), "t1rho_ms": float(t1)},
+                      stderr=stderr, undetermined=undetermined,
+                      redchi=reduced_chi_square((model(t, *p) - y) * weights, 3))
