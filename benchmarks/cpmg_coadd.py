@@ -99,7 +99,7 @@ def main() -> None:
             values.append(f"{weighting} {_snr(spec):7.1f}")
         timing = cpmg.locate_echoes(ds)
         amps = cpmg.echo_amplitudes(cpmg.split_echoes(ds, timing))
-        t2_ms = cpmg.fit_echo_decay(amps, timing.period_pts / ds.meta.sw_hz)[0] * 1e3
+        t2_ms = cpmg.fit_echo_decay(amps, timing.period_pts / ds.meta.sw_hz).t2_s * 1e3
         print(f"  {name:<14} {timing.n_echoes:3d} echoes, train T2 {t2_ms:8.2f} ms:  " + "   ".join(values))
 
     print("\nWall time of one co-addition (locate + split + sum), best of 5")

@@ -6,11 +6,14 @@ Used by :func:`qdkit.processing.echoes.coadd_echoes`; the echoes come from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from qdkit.analysis.result import FitResult, reduced_chi_square, stderr_from_covariance
 from qdkit.errors import ProcessingError
 
-__all__ = ["echo_amplitudes", "fit_echo_decay", "echo_weights"]
+__all__ = ["echo_amplitudes", "EchoDecayFit", "fit_echo_decay", "echo_weights"]
 
 
 def echo_amplitudes(echoes: np.ndarray) -> np.ndarray:
@@ -43,7 +46,29 @@ def echo_amplitudes(echoes: np.ndarray) -> np.ndarray:
     return np.clip((e @ np.conj(mean)).real / norm, 0.0, None)
 
 
-def fit_echo_decay(amplitudes, period_s: float) -> tuple[float, float]:
+@dataclass(frozen=True)
+class EchoDecayFit(FitResult):
+    """Result of :func:`fit_echo_decay`; unpacks as ``t2_s, a0 = fit`` like the tuple it replaces.
+
+    Attributes
+    ----------
+    t2_s : float
+        Effective T2 of the echo train, s.
+    a0 : float
+        Fitted amplitude at the first echo, in the units of the amplitudes.
+    values, stderr, undetermined, redchi, success, message, params, lmfit_result
+        As for :class:`~qdkit.analysis.result.FitResult` (keyword-only; keys ``t2_s``,
+        ``a0``; ``params`` and ``lmfit_result`` are None: scipy fit).
+    """
+
+    t2_s: float
+    a0: float
+
+    def __iter__(self):
+        return iter((self.t2_s, self.a0))
+
+
+def fit_echo_decay(amplitudes, period_s: float) -> EchoDecayFit:
     """Effective T2 of the train from the echo amplitudes: A_k = A0 exp(−k·period/T2).
 
     Non-linear least squares on the amplitudes themselves (scipy ``curve_fit``), so that
@@ -59,8 +84,9 @@ def fit_echo_decay(amplitudes, period_s: float) -> tuple[float, float]:
 
     Returns
     -------
-    (t2_s, a0) : tuple of float
-        Decay constant in seconds and the amplitude at the first echo.
+    EchoDecayFit
+        ``t2_s`` (decay constant, s) and ``a0`` (amplitude at the first echo) with their
+        standard errors (covariance scaled by the residual variance); unpacks as ``(t2_s, a0)``.
 
     Raises
     ------
@@ -75,9 +101,12 @@ def fit_echo_decay(amplitudes, period_s: float) -> tuple[float, float]:
     t = np.arange(a.size) * float(period_s)
     strong = a > 0.2 * a.max()
     guess_t2 = max(t[strong][-1], period_s) if strong.sum() > 1 else period_s
+    def decay(tt, amp, t2):
+        return amp * np.exp(-tt / t2)
+
     try:
-        (a0, t2_s), _ = curve_fit(
-            lambda tt, amp, t2: amp * np.exp(-tt / t2),
+        (a0, t2_s), cov = curve_fit(
+            decay,
             t,
             a,
             p0=(a.max(), guess_t2),
@@ -85,7 +114,10 @@ def fit_echo_decay(amplitudes, period_s: float) -> tuple[float, float]:
         )
     except RuntimeError as exc:
         raise ProcessingError(f"The echo amplitudes do not follow an exponential decay ({exc}).") from None
-    return float(t2_s), float(a0)
+    stderr, undetermined = stderr_from_covariance(("a0", "t2_s"), cov)
+    return EchoDecayFit(float(t2_s), float(a0), values={"t2_s": float(t2_s), "a0": float(a0)},
+                        stderr={"t2_s": stderr["t2_s"], "a0": stderr["a0"]}, undetermined=undetermined,
+                        redchi=reduced_chi_square(decay(t, a0, t2_s) - a, 2))
 
 
 def echo_weights(echoes: np.ndarray, weighting: str, period_s: float | None = None) -> np.ndarray:
@@ -124,7 +156,7 @@ def echo_weights(echoes: np.ndarray, weighting: str, period_s: float | None = No
     elif weighting == "t2":
         if period_s is None:
             raise ProcessingError("T2 weighting needs the echo period in seconds.")
-        t2_s, _ = fit_echo_decay(echo_amplitudes(echoes), period_s)
+        t2_s = fit_echo_decay(echo_amplitudes(echoes), period_s).t2_s
         w = np.exp(-np.arange(n) * period_s / t2_s)
     else:
         raise ProcessingError(f"Unknown echo weighting {weighting!r}; use 'none', 'amplitude' or 't2'.")
