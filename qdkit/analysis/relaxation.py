@@ -8,13 +8,12 @@ the BIC chooses between them, and parameters the data cannot determine are flagg
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
-from qdkit.analysis.relaxation_records import (MODELS, Estimate, RecoveryFit, T1Fit, recovery_curve,
-                                               recovery_kernel)
+from qdkit.analysis.relaxation_records import MODELS, Estimate, RecoveryFit, T1Fit, recovery_curve, recovery_kernel
 from qdkit.errors import ProcessingError
 from qdkit.models.sensitivity import optimal_recycle_s
 
