@@ -20,7 +20,7 @@ from ..simulation.czjzek import CzjzekDistribution, broaden, voigt_kernel
 
 __all__ = ["KBR_FOLDER", "SpinRateSeries", "fit_data_from_spectrum", "read_spin_rate_series",
            "kbr_series", "CzjzekLineModel", "fit_czjzek", "SeriesPrediction",
-           "predict_series", "correlation"]
+           "predict_series", "correlation", "crop", "cpmg_series", "fit_csa_manifold"]
 
 #: Folder name of the ⁷⁹Br KBr spin-rate series (MIT, from Spinach; bundled in data/real).
 KBR_FOLDER = "spinach_79Br_KBr_MAS_spectra"
@@ -358,3 +358,82 @@ def predict_series(series: SpinRateSeries, fitted: int, result: FitResult, model
         side.append(correlation(y, d.y, mask) if mask.sum() > 2 else float("nan"))
     return SeriesPrediction(series, fitted, result, tuple(predicted), tuple(corr), tuple(side),
                             float(iso), float(centre_half_width_hz))
+
+
+# --------------------------------------------------------------------------------------
+# Spin-1/2 CSA manifolds (co-added CPMG lineshapes of 119Sn, 207Pb ...)
+# --------------------------------------------------------------------------------------
+
+
+def crop(data: FitData, region_ppm: tuple[float, float]) -> FitData:
+    """The part of a spectrum inside ``region_ppm`` (both ends included)."""
+    lo, hi = sorted(float(v) for v in region_ppm)
+    keep = (data.ppm >= lo) & (data.ppm <= hi)
+    if keep.sum() < 16:
+        raise ModelParameterError(
+            f"Only {int(keep.sum())} points of {data.label!r} lie in {lo:g} … {hi:g} ppm; "
+            "choose a region that holds the whole sideband manifold.")
+    return FitData(ppm=data.ppm[keep], y=data.y[keep], field_T=data.field_T, mas_hz=data.mas_hz,
+                   sigma=data.sigma, noise_region_ppm=data.noise_region_ppm, label=data.label)
+
+
+def cpmg_series(folder: str | Path, *, label: str = "") -> SpinRateSeries:
+    """A one-rate 'series' from a raw MAS CPMG echo train (Bruker expno folder): the
+    echoes co-added into the ordinary lineshape (:func:`qdkit.cpmg.lineshape`), in
+    magnitude mode because WURST-CPMG trains are not phased by a zero-order phase alone."""
+    import warnings
+
+    from .. import cpmg
+    from ..io import read
+
+    with warnings.catch_warnings():  # vendor-parameter warnings are not this workflow's business
+        warnings.simplefilter("ignore")
+        train = read(folder)
+    spec = cpmg.lineshape(train, magnitude=True)
+    return SpinRateSeries(spec.meta.nucleus, (fit_data_from_spectrum(spec),),
+                          label or f"{spec.meta.nucleus} CPMG, {spec.meta.mas_hz / 1e3:g} kHz MAS")
+
+
+def fit_csa_manifold(data: FitData, nucleus: str, *, n_sites: int = 1,
+                     region_ppm: tuple[float, float] | None = None, fwhm_hz: float = 2000.0,
+                     n_peaks: int = 4) -> FitResult:
+    """CSA tensors (δiso, δaniso, η) with σ from one MAS sideband manifold, started blind.
+
+    With a single spinning rate the centre band is not known in advance, so fits are
+    started from every choice of ``n_sites`` among the ``n_peaks`` tallest peaks as δiso,
+    both signs of δaniso (magnitude from the manifold's second moment) and η 0.2 and 0.8;
+    the lowest χ² wins (:func:`qdkit.fit.fit_sites`, a constant baseline as nuisance).
+
+    Notes
+    -----
+    δaniso from the second moment: a static CSA pattern has M₂ = δaniso²(1 + η²/3)/5
+    (Mehring, *Principles of High Resolution NMR in Solids*, 1983), and MAS sidebands keep
+    the static second moment about δiso (Maricq & Waugh 1979), so |δaniso| ≈ √(5 M₂).
+    """
+    from itertools import combinations
+
+    from scipy.signal import find_peaks
+
+    if region_ppm is not None:
+        data = crop(data, region_ppm)
+    y = data.y - np.median(data.y)
+    positive = np.clip(y, 0.0, None)
+    if not positive.sum() > 0:
+        raise ModelParameterError(f"{data.label!r} holds no positive signal to fit.")
+    centre = float(np.average(data.ppm, weights=positive))
+    aniso = float(np.sqrt(5.0 * np.average((data.ppm - centre) ** 2, weights=positive)))
+    peaks, _ = find_peaks(y, height=0.2 * y.max())
+    if peaks.size < n_sites:
+        raise ModelParameterError(f"Found {peaks.size} peaks in {data.label!r}, fewer than n_sites={n_sites}.")
+    peaks = peaks[np.argsort(y[peaks])[::-1][:max(n_peaks, n_sites)]]
+    spacing_ppm = data.mas_hz / nuclei.get(nucleus).reference_mhz(data.field_T)
+    best = None
+    for isos in combinations(data.ppm[peaks], n_sites):
+        for sign in (1.0, -1.0):
+            for eta in (0.2, 0.8):
+                start = [Site(nucleus, float(iso), sign * aniso, eta, fwhm_hz) for iso in isos]
+                result = fit_sites(data, start, baseline_order=0,
+                                   iso_window_ppm=max(0.6 * spacing_ppm, 1.0))
+                if best is None or result.redchi < best.redchi:
+                    best = result
+    return best
