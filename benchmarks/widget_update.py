@@ -46,7 +46,7 @@ def main() -> None:
     from qdkit import mas
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    from widgets import SpectrumExplorer
+    from qdkit_widgets import SpectrumExplorer
 
     inp = SpectrumExplorer(material="InP", nucleus="31P")
     assert inp.message.text == "", inp.message.text

@@ -362,13 +362,9 @@ def _species(raw: dict) -> Species:
 
 
 def default_path() -> Path:
-    """``data/catalog.toml`` beside the package (or in the data folder qdkit.paths finds)."""
-    here = Path(__file__).resolve().parents[1] / "data" / "catalog.toml"
-    if here.is_file():
-        return here
-    from .paths import data_dir
-
-    return data_dir() / "catalog.toml"
+    """The catalog shipped with the package (``qdkit/data/catalog.toml``, which in a checkout
+    is a link to the repository's ``data/catalog.toml``)."""
+    return Path(__file__).resolve().parent / "data" / "catalog.toml"
 
 
 def load(path: str | Path | None = None) -> Catalog:

@@ -51,7 +51,7 @@ def test_explorer_draws_and_updates_in_jupyterlab():
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(
-        "from widgets import SpectrumExplorer\nSpectrumExplorer(material='InP', nucleus='31P')")]
+        "from qdkit_widgets import SpectrumExplorer\nSpectrumExplorer(material='InP', nucleus='31P')")]
     with jupyterlab_with(nb) as url, chromium_page() as page:
         page.goto(url, timeout=180_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=180_000)

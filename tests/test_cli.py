@@ -66,17 +66,20 @@ def test_usage_errors_exit_2_from_argparse():
     assert exc.value.code == 2
 
 
-def test_subcommands_are_registered_from_the_list(monkeypatch):
-    mod = type(sys)("qdkit_test_extra_cmd")
-
+def test_subcommands_come_from_the_core_list_and_installed_entry_points(monkeypatch):
     def add_hello(subparsers):
         p = subparsers.add_parser("hello")
         p.set_defaults(run=lambda args: 7)
 
-    mod.add_hello = add_hello
-    monkeypatch.setitem(sys.modules, "qdkit_test_extra_cmd", mod)
-    monkeypatch.setattr(cli, "SUBCOMMANDS", [*cli.SUBCOMMANDS, "qdkit_test_extra_cmd:add_hello"])
+    monkeypatch.setattr(cli, "SUBCOMMANDS", [*cli.SUBCOMMANDS, add_hello])
     assert cli.main(["hello"]) == 7
+
+
+def test_demo_subcommand_is_an_installed_entry_point_of_the_widgets_layer():
+    from importlib.metadata import entry_points
+
+    eps = {ep.name: ep.value for ep in entry_points(group=cli.COMMANDS_GROUP)}
+    assert eps.get("demo") == "qdkit_widgets.demo:add_demo"
 
 
 # --- output ----------------------------------------------------------------------------------

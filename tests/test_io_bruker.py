@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import qdkit
-from qdkit.bruker import QdkitWarning
+from qdkit.errors import QdkitWarning
 
 LIQUID_1H = "brukerconverter_1H_zg30_liquid_with_pdata/1"
 

@@ -36,7 +36,7 @@ def test_ensemble_surface_fraction_falls_with_diameter_and_reduces_to_one_dot():
 @pytest.mark.parametrize("material", ["InP", "CdSe", "PbSe", "CdTe"])
 def test_surface_fraction_falls_as_one_over_diameter(material):
     fractions = [nanocrystal.build(material, d).surface_fraction(
-        nanocrystal.MATERIALS[(material, nanocrystal._DEFAULT_STRUCTURE[material])].anions[0])
+        nanocrystal.MATERIALS[(material, nanocrystal.DEFAULT_STRUCTURE[material])].anions[0])
         for d in (3.0, 4.0, 6.0, 8.0)]
     assert all(a > b for a, b in zip(fractions, fractions[1:]))
     # surface/volume ∝ 1/D: doubling the diameter roughly halves the surface share

@@ -30,9 +30,15 @@ def _conda_names() -> set[str]:
     return names - {"python", "pip"}
 
 
-def test_environment_yml_lists_every_runtime_dependency_of_pyproject():
+def _binder_requirements() -> list[str]:
+    """What Binder needs: the core plus the interactive layer and Dask batch extras."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    pip_names = {_name(r) for r in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    return [*project["dependencies"], *extras["widgets"], *extras["batch"]]
+
+
+def test_environment_yml_lists_the_core_widgets_and_batch_dependencies_of_pyproject():
+    pip_names = {_name(r) for r in _binder_requirements()}
     conda = _conda_names()
     # dask[distributed] is split into two conda packages
     expected = (pip_names - {"dask"}) | {"dask", "distributed"}
@@ -40,9 +46,8 @@ def test_environment_yml_lists_every_runtime_dependency_of_pyproject():
 
 
 def test_version_bounds_agree_between_pyproject_and_environment_yml():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     env_text = (REPO / "environment.yml").read_text()
-    for req in project["dependencies"]:
+    for req in _binder_requirements():
         spec = re.sub(r"^[A-Za-z0-9_.\-]+(\[[^\]]*\])?", "", req).strip()
         if spec:
             assert spec in env_text, f"{req}: bound {spec!r} missing from environment.yml"

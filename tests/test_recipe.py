@@ -20,8 +20,22 @@ def _spec():
 def test_a_step_records_itself_and_the_recipe_replays_to_the_same_result():
     out = _scale_for_test(_spec(), factor=3.0)
     assert out.recipe == ({"step": "_scale_for_test", "factor": 3.0},)
-    replay = rc.apply(_spec(), rc.from_json(rc.to_json(out.recipe)))
-    np.testing.assert_array_equal(replay.data, out.data)
+    with pytest.raises(RecipeError, match="unknown step '_scale_for_test'"):
+        rc.apply(_spec(), out.recipe)  # a step of one's own is not in qdkit's table ...
+    replay = rc.apply(_spec(), rc.from_json(rc.to_json(out.recipe)), extra_steps={"_scale_for_test": _scale_for_test})
+    np.testing.assert_array_equal(replay.data, out.data)  # ... until it is passed in
+
+
+def test_parameters_a_step_does_not_take_are_a_recipe_error_and_bugs_inside_steps_keep_their_type():
+    with pytest.raises(RecipeError, match="does not take"):
+        rc.apply(_spec(), [{"step": "_scale_for_test", "factr": 2}], extra_steps={"_scale_for_test": _scale_for_test})
+
+    @rc.step
+    def broken(spec):
+        return spec.data.no_such_attribute
+
+    with pytest.raises(AttributeError):
+        rc.apply(_spec(), [{"step": "broken"}], extra_steps={"broken": broken})
 
 
 def test_unknown_step_and_bad_json_are_recipe_errors():

@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 
 from qdkit import nuclei
 from qdkit.mas import Site
-from widgets import (
+from qdkit_widgets import (
     CPBuildupExplorer,
     PolarizationExplorer,
     RelayedDiffusionExplorer,
     SensitivityExplorer,
     SpectrumExplorer,
 )
-from widgets.bridge import QdkitBridge, Sample
+from qdkit_widgets.bridge import QdkitBridge, Sample
 
 from conftest import REPO
 
@@ -262,7 +262,7 @@ def test_voila_config_culls_idle_kernels():
 
 def test_demo_page_is_standalone_offline_and_labels_synthetic_data(tmp_path):
     from qdkit.errors import OutputError
-    from widgets.demo import write_demo
+    from qdkit_widgets.demo import write_demo
 
     out = write_demo(tmp_path / "demo.html")
     html = out.read_text(encoding="utf-8")
@@ -277,7 +277,7 @@ def test_demo_page_is_standalone_offline_and_labels_synthetic_data(tmp_path):
 
 @pytest.fixture
 def panel(real_data):
-    from widgets import ProcessingPanel
+    from qdkit_widgets import ProcessingPanel
 
     return ProcessingPanel(real_data / "brukerconverter_1H_zg30_liquid_with_pdata" / "1")
 
@@ -345,7 +345,7 @@ def _set_fraction(ctrl, u: float) -> None:
        st.lists(st.tuples(st.integers(0, 10), st.sampled_from([0.0, 1.0, 0.5, 0.999])),
                 min_size=1, max_size=5))
 def test_teaching_explorers_at_extremes_update_or_explain(name, moves):
-    import widgets
+    import qdkit_widgets as widgets
 
     e = getattr(widgets, name)()
     names = list(e.controls)
@@ -416,7 +416,7 @@ def test_pore_series_keeps_measured_intensities_drop_above_100_nm():
 def test_processing_panel_secondary_standard_moves_the_axis_by_the_offset():
     """SI IV-V: a Cd(ClO4)2·6H2O line seen 10 ppm too high moves every line down 10 ppm."""
     from qdkit import paths
-    from widgets import ProcessingPanel
+    from qdkit_widgets import ProcessingPanel
 
     p = ProcessingPanel(paths.reference_dataset("S7", mas_hz=10000.0))
     assert "Cd(ClO4)2·6H2O" in p.controls["standard"].options

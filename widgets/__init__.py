@@ -2,9 +2,9 @@
 
 Every number an explorer plots or prints comes from a ``qdkit`` call; the widgets only
 hold state, lay out controls and replace columns of bokeh data sources. Names are imported
-on first use, so ``import widgets`` (and the ``qdkit demo`` command) stays light.
+on first use, so ``import qdkit_widgets`` (and the ``qdkit demo`` command) stays light.
 
->>> from widgets import SpectrumExplorer        # doctest: +SKIP
+>>> from qdkit_widgets import SpectrumExplorer       # doctest: +SKIP
 >>> SpectrumExplorer(material="InP", nucleus="31P")   # displays the app
 """
 
@@ -27,4 +27,4 @@ __all__ = list(_WHERE)
 def __getattr__(name: str):
     if name in _WHERE:
         return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    raise AttributeError(f"module 'widgets' has no attribute {name!r}")
+    raise AttributeError(f"module qdkit_widgets has no attribute {name!r}")
