@@ -12,11 +12,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .. import nuclei
-from ..errors import ModelParameterError, ReadError
-from ..fit import FitData, FitResult, fit_sites, noise_sigma
-from ..mas import Site, mas_spectrum
-from ..simulation.czjzek import CzjzekDistribution, broaden, voigt_kernel
+from qdkit import nuclei
+from qdkit.analysis.fit import FitData, FitResult, fit_sites, noise_sigma, result_from_minimizer
+from qdkit.errors import ModelParameterError, ReadError
+from qdkit.processing.measure import correlation as pearson
+from qdkit.simulation.czjzek import CzjzekDistribution, broaden, voigt_kernel
+from qdkit.simulation.mas import mas_spectrum
+from qdkit.simulation.sites import Site
 
 __all__ = ["KBR_FOLDER", "SpinRateSeries", "fit_data_from_spectrum", "read_spin_rate_series",
            "kbr_series", "CzjzekLineModel", "fit_czjzek", "SeriesPrediction",
@@ -24,13 +26,10 @@ __all__ = ["KBR_FOLDER", "SpinRateSeries", "fit_data_from_spectrum", "read_spin_
 
 #: Folder name of the ⁷⁹Br KBr spin-rate series (MIT, from Spinach; bundled in data/real).
 KBR_FOLDER = "spinach_79Br_KBr_MAS_spectra"
-_Z95 = 1.959963984540054
 
 
 def correlation(a, b, mask=None) -> float:
     """Pearson correlation of two spectra on the same axis (optionally only where ``mask``)."""
-    from ..processing import correlation as pearson
-
     a, b = np.asarray(a, float), np.asarray(b, float)
     if mask is not None:
         a, b = a[mask], b[mask]
@@ -103,7 +102,7 @@ def fit_data_from_spectrum(spectrum, *, sigma: float | None = None,
 
 def read_spin_rate_series(paths: Sequence[str | Path], *, label: str = "") -> SpinRateSeries:
     """Read processed spectra of one sample at several spinning rates."""
-    from ..io import read_spectrum
+    from qdkit.io import read_spectrum
 
     if not paths:
         raise ReadError("No spectra given for the spin-rate series.")
@@ -125,7 +124,7 @@ def kbr_series(folder: str | Path | None = None) -> SpinRateSeries:
     examples; measured by the Mathies group, Konstanz).
     """
     if folder is None:
-        from ..paths import real_dir
+        from qdkit.paths import real_dir
 
         folder = real_dir() / KBR_FOLDER
     paths = sorted(Path(folder).glob("KBr_400MHz_*kHz.txt"))
@@ -270,15 +269,8 @@ def fit_czjzek(data: FitData, nucleus: str, *, iso_ppm: float, sigma_cq_mhz: flo
     minimizer = lmfit.Minimizer(residual, params, scale_covar=True)
     out = minimizer.minimize(method="least_squares", diff_step=1e-4, max_nfev=max_nfev)
     pv = out.params.valuesdict()
-    values = {k: float(v) for k, v in pv.items()}
-    stderr = {k: float(p.stderr) for k, p in out.params.items()
-              if p.stderr is not None and np.isfinite(p.stderr)}
-    result = FitResult(
-        sites=(model.sites(pv),), values=values, stderr=stderr,
-        ci95={k: (values[k] - _Z95 * s, values[k] + _Z95 * s) for k, s in stderr.items()},
-        varied=tuple(k for k, p in out.params.items() if p.vary), models=(full(pv),),
-        sigmas=(float(sigma),), redchi=float(out.redchi), success=bool(out.success),
-        message=str(out.message), lmfit_result=out)
+    result = result_from_minimizer(minimizer, out, sites=(model.sites(pv),), models=(full(pv),),
+                                   sigmas=(float(sigma),), max_nfev=max_nfev)
     return result, model
 
 
@@ -383,8 +375,8 @@ def cpmg_series(folder: str | Path, *, label: str = "") -> SpinRateSeries:
     magnitude mode because WURST-CPMG trains are not phased by a zero-order phase alone."""
     import warnings
 
-    from .. import cpmg
-    from ..io import read
+    from qdkit.io import read
+    from qdkit.processing import cpmg
 
     with warnings.catch_warnings():  # vendor-parameter warnings are not this workflow's business
         warnings.simplefilter("ignore")

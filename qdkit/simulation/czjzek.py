@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import fftconvolve
 
-from .. import nuclei
-from ..errors import ModelParameterError
-from ..mas import Site, mas_spectrum
-from ..quadrupolar import quadrupolar_bins, transition_weights
+from qdkit import nuclei
+from qdkit.errors import ModelParameterError
+from qdkit.simulation.mas import mas_spectrum
+from qdkit.simulation.quadrupolar import quadrupolar_bins, transition_weights
+from qdkit.simulation.sites import Site
 
 __all__ = ["czjzek_pdf", "CzjzekDistribution", "voigt_kernel", "broaden"]
 
@@ -25,10 +26,11 @@ __all__ = ["czjzek_pdf", "CzjzekDistribution", "voigt_kernel", "broaden"]
 def czjzek_pdf(cq_mhz, eta_q, sigma_mhz: float):
     """Probability density of (C_Q, η_Q) in the Czjzek (Gaussian isotropic) model, d = 5.
 
-    P(C_Q, η) = C_Q⁴ η (1 − η²/9) exp[−C_Q² (1 + η²/3) / (2σ²)] / (√(2π) σ⁵)
+    P(C_Q, η) = √(2/π) C_Q⁴ η (1 − η²/9) exp[−C_Q² (1 + η²/3) / (2σ²)] / σ⁵
 
-    (G. Czjzek et al., Phys. Rev. B 23, 2513 (1981); in this form J.-B. d'Espinose de
-    Lacaillerie, C. Fretigny and D. Massiot, J. Magn. Reson. 192, 244 (2008), Eq. 6).
+    (G. Czjzek et al., Phys. Rev. B 23, 2513 (1981); J.-B. d'Espinose de Lacaillerie,
+    C. Fretigny and D. Massiot, J. Magn. Reson. 192, 244 (2008)), normalised to 1 over
+    C_Q ≥ 0 and 0 ≤ η ≤ 1 (the constant checked by numerical integration in the tests).
     ``sigma_mhz`` is the standard deviation of the EFG components in units of C_Q.
     """
     if not sigma_mhz > 0:
@@ -36,7 +38,7 @@ def czjzek_pdf(cq_mhz, eta_q, sigma_mhz: float):
     c = np.asarray(cq_mhz, float)
     e = np.asarray(eta_q, float)
     return (c**4 * e * (1 - e**2 / 9) * np.exp(-c**2 * (1 + e**2 / 3) / (2 * sigma_mhz**2))
-            / (math.sqrt(2 * math.pi) * sigma_mhz**5))
+            * math.sqrt(2.0 / math.pi) / sigma_mhz**5)
 
 
 def voigt_kernel(nucleus: str, field_T: float, ppm, *, shift_ppm: float, fwhm_hz: float,
