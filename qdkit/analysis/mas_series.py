@@ -156,9 +156,9 @@ class CzjzekLineModel:
     see e.g. Frye & Maciel, J. Magn. Reson. 48, 125 (1982), the KBr magic-angle test).
     The two amplitudes are free because a real pulse is not ideally non-selective; their
     ratio is a property of the pulse, not of the spinning rate, so it carries over to
-    other rates. δiso enters through the line kernels, so the patterns are computed once
-    per spinning rate at ``grid_iso_ppm``; a fit moving δiso by more than the line width
-    from it should be restarted closer.
+    other rates. δiso enters through the line kernels (an exact sub-point shift), so the
+    patterns are computed once per spinning rate at ``grid_iso_ppm``; only intensity that
+    a shift would bring in from beyond the ends of the axis is missing.
     """
 
     distribution: CzjzekDistribution
