@@ -274,7 +274,7 @@ _CHI2_95 = 3.841458820694124
 
 
 def undetermined_parameters(minimizer, out, *, max_nfev: int = 2000) -> tuple[str, ...]:
-    """Varied parameters whose whole allowed range fits the data within 1σ.
+    """Varied parameters whose whole allowed range fits the data (none of it excluded at 95 %).
 
     Covariance screen: a parameter with finite bounds is a candidate when its standard
     error is missing or exceeds a quarter of its range (±2σ would span it). Profile-
@@ -285,25 +285,47 @@ def undetermined_parameters(minimizer, out, *, max_nfev: int = 2000) -> tuple[st
     confidence and the parameter is undetermined. The classic case is the η of a small CSA
     (δaniso·ν_ref ≲ ν_r and the line width): any η draws nearly the same spectrum.
     """
+    return tuple(_profile_undetermined(minimizer, out, max_nfev))
+
+
+def _profile_undetermined(minimizer, out, max_nfev: int) -> dict:
+    """{name: (fit held at the lower bound, fit held at the upper bound)} of every
+    undetermined parameter (see :func:`undetermined_parameters`)."""
     chisqr = float(out.chisqr)
     threshold = _CHI2_95 * max(1.0, float(out.redchi))
-    found = []
+    found = {}
     for name, par in out.params.items():
         if not par.vary or not (np.isfinite(par.min) and np.isfinite(par.max)):
             continue
         span = par.max - par.min
         if par.stderr is not None and np.isfinite(par.stderr) and par.stderr <= span / 4:
             continue
-        rises = []
+        ends = []
         for end in (par.min, par.max):
             trial = out.params.copy()
             trial[name].set(value=end, vary=False)
-            prof = minimizer.minimize(method="least_squares", params=trial, diff_step=_DIFF_STEP,
-                                      max_nfev=max_nfev)
-            rises.append(float(prof.chisqr) - chisqr)
-        if max(rises) < threshold:
-            found.append(name)
-    return tuple(found)
+            ends.append(minimizer.minimize(method="least_squares", params=trial,
+                                           diff_step=_DIFF_STEP, max_nfev=max_nfev))
+        if max(float(e.chisqr) - chisqr for e in ends) < threshold:
+            found[name] = tuple(ends)
+    return found
+
+
+def _spread_from_undetermined(out, ends_by_name: dict, name: str) -> float:
+    """Variance the undetermined parameters add to parameter ``name``.
+
+    An undetermined parameter u may lie anywhere in its range [a, b]; taking it as
+    uniform there and ``name`` as linear in it between the two profile fits (v_a, v_b),
+    the mean square distance of v(u) from the reported value v(û) is
+    (v_b − v_a)² (1/3 − t + t²) with t = (û − a)/(b − a).
+    """
+    total = 0.0
+    for u, (at_min, at_max) in ends_by_name.items():
+        par = out.params[u]
+        t = (par.value - par.min) / (par.max - par.min)
+        delta = at_max.params[name].value - at_min.params[name].value
+        total += delta * delta * (1.0 / 3.0 - t + t * t)
+    return total
 
 
 def _at_bound(par) -> bool:
@@ -346,8 +368,10 @@ def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "s
     Flags undetermined parameters (:func:`undetermined_parameters`). Parameters that ended
     on a bound get a one-sided σ from the χ² rise (:func:`_one_sided_sigma`). When either
     kind exists the covariance of the others is recomputed with them held where the fit
-    left them, so those standard errors stay finite and do not absorb a direction the
-    data do not see (at a bound of zero curvature the full covariance is singular).
+    left them (at a bound of zero curvature the full covariance is singular), and the
+    spread an undetermined parameter causes anywhere in its range is added
+    (:func:`_spread_from_undetermined`): held at one wrong value it would bias the others
+    by more than their conditional σ, left free its linearised σ spans far beyond its range.
     """
     import lmfit
 
@@ -355,7 +379,8 @@ def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "s
         raise ModelParameterError("ci must be 'stderr' or 'profile'.")
     values = {k: float(v) for k, v in out.params.valuesdict().items()}
     varied = tuple(k for k, par in out.params.items() if par.vary)
-    undetermined = undetermined_parameters(minimizer, out, max_nfev=max_nfev) if check_determined else ()
+    ends = _profile_undetermined(minimizer, out, max_nfev) if check_determined else {}
+    undetermined = tuple(ends)
     bounded = tuple(k for k in varied if k not in undetermined and _at_bound(out.params[k]))
     errs_from = out
     if undetermined or bounded:
@@ -364,7 +389,8 @@ def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "s
             held[name].set(vary=False)
         errs_from = minimizer.minimize(method="least_squares", params=held, diff_step=_DIFF_STEP,
                                        max_nfev=max_nfev)
-    stderr = {k: float(par.stderr) for k, par in errs_from.params.items()
+    stderr = {k: float(np.sqrt(par.stderr**2 + _spread_from_undetermined(out, ends, k)))
+              for k, par in errs_from.params.items()
               if par.vary and par.stderr is not None and np.isfinite(par.stderr)}
     stderr.update({k: _one_sided_sigma(minimizer, out, k) for k in bounded})
     stderr.update({k: float("nan") for k in undetermined})
