@@ -334,12 +334,12 @@ def _at_bound(par) -> bool:
 
 
 def _one_sided_sigma(minimizer, out, name: str) -> float:
-    """Distance from the bound a parameter ended on to where χ² has risen by 1 (by
-    χ²_red when errors are rescaled), the others held at the optimum.
+    """Distance from a parameter's value, away from its nearer bound, to where χ² has risen
+    by 1 (by χ²_red when errors are rescaled), the others held at the optimum.
 
-    At a bound the curvature can vanish (η = 0: the powder spectrum is even in η, since
-    η → −η only swaps the x and y axes), so the covariance says nothing; the χ² rise is
-    the 68 % likelihood interval [bound, bound ± d] instead.
+    At or near a bound the curvature can vanish (η = 0: the powder spectrum is even in η,
+    since η → −η only swaps the x and y axes), so the covariance says nothing or too much;
+    the χ² rise on the open side is the 68 % likelihood interval instead.
     """
     from scipy.optimize import brentq
 
@@ -356,8 +356,8 @@ def _one_sided_sigma(minimizer, out, name: str) -> float:
         res = minimizer.userfcn(trial, *minimizer.userargs, **minimizer.userkws)
         return float(np.sum(np.square(res))) - float(out.chisqr) - target
 
-    if rise(far) <= 0:
-        return float("nan")
+    if rise(far) <= 0:  # the whole open side fits within 1σ
+        return abs(far - par.value)
     return abs(brentq(rise, par.value, far, xtol=1e-6 * abs(far - par.value)) - par.value)
 
 
@@ -393,6 +393,13 @@ def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "s
               for k, par in errs_from.params.items()
               if par.vary and par.stderr is not None and np.isfinite(par.stderr)}
     stderr.update({k: _one_sided_sigma(minimizer, out, k) for k in bounded})
+    # a covariance interval reaching past a bound is the linearisation failing there (η
+    # near 0, where the spectrum depends on η²): the χ² rise gives the interval instead
+    for k in varied:
+        par = out.params[k]
+        if k in stderr and k not in bounded and np.isfinite(stderr[k]) and (
+                values[k] - stderr[k] < par.min or values[k] + stderr[k] > par.max):
+            stderr[k] = _one_sided_sigma(minimizer, out, k)
     stderr.update({k: float("nan") for k in undetermined})
     if ci == "profile":
         try:
