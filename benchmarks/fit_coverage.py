@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mas_engine import FIT_CASES, axis_for  # noqa: E402  (one list of fit cases for both benchmarks)
+from mas_engine import FIT_CASES, axis_for  # one list of fit cases for both benchmarks
 
-from qdkit.fit import FitData, fit_sites  # noqa: E402
-from qdkit.mrsim import mrsim_spectrum  # noqa: E402
+from qdkit.fit import FitData, fit_sites
+from qdkit.mrsim import mrsim_spectrum
 
 PARAMS = ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz")
 

@@ -12,11 +12,18 @@ import os
 
 import numpy as np
 import pytest
-
 from conftest import REAL_DATA
+
 from qdkit.analysis.fit import FitData, fit_sites
-from qdkit.analysis.mas_series import (CzjzekLineModel, SpinRateSeries, cpmg_series, fit_csa_manifold,
-                                       fit_czjzek, kbr_series, predict_series)
+from qdkit.analysis.mas_series import (
+    CzjzekLineModel,
+    SpinRateSeries,
+    cpmg_series,
+    fit_csa_manifold,
+    fit_czjzek,
+    kbr_series,
+    predict_series,
+)
 from qdkit.errors import ModelParameterError
 from qdkit.mas import Site, mas_spectrum
 from qdkit.simulation.czjzek import CzjzekDistribution, czjzek_pdf

@@ -6,9 +6,9 @@ the other measured spin rates predicted with nothing refitted but one intensity 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

@@ -163,5 +163,5 @@ class CzjzekDistribution:
         return out
 
 
-_CACHE: "OrderedDict[tuple, tuple[np.ndarray, np.ndarray]]" = OrderedDict()
+_CACHE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _LOCK = threading.Lock()
