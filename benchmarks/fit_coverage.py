@@ -1,6 +1,6 @@
 """Are qdkit.fit's standard errors honest? ±1σ coverage of the truth over noise realisations.
 
-Run: ``python benchmarks/fit_coverage.py`` (short: 60 realisations per case, < 60 s; too few to judge 60–76 %) or
+Run: ``python benchmarks/fit_coverage.py`` (short: 40 realisations per case, < 60 s; too few to judge 60–76 %) or
 ``--full`` (200 per case, several minutes). For each case of ``mas_engine.FIT_CASES`` the
 truth is simulated by mrsimulator (an independent engine), Gaussian noise of S/N 50 added,
 and qdkit.fit started from perturbed values. Printed per parameter: how often the reported
@@ -76,7 +76,7 @@ def main(argv=None) -> int:
                         help="engine that simulates the truth (qdkit: no model error, statistics only)")
     parser.add_argument("--case", type=int, action="append", help="only these FIT_CASES (index)")
     args = parser.parse_args(argv)
-    trials = args.trials or (200 if args.full else 60)
+    trials = args.trials or (200 if args.full else 40)
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f}")
     print(f"±1σ coverage over {trials} noise realisations per case (S/N 50, {args.truth} truth); "
