@@ -4,8 +4,10 @@ Nothing here was measured. Each dataset reconstructs one spectrum (or one member
 series) of Piveteau et al., JACS 2015 and its Supporting Information from the acquisition
 parameters the SI lists (sections VI and VII: field, nucleus, spectral width, points,
 scans, recycle delay, MAS rate, contact time, CPMG echoes) and from the chemical shifts,
-widths and CSA the paper reports, through qdkit's own models (``qdkit.mas`` lineshapes,
-``qdkit.matrix`` enhancements, ``qdkit.cp`` contact-time kinetics). The folders are written
+widths and CSA the paper reports (``data/catalog.toml``, assumed values marked there). Every
+QD spectrum is ``qdkit.sample.predict`` — the same forward model the explorer plots — at the
+experiment's sample and acquisition, so the explorer's prediction and these traces differ
+only by noise, phase, apodization and the digital filter. The folders are written
 with nmrglue like a spectrometer would write them: int32 ``fid``/``ser`` padded to
 1024-byte blocks, ``acqus``/``acqu2s`` with the digital-filter parameters (DSPFVS/DECIM
 table on the Avance I console at 9.4 T, GRPDLY on the Avance III consoles) and the group
@@ -29,9 +31,10 @@ import json
 import shutil
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nmrglue as ng
 import numpy as np
@@ -86,7 +89,7 @@ class Experiment:
     figure: str
     label: str
     acq: Acquisition
-    signal: Callable[["Acquisition", np.ndarray], np.ndarray]  # ppm grid -> absorption (per scan)
+    signal: Callable[[Acquisition, np.ndarray], np.ndarray]  # ppm grid -> absorption (per scan)
     snr: float | None  # S/N of the tallest point; None: share the noise of the folder's first member
     series: dict[str, Any] = field(default_factory=dict)
     microwave: bool | None = None
@@ -507,6 +510,18 @@ def powder(sites: list) -> Callable[[Acquisition, np.ndarray], np.ndarray]:
     return signal
 
 
+def predicted(sample, acquisition) -> Callable[[Acquisition, np.ndarray], np.ndarray]:
+    """The spectrum ``qdkit.sample.predict`` gives for ``sample`` measured with
+    ``acquisition`` (a ``qdkit.sample`` record), on the dataset's ppm grid."""
+
+    def signal(acq: Acquisition, ppm: np.ndarray) -> np.ndarray:
+        from qdkit.sample import predict
+
+        return np.asarray(predict(sample, acquisition, ppm).total, dtype=float)
+
+    return signal
+
+
 def scaled(signal: Callable, factor: float) -> Callable:
     """``signal`` times ``factor`` (microwave off: 1/ε; fewer QDs; weaker CP ...)."""
 
@@ -588,55 +603,32 @@ def sample_text(catalog_id: str) -> str:
     return ", ".join(parts)
 
 
-def qd_weights(material: str, diameter_nm: float, nucleus: str, contact_ms: float | None,
-               **build) -> tuple[float, float]:
-    """(surface, core) signal of one element of a QD: CP at ``contact_ms`` (``qdkit.cp``)
-    or single-pulse excitation (``None``: ``qdkit.nanocrystal.ensemble_surface_fraction``)."""
-    from qdkit import cp, nanocrystal
+def setup(figure: str):
+    """The explorer's sample and acquisition for ``figure`` (``qdkit.models.setups``)."""
+    from qdkit.models.setups import paper_setup
 
-    element = nuclei.get(nucleus).symbol
-    if contact_ms is None:  # a sample: averaged over the size distribution
-        fraction = nanocrystal.ensemble_surface_fraction(material, element, diameter_nm, **build)
-        return fraction, 1.0 - fraction
-    dot = nanocrystal.build(material, diameter_nm, **build)
-    core, surface = cp.core_surface_signal(dot, nucleus, contact_ms)
-    return float(surface), float(core)
+    return paper_setup(figure)
 
 
-def inp_sites(contact_ms: float | None) -> list:
-    """31P of 3 nm myristate-capped InP: surface PO_x and the broad core (catalog shifts).
+def measured(catalog_id: str, **changes):
+    """The ``qdkit.sample.Acquisition`` of catalog experiment ``catalog_id``, changed by ``changes``."""
+    from qdkit.models.setups import experiment_acquisition
 
-    Weights from ``qdkit.nanocrystal`` + ``qdkit.cp``. Assumed (not in the paper): PO_x
-    width 1600 Hz and a phosphate-like CSA (δaniso −90 ppm, η 0.5) giving the sidebands
-    marked in Fig. 2e; core width 9000 Hz ("very broad").
-    """
-    from qdkit.mas import Site
-
-    surface, core = qd_weights("InP", 3.0, "31P", contact_ms, ligand="myristate")
-    pox = reported("31P", "2e", "surface")
-    bulk = reported("31P", "2e", "core")
-    return [
-        Site("31P", iso_ppm=pox.iso_ppm, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0, weight=surface),
-        Site("31P", iso_ppm=bulk.iso_ppm, fwhm_hz=9000.0, weight=core),
-    ]
+    return experiment_acquisition(catalog_id).replace(**changes)
 
 
-def cd_sites(contact_ms: float, nucleus: str = "113Cd") -> list:
-    """Surface and core Cd of 4 nm CdSe_core(CdX2)_shell ZB-CdSe (catalog: Fig. 3a).
+def dried_powder(sample):
+    """The same QDs dried, without radical or silica (single-pulse references, SI Fig. S4/S5)."""
+    return sample.replace(pore_nm=None, radical=None, radical_mM=0.0)
 
-    Shifts, widths and the surface CSA are the paper's; η = 0.3 and the core's 80 ppm CSA
-    ("fewer sidebands") are assumptions. Weights from ``qdkit.cp`` at ``contact_ms``.
-    """
-    from qdkit.mas import Site
 
-    surface, core = qd_weights("CdSe", 4.0, "113Cd", contact_ms, structure="zincblende",
-                               shell="CdX2", ligand="oleate")
-    s = reported("113Cd", "3a", "surface")
-    c = reported("113Cd", "3a", "core")
-    return [
-        Site(nucleus, iso_ppm=s.iso_ppm, aniso_ppm=s.csa_ppm, eta=0.3, fwhm_hz=s.fwhm_hz, weight=surface),
-        Site(nucleus, iso_ppm=c.iso_ppm, aniso_ppm=80.0, eta=0.0, fwhm_hz=c.fwhm_hz, weight=core),
-    ]
+def catalog_site(nucleus: str, figure: str, site: str | None = None, material: str | None = None, *,
+                 observe: str | None = None, **changes):
+    """The lineshape of the one catalog species (``qdkit.catalog.site``), seen as the isotope
+    ``observe`` if given, changed by ``changes``."""
+    from qdkit import catalog
+
+    return catalog.site(reported(nucleus, figure, site, material), nucleus=observe).replace(**changes)
 
 
 def ligand_sites() -> list:
@@ -657,64 +649,55 @@ def ligand_sites() -> list:
     ]
 
 
-def pore_enhancement(pore_nm: float | None) -> float:
-    """ε of InP QDs in silica of ``pore_nm`` (None: no silica), ``qdkit.matrix``."""
-    from qdkit.matrix import enhancement
+def sample_enhancement(sample, acquisition) -> float:
+    """ε_on/off of ``sample`` (``qdkit.sample.sample_matrix``)."""
+    from qdkit.sample import sample_matrix
 
-    return enhancement(pore_nm)
+    return sample_matrix(sample, acquisition).enhancement_on_off
 
 
 def inp_series() -> list[list[Experiment]]:
-    """Figures 2d-f, S2, S3, S4."""
+    """Figures 2d-f, S2, S3, S4: the explorer's InP 31P sample (Fig. 2e) through qdkit.sample."""
     from qdkit import catalog
-    from qdkit.matrix import sample_sensitivity
 
-    line = powder(inp_sites(1.5))
+    sample, _ = setup("2e")
     pores = [7.0] + [None] + [p for p in catalog.experiment("2f").sample.pore_series_nm if p != 7.0]
     pore_series = []
     for i, pore in enumerate(pores):
-        eps = pore_enhancement(pore)
-        kept = sample_sensitivity(pore) if pore is not None else None
-        per_qd = kept.retention / kept.dilution if kept is not None else 1.0
+        here = sample.replace(pore_nm=pore)
         where = f"in {pore:g} nm pore silica" if pore is not None else "frozen colloid without silica"
         fig, ids = ("2d", ("2d-a", "2d-b")) if pore is None else ("2e", ("2e-a", "2e-b"))
         shown = fig if pore in (None, 7.0) else "2f"
-        for mw, cid, factor in ((True, ids[0], eps * per_qd), (False, ids[1], per_qd)):
+        eps = sample_enhancement(here, measured(ids[0]))
+        for mw, cid in ((True, ids[0]), (False, ids[1])):
             pore_series.append(Experiment(
                 "fig2_inp_31p_pore_series", 10 * (i + 1) + (1 if mw else 2), "2f",
                 f"31P CP-echo of InP QDs {where} (Fig. {shown}); model enhancement {eps:.1f}",
-                from_catalog(cid, center_ppm=-100.0), scaled(line, factor),
+                from_catalog(cid, center_ppm=-100.0), predicted(here, measured(cid, microwave=mw)),
                 snr=800.0 if i == 0 and mw else None,
                 series={"pore_nm": pore, "microwave": mw, "enhancement_model": round(eps, 3)},
                 microwave=mw, lb_hz=200.0, phase_deg=37.0 + 11.0 * i, catalog_id=cid,
                 sample=f"myristate-capped 3 nm InP QDs, 16 mM TEKPol in TCE, {where}",
             ))
 
-    msu = sample_sensitivity(7.0)
-    eps7 = pore_enhancement(7.0)
     s2 = from_catalog("S2", center_ppm=-100.0)
     s2_sample = "3.8 mg myristate-capped 3 nm InP QDs, 20 uL TCE"
+    colloid = sample.replace(pore_nm=None, radical=None, radical_mM=0.0)
+    kinds = (("silica+radical", True, sample, "in MSU-H, microwave on", " with 16 mM TEKPol, MSU-H (7 nm) filled"),
+             ("silica+radical", False, sample, "in MSU-H, microwave off", " with 16 mM TEKPol, MSU-H (7 nm) filled"),
+             ("colloid only", False, colloid, "frozen colloid without radical or silica", ", no radical, no silica"))
     absolute = [
-        Experiment("figS2_inp_31p_absolute_gain", 1, "S2", "31P CP-echo, InP + TEKPol in MSU-H, microwave on",
-                   s2, scaled(line, eps7 * msu.retention / msu.dilution), snr=400.0,
-                   series={"sample_kind": "silica+radical", "microwave": True}, microwave=True,
-                   lb_hz=200.0, phase_deg=-52.0, catalog_id="S2",
-                   sample=s2_sample + " with 16 mM TEKPol, 1.1 mg MSU-H (7 nm)"),
-        Experiment("figS2_inp_31p_absolute_gain", 2, "S2", "31P CP-echo, InP + TEKPol in MSU-H, microwave off",
-                   s2, scaled(line, msu.retention / msu.dilution), snr=None,
-                   series={"sample_kind": "silica+radical", "microwave": False}, microwave=False,
-                   lb_hz=200.0, phase_deg=-52.0, catalog_id="S2",
-                   sample=s2_sample + " with 16 mM TEKPol, 1.1 mg MSU-H (7 nm)"),
-        Experiment("figS2_inp_31p_absolute_gain", 3, "S2", "31P CP-echo, frozen InP colloid without radical or silica",
-                   s2, line, snr=None, series={"sample_kind": "colloid only", "microwave": False},
-                   microwave=False, lb_hz=200.0, phase_deg=-52.0, catalog_id="S2",
-                   sample=s2_sample + ", no radical, no silica"),
+        Experiment("figS2_inp_31p_absolute_gain", k + 1, "S2", f"31P CP-echo, InP {what}", s2,
+                   predicted(rotor, measured("S2", microwave=mw)), snr=400.0 if k == 0 else None,
+                   series={"sample_kind": kind, "microwave": mw}, microwave=mw, lb_hz=200.0,
+                   phase_deg=-52.0, catalog_id="S2", sample=s2_sample + text)
+        for k, (kind, mw, rotor, what, text) in enumerate(kinds)
     ]
 
     contact = [
         Experiment("figS3_inp_31p_contact_series", k + 1, "S3",
                    f"31P CP-echo of InP QDs in MSU-H, contact {ct:g} ms",
-                   from_catalog(cid, center_ppm=-100.0), scaled(powder(inp_sites(ct)), eps7),
+                   from_catalog(cid, center_ppm=-100.0), predicted(sample, measured(cid)),
                    snr=300.0 if k == 0 else None, series={"contact_ms": ct}, microwave=True,
                    lb_hz=200.0, phase_deg=64.0, catalog_id=cid, sample=sample_text(cid))
         for k, (cid, ct) in enumerate((("S3-1.5ms", 1.5), ("S3-5ms", 5.0)))
@@ -722,52 +705,50 @@ def inp_series() -> list[list[Experiment]]:
 
     single = [Experiment(
         "figS4_inp_31p_single_pulse", 1, "S4", "31P single-pulse MAS of dried InP QDs (all P atoms excited)",
-        from_catalog("S4", center_ppm=-100.0), powder(inp_sites(None)), snr=120.0, microwave=None,
-        lb_hz=300.0, phase_deg=-23.0, catalog_id="S4", sample="50 mg myristate-capped 3 nm InP QDs, dried powder",
+        from_catalog("S4", center_ppm=-100.0), predicted(dried_powder(sample), measured("S4")), snr=120.0,
+        microwave=None, lb_hz=300.0, phase_deg=-23.0, catalog_id="S4",
+        sample="50 mg myristate-capped 3 nm InP QDs, dried powder",
     )]
     return [pore_series, absolute, contact, single]
 
 
 def cdse_series() -> list[list[Experiment]]:
-    """Figures 3a-c, S5, S6, S7."""
-    from qdkit.mas import Site
-
-    sample = sample_text("3a-a")
+    """Figures 3a-c, S5, S6, S7: the explorer's CdSe samples (Fig. 3a, 3b) through qdkit.sample."""
+    cd, _ = setup("3a")
+    text = sample_text("3a-a")
     fig3a = [Experiment("fig3a_cdse_113cd_cp", 1, "3a", "113Cd CP-echo: surface and core Cd",
-                        from_catalog("3a-a", center_ppm=-250.0), powder(cd_sites(15.0)), snr=60.0,
-                        microwave=True, lb_hz=500.0, phase_deg=121.0, catalog_id="3a-a", sample=sample)]
+                        from_catalog("3a-a", center_ppm=-250.0), predicted(cd, measured("3a-a")), snr=60.0,
+                        microwave=True, lb_hz=500.0, phase_deg=121.0, catalog_id="3a-a", sample=text)]
     mas = [
         Experiment("figS7_cdse_113cd_mas_series", k + 1, "S7",
                    f"113Cd CP-echo at {rate / 1000:g} kHz MAS (isotropic peaks stay, sidebands move)",
-                   from_catalog(cid, center_ppm=-250.0), powder(cd_sites(15.0)),
-                   snr=60.0 if k == 0 else None, series={"mas_hz": rate}, microwave=True,
-                   lb_hz=500.0, phase_deg=-75.0, catalog_id=cid, sample=sample)
+                   from_catalog(cid, center_ppm=-250.0), predicted(cd, measured(cid)),
+                   snr=150.0 if k == 0 else None, series={"mas_hz": rate}, microwave=True,
+                   lb_hz=500.0, phase_deg=-75.0, catalog_id=cid, sample=text)
         for k, (cid, rate) in enumerate((("S7-10kHz", 10000.0), ("S7-12.5kHz", 12500.0)))
     ]
-    core = reported("113Cd", "S5")
+    from qdkit.models.setups import catalog_line
+
+    powder_cd = dried_powder(cd).replace(species=(catalog_line(reported("113Cd", "S5")),))
     conventional = [Experiment(
         "figS5_cdse_113cd_single_pulse", 1, "S5", "113Cd spin-echo MAS of dried ZB-CdSe QDs (core only)",
-        from_catalog("S5", center_ppm=-100.0),
-        powder([Site("113Cd", iso_ppm=core.iso_ppm, fwhm_hz=6000.0)]),  # cubic core: no CSA
+        from_catalog("S5", center_ppm=-100.0), predicted(powder_cd, measured("S5")),
         snr=25.0, microwave=None, lb_hz=800.0, phase_deg=48.0, catalog_id="S5",
         sample="50 mg oleate-capped 3.5 nm ZB-CdSe QDs, dried powder")]
 
-    near = reported("77Se", "3b", "surface")
-    deep = reported("77Se", "3b", "core")
-    zb_se = [Site("77Se", iso_ppm=near.iso_ppm, fwhm_hz=2500.0, weight=1.0),
-             Site("77Se", iso_ppm=deep.iso_ppm, fwhm_hz=2500.0, weight=0.45)]
+    se, _ = setup("3b")
     fig3b = [Experiment("fig3b_cdse_77se_cpmg", 1, "3b", "77Se CP-CPMG of ZB-CdSe: two Se environments",
-                        from_catalog("3b", center_ppm=-600.0), powder(zb_se), snr=40.0, microwave=True,
-                        lb_hz=0.0, phase_deg=15.0, t2_ms=25.0, catalog_id="3b", sample=sample_text("3b"))]
-    wz_line = reported("77Se", "S6")
+                        from_catalog("3b", center_ppm=-600.0), predicted(se, measured("3b")), snr=40.0,
+                        microwave=True, lb_hz=0.0, phase_deg=15.0, t2_ms=25.0, catalog_id="3b",
+                        sample=sample_text("3b"))]
     wz = [Experiment(
         "figS6_wz_cdse_77se_cpmg", 1, "S6", "77Se CP-CPMG of WZ-CdSe QDs",
-        from_catalog("S6-wz", center_ppm=-556.0), powder([Site("77Se", iso_ppm=wz_line.iso_ppm, fwhm_hz=9000.0)]),
-        snr=30.0, microwave=True, lb_hz=0.0, phase_deg=-140.0, t2_ms=8.0, catalog_id="S6-wz",
+        from_catalog("S6-wz", center_ppm=-556.0), powder([catalog_site("77Se", "S6")]),
+        snr=100.0,  # S/N of the spikelet spectrum: the co-added echo of this 6 kHz line is noisier microwave=True, lb_hz=0.0, phase_deg=-140.0, t2_ms=8.0, catalog_id="S6-wz",
         sample=sample_text("S6-wz"))]
 
     oleate = powder(ligand_sites())
-    eps15 = pore_enhancement(15.0)
+    eps15 = sample_enhancement(cd, measured("3c-a"))
     fig3c = [
         Experiment("fig3c_cdse_13c_mw_onoff", k + 1, "3c",
                    f"13C CP of 13C-1-oleate on ZB-CdSe, microwave {'on' if mw else 'off'}",
@@ -813,17 +794,15 @@ def two_step_series() -> list[list[Experiment]]:
                    catalog_id="5c-a", sample=sample_text("5c-a")),
     ]
 
-    fa = reported("77Se", "S8", material="formamide")
-    powder_k2se = reported("77Se", "S8", material="powder")
     controls = [
         Experiment("figS8_k2se_77se_controls", 1, "S8", "77Se CP-echo of K2Se dissolved in formamide (frozen)",
                    from_catalog("S8-k2se-fa", center_ppm=-400.0),
-                   powder([Site("77Se", iso_ppm=fa.iso_ppm, fwhm_hz=6000.0)]), snr=25.0,
+                   powder([catalog_site("77Se", "S8", material="formamide")]), snr=25.0,
                    series={"species": "K2Se in FA"}, microwave=False, lb_hz=500.0, phase_deg=72.0,
                    catalog_id="S8-k2se-fa", sample="1.3 mg K2Se in 20 uL formamide, no radical"),
         Experiment("figS8_k2se_77se_controls", 2, "S8", "77Se one-pulse MAS of K2Se powder",
                    from_catalog("S8-k2se-powder", center_ppm=-416.0),
-                   powder([Site("77Se", iso_ppm=powder_k2se.iso_ppm, fwhm_hz=250.0)]), snr=40.0,
+                   powder([catalog_site("77Se", "S8", material="powder")]), snr=40.0,
                    series={"species": "K2Se powder"}, microwave=None, lb_hz=20.0, phase_deg=-101.0,
                    catalog_id="S8-k2se-powder", sample="K2Se powder, filled under inert atmosphere"),
     ]
@@ -887,8 +866,8 @@ def dhmqc_experiment() -> tuple[Experiment, Acquisition, list]:
                              td=rec.t1_increments, center_ppm=-200.0)
     dot = nanocrystal.build("CdSe", 4.0, structure="zincblende", shell="CdX2", ligand="oleate")
     corr = hmqc.correlation(dot, recoupling_ms=rec.recoupling_ms or 3.0)
-    cd = [site.replace(nucleus=rec.indirect_nucleus, weight=w)
-          for site, w in zip(cd_sites(rec.contact_ms), (corr.surface, corr.core))]
+    cd = [catalog_site(rec.indirect_nucleus, "4", "surface", weight=corr.surface),
+          catalog_site("113Cd", "3a", "core", observe=rec.indirect_nucleus, weight=corr.core)]
     carboxylate = [Site("13C", iso_ppm=184.0, aniso_ppm=-80.0, eta=0.6, fwhm_hz=600.0)]
     exp = Experiment("fig4_cdse_dhmqc_2d", 1, "4", "13C-111Cd D-HMQC of 13C-1-oleate on ZB-CdSe (R3, 3 ms)",
                      f2, powder(carboxylate), snr=25.0,

@@ -15,162 +15,43 @@ from pathlib import Path
 from typing import Any
 
 from . import nuclei
-from .errors import QdkitError, UnknownNucleusError
+from .catalog_records import (
+    EXPERIMENT_RANGES,
+    FILLINGS,
+    INTEGER_KEYS,
+    LINESHAPE_RANGES,
+    SAMPLE_RANGES,
+    STATUSES,
+    Correction,
+    Experiment,
+    Sample,
+    Species,
+)
+from .errors import CatalogError, UnknownNucleusError
 
 
-class CatalogError(QdkitError):
-    """The experiment catalog file is missing, malformed or contains an impossible value."""
 
-
-# Plausible ranges of every numeric key (inclusive); a value outside is a transcription
-# error. The bounds are generous instruments limits, not the paper's values.
-_RANGES: dict[str, tuple[float, float]] = {
-    "field_T": (1.0, 30.0),
-    "temperature_K": (1.0, 500.0),
-    "rotor_mm": (0.5, 7.5),
-    "ns": (1, 10_000_000),
-    "d1_s": (0.01, 3600.0),
-    "sw_khz": (1.0, 5000.0),
-    "mas_hz": (0.0, 150_000.0),
-    "td": (8, 10_000_000),
-    "p90_1H_us": (0.5, 50.0),
-    "p90_X_us": (0.5, 200.0),
-    "p180_X_us": (0.5, 400.0),
-    "p90_indirect_us": (0.5, 200.0),
-    "cpmg_echoes": (1, 10_000),
-    "echo_us": (5.0, 100_000.0),
-    "contact_ms": (0.005, 50.0),
-    "rf_1H_contact_khz": (1.0, 300.0),
-    "rf_X_contact_khz": (1.0, 300.0),
-    "rf_1H_decoupling_khz": (1.0, 300.0),
-    "t1_increment_us": (0.1, 100_000.0),
-    "t1_increments": (1, 100_000),
-    "ns_per_increment": (1, 10_000_000),
-    "recoupling_hz": (0.0, 200_000.0),
-    "recoupling_ms": (0.0, 100.0),
-}
-_SAMPLE_RANGES = {
-    "size_nm": (0.5, 100.0),
-    "radical_mM": (0.0, 200.0),
-    "pore_nm": (0.5, 1000.0),
-    "qd_mg": (0.0, 1000.0),
-    "solution_ul": (0.0, 200.0),
-}
-_INTEGER_KEYS = {"ns", "td", "cpmg_echoes", "t1_increments", "ns_per_increment"}
-_FILLINGS = {"one-step", "two-step", "none"}
-_STATUSES = {"typo", "doubtful"}
-
-
-@dataclass(frozen=True)
-class Correction:
-    """A value the SI prints wrongly or inconsistently, and what qdkit takes instead."""
-
-    where: str
-    field: str
-    printed: str
-    taken: Any
-    status: str
-    reason: str
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """The record fields this correction covers (``field`` may list several, comma-separated)."""
-        return tuple(f.strip() for f in self.field.split(",") if f.strip())
-
-
-@dataclass(frozen=True)
-class Sample:
-    """A rotor's content: QD material, size, ligand, solvent, radical, silica, filling."""
-
-    id: str
-    qd: str
-    filling: str
-    structure: str | None = None
-    size_nm: float | None = None
-    ligand: str | None = None
-    solvent: str | None = None
-    radical: str | None = None
-    radical_mM: float | None = None
-    pore_nm: float | None = None
-    pore_series_nm: tuple[float, ...] = ()
-    silica: str | None = None
-    form: str | None = None
-    qd_mg: float | None = None
-    solution_ul: float | None = None
-    preparation: str | None = None
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """One acquisition of the paper, as its SI table gives it (after corrections)."""
-
-    id: str
-    figure: str
-    sample: Sample
-    nucleus: str
-    field_T: float
-    temperature_K: float
-    sequence: str
-    variant: str | None = None
-    rotor_mm: float | None = None
-    rotor: str | None = None
-    dnp: bool | None = None
-    microwave: bool | None = None
-    ns: int | None = None
-    d1_s: float | None = None
-    sw_khz: float | None = None
-    mas_hz: float | None = None
-    td: int | None = None
-    p90_1H_us: float | None = None
-    p90_X_us: float | None = None
-    p180_X_us: float | None = None
-    cpmg_echoes: int | None = None
-    echo_us: float | None = None
-    contact_ms: float | None = None
-    rf_1H_contact_khz: float | None = None
-    rf_X_contact_khz: float | None = None
-    rf_1H_decoupling_khz: float | None = None
-    indirect_nucleus: str | None = None
-    p90_indirect_us: float | None = None
-    t1_increment_us: float | None = None
-    t1_increments: int | None = None
-    ns_per_increment: int | None = None
-    recoupling_hz: float | None = None
-    recoupling_ms: float | None = None
-    note: str | None = None
-    corrections: tuple[Correction, ...] = ()
-
-    @property
-    def experiment_hours(self) -> float:
-        """Acquisition time from scans × increments × recycle delay, hours."""
-        if self.ns is None or self.d1_s is None:
-            raise CatalogError(f"Experiment {self.id!r} has no scan count or recycle delay.")
-        return self.ns * (self.t1_increments or 1) * self.d1_s / 3600.0
-
-    @property
-    def sw_hz(self) -> float | None:
-        return None if self.sw_khz is None else self.sw_khz * 1e3
-
-
-@dataclass(frozen=True)
-class Species:
-    """A chemical shift (and width, CSA) the paper reports, with the figure it comes from."""
-
-    figure: str
-    nucleus: str
-    material: str
-    assignment: str
-    site: str
-    iso_ppm: float
-    source: str
-    fwhm_hz: float | None = None
-    csa_ppm: float | None = None
-    range_ppm: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """Validated contents of a catalog file."""
+    """Validated contents of a catalog file.
+
+    Attributes
+    ----------
+    path : Path
+        The file read.
+    source : dict
+        The paper and its SI sections, as the file states them.
+    samples_by_id : dict
+        Sample id → :class:`~qdkit.catalog_records.Sample`.
+    experiments_all, species_all : tuple
+        Every experiment and species.
+    corrections_general : tuple of Correction
+        Corrections that concern no single experiment.
+    enhancements_all : tuple of dict
+        Reported DNP enhancements and gains.
+    """
 
     path: Path
     source: dict[str, Any]
@@ -183,6 +64,24 @@ class Catalog:
     def experiments(self, figure: str | None = None, **match) -> list[Experiment]:
         """Experiments of ``figure`` ("S7", "3a"; "3" gives 3a, 3b, 3c) whose fields equal ``match``.
 
+        Parameters
+        ----------
+        figure : str, optional
+            The paper's figure.
+        **match
+            Field → value that every experiment returned has.
+
+        Returns
+        -------
+        list of Experiment
+
+        Raises
+        ------
+        CatalogError
+            For a field experiments do not have.
+
+        Examples
+        --------
         >>> [e.mas_hz for e in experiments(figure="S7")]
         [10000.0, 12500.0]
         """
@@ -194,7 +93,21 @@ class Catalog:
         return out
 
     def experiment(self, id: str) -> Experiment:
-        """The experiment with this id (e.g. ``"4"``, ``"S7-12.5kHz"``)."""
+        """The experiment with this id (e.g. ``"4"``, ``"S7-12.5kHz"``).
+
+        Parameters
+        ----------
+        id : str
+
+        Returns
+        -------
+        Experiment
+
+        Raises
+        ------
+        CatalogError
+            For an unknown id (the message lists the known ones).
+        """
         for e in self.experiments_all:
             if e.id == id:
                 return e
@@ -206,7 +119,21 @@ class Catalog:
         self, nucleus: str | None = None, *, figure: str | None = None, site: str | None = None,
         material: str | None = None,
     ) -> list[Species]:
-        """Reported species, filtered by nucleus, figure, site ("core"/"surface") or material text."""
+        """Reported species, filtered by nucleus, figure, site ("core"/"surface") or material text.
+
+        Parameters
+        ----------
+        nucleus : str, optional
+            Isotope (any spelling :func:`qdkit.nuclei.get` accepts).
+        figure, site : str, optional
+            The paper's figure; ``"core"`` or ``"surface"``.
+        material : str, optional
+            Text contained in the material's name (case-insensitive).
+
+        Returns
+        -------
+        list of Species
+        """
         nuc = nuclei.get(nucleus).label if nucleus is not None else None
         return [
             s
@@ -218,10 +145,79 @@ class Catalog:
         ]
 
     def samples(self) -> list[Sample]:
+        """Every sample, in the file's order.
+
+        Returns
+        -------
+        list of Sample
+        """
         return list(self.samples_by_id.values())
 
+    def species_field_T(self, species: Species) -> float | None:
+        """Field (T) of the first experiment of the species' figure on its nucleus, if any.
+
+        Parameters
+        ----------
+        species : Species
+
+        Returns
+        -------
+        float or None
+        """
+        for e in self.experiments(figure=species.figure):
+            if e.nucleus == species.nucleus:
+                return e.field_T
+        return None
+
+    def site(self, species: Species, *, weight: float = 1.0, nucleus: str | None = None,
+             field_T: float | None = None):
+        """The species' lineshape as a :class:`qdkit.mas.Site` (see :func:`site`).
+
+        Parameters
+        ----------
+        species, weight, nucleus, field_T
+            As for :func:`site`.
+
+        Returns
+        -------
+        qdkit.mas.Site
+
+        Raises
+        ------
+        CatalogError
+            For a ``field_T`` that is not a field in tesla, or an unknown ``nucleus``.
+        """
+        from qdkit.simulation.sites import Site
+
+        fwhm = species.fwhm_hz
+        if field_T is not None:
+            if not (isinstance(field_T, (int, float)) and 0 < field_T <= 40):
+                raise CatalogError(f"field_T={field_T!r} is not a magnet field in tesla (0–40 T).")
+            own = self.species_field_T(species)
+            if own is not None:
+                fwhm = fwhm * float(field_T) / own  # inhomogeneous: constant width in ppm
+        return Site(
+            nucleus=_check_nucleus("site()", nucleus) if nucleus is not None else species.nucleus,
+            iso_ppm=species.iso_ppm,
+            aniso_ppm=species.csa_ppm,
+            eta=species.eta,
+            fwhm_hz=fwhm,
+            weight=float(weight),
+            cq_mhz=species.cq_mhz or 0.0,
+            eta_q=species.eta_q or 0.0,
+        )
+
     def corrections(self, status: str | None = None) -> list[Correction]:
-        """Every correction (per experiment and general), optionally only "typo" or "doubtful"."""
+        """Every correction (per experiment and general), optionally only "typo" or "doubtful".
+
+        Parameters
+        ----------
+        status : {"typo", "doubtful"}, optional
+
+        Returns
+        -------
+        list of Correction
+        """
         seen: list[Correction] = []
         for c in [c for e in self.experiments_all for c in e.corrections] + list(self.corrections_general):
             if c not in seen and (status is None or c.status == status):
@@ -229,7 +225,17 @@ class Catalog:
         return seen
 
     def enhancements(self, figure: str | None = None) -> list[dict[str, Any]]:
-        """Reported DNP enhancements/gains (plain records: figure, nucleus, min/max/value...)."""
+        """Reported DNP enhancements/gains (plain records: figure, nucleus, min/max/value...).
+
+        Parameters
+        ----------
+        figure : str, optional
+            Only those of this figure.
+
+        Returns
+        -------
+        list of dict
+        """
         return [dict(r) for r in self.enhancements_all if figure is None or _figure_matches(r["figure"], figure)]
 
 
@@ -250,12 +256,12 @@ def _fail(where: str, message: str):
 def _check_number(where: str, key: str, value, ranges) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         _fail(where, f"{key} must be a number, got {value!r}.")
-    if key in _INTEGER_KEYS and not float(value).is_integer():
+    if key in INTEGER_KEYS and not float(value).is_integer():
         _fail(where, f"{key} must be a whole number, got {value!r}.")
     lo, hi = ranges[key]
     if not (math.isfinite(value) and lo <= value <= hi):
         _fail(where, f"{key} = {value!r} is outside the plausible range {lo:g}…{hi:g}; a transcription error?")
-    return int(value) if key in _INTEGER_KEYS else float(value)
+    return int(value) if key in INTEGER_KEYS else float(value)
 
 
 def _check_nucleus(where: str, label) -> str:
@@ -269,8 +275,8 @@ def _correction(where: str, raw: dict, default_where: str) -> Correction:
     for key in ("printed", "taken", "status", "reason"):
         if key not in raw:
             _fail(where, f"a correction needs {key!r}.")
-    if raw["status"] not in _STATUSES:
-        _fail(where, f"correction status must be one of {sorted(_STATUSES)}, got {raw['status']!r}.")
+    if raw["status"] not in STATUSES:
+        _fail(where, f"correction status must be one of {sorted(STATUSES)}, got {raw['status']!r}.")
     return Correction(
         where=str(raw.get("where", default_where)),
         field=str(raw.get("field", "")),
@@ -289,15 +295,15 @@ def _sample(raw: dict) -> Sample:
     for key in ("id", "qd", "filling"):
         if key not in raw:
             _fail(where, f"missing {key!r}.")
-    if raw["filling"] not in _FILLINGS:
-        _fail(where, f"filling must be one of {sorted(_FILLINGS)}, got {raw['filling']!r}.")
+    if raw["filling"] not in FILLINGS:
+        _fail(where, f"filling must be one of {sorted(FILLINGS)}, got {raw['filling']!r}.")
     values = dict(raw)
-    for key in _SAMPLE_RANGES:
+    for key in SAMPLE_RANGES:
         if key in values:
-            values[key] = _check_number(where, key, values[key], _SAMPLE_RANGES)
+            values[key] = _check_number(where, key, values[key], SAMPLE_RANGES)
     if "pore_series_nm" in values:
         values["pore_series_nm"] = tuple(
-            _check_number(where, "pore_nm", v, _SAMPLE_RANGES) for v in values["pore_series_nm"]
+            _check_number(where, "pore_nm", v, SAMPLE_RANGES) for v in values["pore_series_nm"]
         )
     if values["filling"] == "none" and "pore_nm" in values:
         _fail(where, "a sample without silica (filling 'none') cannot have a pore size.")
@@ -321,9 +327,9 @@ def _experiment(raw: dict, samples: dict[str, Sample]) -> Experiment:
     values["nucleus"] = _check_nucleus(where, values["nucleus"])
     if "indirect_nucleus" in values:
         values["indirect_nucleus"] = _check_nucleus(where, values["indirect_nucleus"])
-    for key in _RANGES:
+    for key in EXPERIMENT_RANGES:
         if key in values:
-            values[key] = _check_number(where, key, values[key], _RANGES)
+            values[key] = _check_number(where, key, values[key], EXPERIMENT_RANGES)
     for key in ("dnp", "microwave"):
         if key in values and not isinstance(values[key], bool):
             _fail(where, f"{key} must be true or false, got {values[key]!r}.")
@@ -349,10 +355,26 @@ def _species(raw: dict) -> Species:
             _fail(where, f"missing {key!r}.")
     values = dict(raw)
     values["nucleus"] = _check_nucleus(where, values["nucleus"])
-    shift_ranges = {"iso_ppm": (-10_000.0, 10_000.0), "fwhm_hz": (1.0, 1e6), "csa_ppm": (-10_000.0, 10_000.0)}
-    for key in shift_ranges:
+    required = ["fwhm_hz", "csa_ppm", "eta"]
+    if nuclei.get(values["nucleus"]).is_quadrupolar:
+        required += ["cq_mhz", "eta_q"]
+    missing = [k for k in required if k not in values]
+    if missing:
+        _fail(where, f"missing {', '.join(missing)}; give the value and, if the paper does not "
+                     "print it, its reason under [species.assumed].")
+    for key in LINESHAPE_RANGES:
         if key in values:
-            values[key] = _check_number(where, key, values[key], shift_ranges)
+            values[key] = _check_number(where, key, values[key], LINESHAPE_RANGES)
+    assumed = values.get("assumed", {})
+    if not isinstance(assumed, dict):
+        _fail(where, "assumed must be a table of field = \"reason and source\".")
+    for key, reason in assumed.items():
+        if key not in LINESHAPE_RANGES or key not in values:
+            _fail(where, f"assumed names {key!r}, which is not a lineshape value of this species "
+                         f"({', '.join(k for k in LINESHAPE_RANGES if k in values)}).")
+        if not isinstance(reason, str) or len(reason.strip()) < 10:
+            _fail(where, f"the assumed {key} needs its reason and source, not {reason!r}.")
+    values["assumed"] = tuple((str(k), str(v)) for k, v in assumed.items())
     if "range_ppm" in values:
         lo, hi = (float(v) for v in values["range_ppm"])
         if not lo <= values["iso_ppm"] <= hi:
@@ -363,12 +385,26 @@ def _species(raw: dict) -> Species:
 
 def default_path() -> Path:
     """The catalog shipped with the package (``qdkit/data/catalog.toml``, which in a checkout
-    is a link to the repository's ``data/catalog.toml``)."""
+    is a link to the repository's ``data/catalog.toml``).
+
+    Returns
+    -------
+    Path
+    """
     return Path(__file__).resolve().parent / "data" / "catalog.toml"
 
 
 def load(path: str | Path | None = None) -> Catalog:
     """Read and validate a catalog file (default: the bundled ``data/catalog.toml``).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A catalog file.
+
+    Returns
+    -------
+    Catalog
 
     Raises
     ------
@@ -380,9 +416,9 @@ def load(path: str | Path | None = None) -> Catalog:
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CatalogError(f"Cannot read the experiment catalog {p}: {exc}.") from None
+        raise CatalogError(f"Cannot read the experiment catalog {p}: {exc}.") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{p} is not valid TOML: {exc}.") from None
+        raise CatalogError(f"{p} is not valid TOML: {exc}.") from exc
     samples: dict[str, Sample] = {}
     for r in raw.get("samples", []):
         s = _sample(r)
@@ -415,28 +451,129 @@ def _default() -> Catalog:
 
 
 def experiments(figure: str | None = None, **match) -> list[Experiment]:
-    """Experiments of the bundled catalog; see :meth:`Catalog.experiments`."""
+    """Experiments of the bundled catalog; see :meth:`Catalog.experiments`.
+
+    Parameters
+    ----------
+    figure : str, optional
+    **match
+        As for :meth:`Catalog.experiments`.
+
+    Returns
+    -------
+    list of Experiment
+    """
     return _default().experiments(figure, **match)
 
 
 def experiment(id: str) -> Experiment:
-    """One experiment of the bundled catalog by id; see :meth:`Catalog.experiment`."""
+    """One experiment of the bundled catalog by id; see :meth:`Catalog.experiment`.
+
+    Parameters
+    ----------
+    id : str
+
+    Returns
+    -------
+    Experiment
+    """
     return _default().experiment(id)
 
 
 def species(nucleus: str | None = None, **filters) -> list[Species]:
-    """Reported species of the bundled catalog; see :meth:`Catalog.species`."""
+    """Reported species of the bundled catalog; see :meth:`Catalog.species`.
+
+    Parameters
+    ----------
+    nucleus : str, optional
+    **filters
+        ``figure``, ``site``, ``material`` as for :meth:`Catalog.species`.
+
+    Returns
+    -------
+    list of Species
+    """
     return _default().species(nucleus, **filters)
 
 
 def samples() -> list[Sample]:
+    """Every sample of the bundled catalog.
+
+    Returns
+    -------
+    list of Sample
+    """
     return _default().samples()
 
 
+def species_field_T(species: Species) -> float | None:
+    """Field (T) at which the species' width is recorded: its figure's experiment on its nucleus.
+
+    Parameters
+    ----------
+    species : Species
+        A species record of the bundled catalog.
+
+    Returns
+    -------
+    float or None
+        The field in tesla, or None if no experiment of the figure observes that nucleus.
+    """
+    return _default().species_field_T(species)
+
+
+def site(species: Species, *, weight: float = 1.0, nucleus: str | None = None,
+         field_T: float | None = None):
+    """A catalog species as a :class:`qdkit.mas.Site`: the one place for the catalog→Site rules.
+
+    Rules: δiso = ``iso_ppm``; δaniso (Haeberlen) = ``csa_ppm``; η = ``eta``; Gaussian FWHM =
+    ``fwhm_hz``, scaled by ``field_T`` / the field of the species' figure when ``field_T`` is
+    given (an inhomogeneous width is constant in ppm); ``cq_mhz``/``eta_q`` as recorded (0 for
+    spin-1/2). Printed and assumed values are used alike; ``species.assumptions`` says which
+    are assumed.
+
+    Parameters
+    ----------
+    species : Species
+        From :func:`species`.
+    weight : float
+        The site's integral (e.g. its CP signal).
+    nucleus : str, optional
+        Observe another isotope of the same element (``"111Cd"`` for a ``"113Cd"`` record);
+        ppm-scale values carry over.
+    field_T : float, optional
+        Field the lineshape is wanted at, T (default: the widths as recorded).
+
+    Returns
+    -------
+    qdkit.mas.Site
+    """
+    return _default().site(species, weight=weight, nucleus=nucleus, field_T=field_T)
+
+
 def corrections(status: str | None = None) -> list[Correction]:
-    """SI typos and doubtful values with what qdkit took; see :meth:`Catalog.corrections`."""
+    """SI typos and doubtful values with what qdkit took; see :meth:`Catalog.corrections`.
+
+    Parameters
+    ----------
+    status : {"typo", "doubtful"}, optional
+
+    Returns
+    -------
+    list of Correction
+    """
     return _default().corrections(status)
 
 
 def enhancements(figure: str | None = None) -> list[dict[str, Any]]:
+    """Reported DNP enhancements of the bundled catalog; see :meth:`Catalog.enhancements`.
+
+    Parameters
+    ----------
+    figure : str, optional
+
+    Returns
+    -------
+    list of dict
+    """
     return _default().enhancements(figure)

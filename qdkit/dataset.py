@@ -18,6 +18,57 @@ class Meta:
 
     Values that a file does not state are ``None``. ``warnings`` lists every place where
     the files contradicted themselves and which value was kept.
+
+    Attributes
+    ----------
+    nucleus : str or None
+        Observed isotope, ``"113Cd"``.
+    field_T : float or None
+        Magnetic field, T.
+    larmor_mhz : float or None
+        Carrier frequency (Bruker SFO1), MHz.
+    reference_mhz : float or None
+        Frequency of 0 ppm (Bruker SF = BF1 + SR), MHz.
+    sw_hz : float or None
+        Spectral width of the direct dimension, Hz.
+    td : int or None
+        Complex points of the direct dimension as acquired.
+    ns : int or None
+        Number of scans.
+    d1_s : float or None
+        Recycle delay, s.
+    mas_hz : float or None
+        Magic-angle spinning rate, Hz (0 = static).
+    contact_ms : float or None
+        Cross-polarization contact time, ms.
+    temperature_K : float or None
+        Sample temperature, K.
+    pulprog, title : str or None
+        Pulse program name and experiment title.
+    microwave : bool or None
+        DNP microwaves on (True) or off (False).
+    cpmg_echoes : int or None
+        Echoes of a CPMG train held in the data.
+    cpmg_period_us : float or None
+        CPMG echo period, µs.
+    o1_hz : float or None
+        Carrier offset from the basic frequency (Bruker O1), Hz.
+    group_delay_pts : float or None
+        Digital-filter group delay, points.
+    vendor, source : str or None
+        The reader (``"bruker"``, ``"varian"``, ``"jcamp"``, ``"text"`` ...) and the path read.
+    ndim : int
+        Number of dimensions.
+    td_indirect, sw_indirect_hz, nuclei_indirect, larmor_mhz_indirect : tuple
+        Points, spectral width (Hz), isotope and carrier (MHz) of each indirect dimension.
+    fnmode : str or None
+        Quadrature mode of the indirect dimension (Bruker FnMODE name).
+    delays_s : tuple of float
+        Variable delays of a pseudo-2D series (vdlist, Varian array), s.
+    warnings : tuple of str
+        Contradictions found in the files and the value kept for each.
+    extra : dict
+        Anything else a reader found worth keeping.
     """
 
     nucleus: str | None = None
@@ -51,10 +102,26 @@ class Meta:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def replace(self, **changes) -> "Meta":
+        """A copy with ``changes`` applied (the record is frozen).
+
+        Parameters
+        ----------
+        **changes
+            Field name → new value.
+
+        Returns
+        -------
+        Meta
+        """
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly dictionary (tuples become lists)."""
+        """JSON-friendly dictionary (tuples become lists).
+
+        Returns
+        -------
+        dict
+        """
         out = {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
@@ -70,6 +137,20 @@ class Dataset:
     processing parameters of the chosen procno (empty if none). ``vendor_spectrum`` is the
     vendor's own processed real spectrum when the folder carries one. ``raw`` is the
     reader's parameter dictionary, kept for advanced users.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        Complex time-domain data.
+    meta : Meta
+    procs : dict
+        Vendor processing parameters.
+    vendor_spectrum : numpy.ndarray or None
+        The vendor's processed spectrum.
+    raw : dict
+        The reader's parameter dictionary.
+    recipe : tuple of dict
+        Processing steps already applied (e.g. echo co-addition).
     """
 
     data: np.ndarray
@@ -80,6 +161,17 @@ class Dataset:
     recipe: tuple[dict[str, Any], ...] = ()
 
     def replace(self, **changes) -> "Dataset":
+        """A copy with ``changes`` applied (the record is frozen).
+
+        Parameters
+        ----------
+        **changes
+            Field name → new value.
+
+        Returns
+        -------
+        Dataset
+        """
         return dataclasses.replace(self, **changes)
 
     @property
@@ -95,6 +187,16 @@ class Spectrum:
 
     ``hz`` is the offset from the reference (0 ppm) frequency and ``ppm = hz /
     meta.reference_mhz``; both run in the order of ``data`` (high ppm first, as plotted).
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        Complex spectrum.
+    hz : numpy.ndarray
+        Offset of each point from the reference frequency, Hz.
+    meta : Meta
+    recipe : tuple of dict
+        Every step from the raw data to this spectrum; replays with :func:`qdkit.process`.
     """
 
     data: np.ndarray
@@ -103,6 +205,17 @@ class Spectrum:
     recipe: tuple[dict[str, Any], ...] = ()
 
     def replace(self, **changes) -> "Spectrum":
+        """A copy with ``changes`` applied (the record is frozen).
+
+        Parameters
+        ----------
+        **changes
+            Field name → new value.
+
+        Returns
+        -------
+        Spectrum
+        """
         return dataclasses.replace(self, **changes)
 
     @property

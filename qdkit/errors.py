@@ -42,8 +42,8 @@ class OutputError(QdkitError):
     """Results could not be written (or would overwrite something)."""
 
 
-class WidgetError(QdkitError):
-    """An interactive control was set to a combination that cannot be shown."""
+class CatalogError(QdkitError):
+    """The experiment catalog file is missing, malformed or contains an impossible value."""
 
 
 class QdkitWarning(UserWarning):

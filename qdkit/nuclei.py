@@ -13,8 +13,17 @@ from fractions import Fraction
 
 from .errors import UnknownNucleusError
 
-#: γ/2π of the bare proton, MHz/T (CODATA); used only to turn a 1H frequency into a field.
+#: γ/2π of the bare proton, MHz/T (CODATA).
 PROTON_GAMMA_MHZ_T = 42.577478
+#: Shielding of the TMS protons, ppm: the proton in a spherical water sample at 25 °C is
+#: shielded by 25.69 ppm (Phillips, Cooke & Kleppner, Metrologia 13, 179 (1977); CODATA's
+#: σ'_p) and water resonates 4.79 ppm above TMS (Gottlieb, Kotlyar & Nudelman, J. Org.
+#: Chem. 62, 7512 (1997)), so σ(TMS) ≈ 30.48 ppm (±0.1 ppm with the sample's bulk
+#: susceptibility and solvent).
+TMS_PROTON_SHIELDING_PPM = 25.69 + 4.79
+#: Frequency per tesla of the ¹H of TMS, MHz/T: the Ξ = 100 % of the IUPAC unified scale
+#: (Harris et al., Pure Appl. Chem. 73, 1795 (2001)). Every ν_ref = Ξ/100 · this · B0.
+TMS_PROTON_MHZ_T = PROTON_GAMMA_MHZ_T * (1.0 - TMS_PROTON_SHIELDING_PPM * 1e-6)
 #: γ of the free electron, rad s⁻¹ T⁻¹ (negative: its magnetic moment opposes its spin).
 ELECTRON_GAMMA = -1.76085963e11
 
@@ -67,11 +76,36 @@ class Nucleus:
         return self.spin > Fraction(1, 2)
 
     def reference_mhz(self, field_T: float) -> float:
-        """Frequency of this nucleus' 0 ppm (IUPAC Ξ scale) at ``field_T``, MHz (positive)."""
-        return self.xi_percent / 100.0 * PROTON_GAMMA_MHZ_T * field_T
+        """Frequency of this nucleus' 0 ppm (IUPAC Ξ scale) at ``field_T``, MHz (positive).
+
+        Parameters
+        ----------
+        field_T : float
+            Magnetic field, T.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> round(get("1H").reference_mhz(9.4), 2)
+        400.22
+        """
+        return self.xi_percent / 100.0 * TMS_PROTON_MHZ_T * field_T
 
     def larmor_mhz(self, field_T: float) -> float:
-        """Bare Larmor frequency |γ|B0/2π, MHz. Prefer :meth:`reference_mhz` for ppm axes."""
+        """Bare Larmor frequency |γ|B0/2π, MHz. Prefer :meth:`reference_mhz` for ppm axes.
+
+        Parameters
+        ----------
+        field_T : float
+            Magnetic field, T.
+
+        Returns
+        -------
+        float
+        """
         return abs(self.gamma_mhz_t) * field_T
 
 
@@ -128,7 +162,27 @@ _LABEL = re.compile(r"^\^?\s*(\d+)\s*([A-Za-z]{1,2})$|^([A-Za-z]{1,2})\s*-?\s*(\
 
 
 def normalize_label(text: str) -> str:
-    """Return the canonical ``"113Cd"`` form of labels like ``"Cd113"``, ``"^113cd"``, ``"cd-113"``."""
+    """Return the canonical ``"113Cd"`` form of labels like ``"Cd113"``, ``"^113cd"``, ``"cd-113"``.
+
+    Parameters
+    ----------
+    text : str
+        A label as people write it.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    UnknownNucleusError
+        When the text is not a mass number and an element.
+
+    Examples
+    --------
+    >>> normalize_label("cd-113")
+    '113Cd'
+    """
     s = str(text).strip().replace("<", "").replace(">", "")
     m = _LABEL.match(s)
     if not m:
@@ -141,6 +195,16 @@ def normalize_label(text: str) -> str:
 
 def get(label: str | Nucleus) -> Nucleus:
     """Look up a nucleus by label (``"113Cd"``, ``"Cd113"``, ...).
+
+    Parameters
+    ----------
+    label : str or Nucleus
+        The isotope (a Nucleus is returned as it is).
+
+    Returns
+    -------
+    Nucleus
+        Spin, γ, natural abundance and Ξ.
 
     Raises
     ------
@@ -161,19 +225,56 @@ def get(label: str | Nucleus) -> Nucleus:
 
 
 def field_from_proton_mhz(proton_mhz: float) -> float:
-    """Magnetic field in tesla of a spectrometer whose 1H (TMS) frequency is ``proton_mhz``."""
-    return proton_mhz / PROTON_GAMMA_MHZ_T
+    """Magnetic field in tesla of a spectrometer whose 1H (TMS) frequency is ``proton_mhz``.
+
+    Parameters
+    ----------
+    proton_mhz : float
+        ¹H frequency of TMS, MHz.
+
+    Returns
+    -------
+    float
+    """
+    return proton_mhz / TMS_PROTON_MHZ_T
 
 
 def field_from_reference(nucleus: str | Nucleus, reference_mhz: float) -> float:
-    """Field in tesla from a nucleus' 0-ppm frequency (e.g. Bruker BF1), via its Ξ."""
+    """Field in tesla from a nucleus' 0-ppm frequency (e.g. Bruker BF1), via its Ξ.
+
+    Parameters
+    ----------
+    nucleus : str or Nucleus
+        The isotope.
+    reference_mhz : float
+        Its 0-ppm frequency, MHz.
+
+    Returns
+    -------
+    float
+    """
     nuc = get(nucleus)
-    return reference_mhz / (nuc.xi_percent / 100.0) / PROTON_GAMMA_MHZ_T
+    return reference_mhz / (nuc.xi_percent / 100.0) / TMS_PROTON_MHZ_T
 
 
 def nucleus_from_frequency(reference_mhz: float, field_T: float, tolerance: float = 0.002):
-    """Nuclei whose Ξ puts their 0 ppm within ``tolerance`` (relative) of ``reference_mhz``."""
-    proton = field_T * PROTON_GAMMA_MHZ_T
+    """Nuclei whose Ξ puts their 0 ppm within ``tolerance`` (relative) of ``reference_mhz``.
+
+    Parameters
+    ----------
+    reference_mhz : float
+        A 0-ppm (or base) frequency, MHz.
+    field_T : float
+        Magnetic field, T.
+    tolerance : float, default 0.002
+        Relative tolerance on Ξ.
+
+    Returns
+    -------
+    list of Nucleus
+        Closest first; empty when none fits.
+    """
+    proton = field_T * TMS_PROTON_MHZ_T
     ratio = 100.0 * reference_mhz / proton
     hits = [n for n in _TABLE if abs(n.xi_percent - ratio) <= tolerance * n.xi_percent]
     return sorted(hits, key=lambda n: abs(n.xi_percent - ratio))

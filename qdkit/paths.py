@@ -23,6 +23,10 @@ def data_dir() -> Path:
     installed (editable) package; ``data/`` in the current folder or any of its parents
     (a notebook started inside ``notebooks/`` finds ``../data``).
 
+    Returns
+    -------
+    Path
+
     Raises
     ------
     ReadError
@@ -50,12 +54,22 @@ def data_dir() -> Path:
 
 
 def reference_dir() -> Path:
-    """Folder of the synthetic reference Bruker datasets (``data/reference``)."""
+    """Folder of the synthetic reference Bruker datasets (``data/reference``).
+
+    Returns
+    -------
+    Path
+    """
     return data_dir() / "reference"
 
 
 def real_dir() -> Path:
-    """Folder of the bundled real (public, MIT-licensed) datasets (``data/real``)."""
+    """Folder of the bundled real (public, MIT-licensed) datasets (``data/real``).
+
+    Returns
+    -------
+    Path
+    """
     return data_dir() / "real"
 
 
@@ -89,6 +103,15 @@ def reference_index() -> list[dict]:
     Each record has ``path`` (relative to ``data/reference``), ``figure``, ``label``,
     ``nucleus`` and the series keys that vary across its series (``microwave``,
     ``pore_nm``, ``mas_hz``, ``contact_ms``, ...).
+
+    Returns
+    -------
+    list of dict
+
+    Raises
+    ------
+    ReadError
+        When the index is missing or unreadable.
     """
     index = reference_dir() / "index.json"
     try:
@@ -103,6 +126,19 @@ def reference_index() -> list[dict]:
 def reference_dataset(figure: str, **series) -> Path:
     """Path of the reference experiment for ``figure`` whose series keys match ``series``.
 
+    Parameters
+    ----------
+    figure : str
+        The paper's figure, ``"S7"``, ``"2f"`` ...
+    **series
+        Series keys and values (``mas_hz=12500``, ``microwave=True`` ...).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
     >>> reference_dataset("S7", mas_hz=12500)              # doctest: +SKIP
     PosixPath('.../data/reference/figS7_cdse_113cd_mas_series/2')
 

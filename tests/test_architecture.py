@@ -113,7 +113,7 @@ def test_no_module_is_longer_than_600_lines():
     assert long == {}
 
 
-@pytest.mark.parametrize("path", ["mas", "matrix", "dnp", "cp", "nanocrystal", "hmqc", "fit", "sidebands", "cpmg",
+@pytest.mark.parametrize("path", ["mas", "matrix", "dnp", "cp", "nanocrystal", "hmqc", "fit", "sidebands", "cpmg", "infer",
                                   "twod", "referencing", "recipe", "relaxation", "bruker", "catalog", "nuclei"])
 def test_documented_module_paths_still_import(path):
     importlib.import_module(f"qdkit.{path}")

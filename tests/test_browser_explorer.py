@@ -14,7 +14,6 @@ import statistics
 import time
 
 import pytest
-
 from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, voila_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -111,7 +110,9 @@ def test_contact_time_moves_prediction_and_only_the_cp_share_in_readout(app_page
     share = "surface share of the CP signal"
     assert len(rows) >= 7 and after.keys() == rows.keys()
     assert after[share] != rows[share]  # CP reaches deeper: the share moves
-    assert sample_rows(after, share) == sample_rows(rows, share)  # ε, dilution, gain: untouched
+    # ε, dilution, gain: untouched; the S/N row is that of the measured dataset, which swaps
+    measured_snr = "S/N of the measured spectrum"
+    assert sample_rows(after, share, measured_snr) == sample_rows(rows, share, measured_snr)
     # nearest measured contact time switches from 1.5 to 5 ms once, at 3.25 ms
     assert count(app_page, "measured") == measured + 1
 
@@ -136,15 +137,23 @@ def test_pore_series_measured_trace_follows_the_nearest_pore(app_page):
     assert 1 <= changes <= 3  # one swap per nearest dataset passed, never one per move
 
 
-def test_spin_rate_moves_prediction_not_readout(app_page):
+#: Readout rows that follow the spin rate: faster spinning depolarizes the microwave-off
+#: reference more (Thurber & Tycko 2014), so less signal is kept and the absolute gain falls.
+DEPOLARIZATION_ROWS = ("signal kept with the radical (MAS depolarization × quenching)",
+                       "absolute sensitivity gain (full rotor / same QD mass)", "time saving (gain²)")
+
+
+def test_spin_rate_moves_prediction_and_only_the_depolarization_rows(app_page):
     rows = readout_rows(app_page)
     latencies = move(app_page, "mas_hz", 20)
     med = statistics.median(latencies)
     print(f"\nspin rate: slider key → predicted data source changed, median {med:.1f} ms")
-    assert sample_rows(readout_rows(app_page)) == sample_rows(rows)
+    after = readout_rows(app_page)
+    assert sample_rows(after, *DEPOLARIZATION_ROWS) == sample_rows(rows, *DEPOLARIZATION_ROWS)
+    assert after[DEPOLARIZATION_ROWS[0]] != rows[DEPOLARIZATION_ROWS[0]]
 
 
-def test_every_move_is_seen_in_the_page_within_50_ms_median(app_page):
+def test_every_move_reaches_the_page_and_the_median_latency_is_printed(app_page):
     latencies = move(app_page, "contact_ms", 20, key="ArrowLeft")
     med = statistics.median(latencies)
     print(f"\nslider input → predicted data source changed: median {med:.1f} ms over 20 moves "

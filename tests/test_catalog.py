@@ -10,15 +10,15 @@ import pytest
 from qdkit import catalog
 from qdkit.errors import QdkitError
 
+from conftest import PAPER_DIR, require_shared
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _paper_text() -> str:
-    for parent in [REPO, *REPO.parents]:
-        hits = sorted((parent / "shared" / "paper").glob("piveteau2015*.txt"))
-        if hits:
-            return hits[0].read_text(encoding="utf-8")
-    pytest.fail("shared/paper/piveteau2015-*.txt not found beside the checkout")
+    hits = sorted(PAPER_DIR.glob("piveteau2015*.txt")) if PAPER_DIR else []
+    path = require_shared(hits[0] if hits else None, "shared/paper/piveteau2015-*.txt (the paper's text)")
+    return path.read_text(encoding="utf-8")
 
 
 # --- the SI tables, parsed from the paper's text ------------------------------------------

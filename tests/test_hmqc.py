@@ -17,7 +17,7 @@ def cdse4():
 
 
 @pytest.mark.paper
-def test_surface_cd_correlates_with_carboxylate_and_core_cd_does_not_at_3_ms(cdse4):
+def test_consistency_surface_cd_correlates_with_carboxylate_and_core_cd_does_not_at_3_ms(cdse4):
     # P9, Figure 4: R3 recoupling, 3 ms: the -317 ppm (surface) Cd correlates with the
     # carboxylate 13C, the -20 ppm (core) Cd shows nothing.
     c = hmqc.correlation(cdse4, recoupling_ms=3.0, scheme="R3")

@@ -32,7 +32,7 @@ def test_liquid_1h_metadata_matches_acqus_and_procs(real_data):
     assert m.nucleus == "1H"
     assert m.larmor_mhz == pytest.approx(500.323089680806)
     assert m.reference_mhz == pytest.approx(500.32)  # procs SF
-    assert m.field_T == pytest.approx(500.32 / 42.577478, rel=1e-6)
+    assert m.field_T == pytest.approx(500.32 / (42.577478 * (1 - 30.48e-6)), rel=1e-6)  # ¹H of TMS per tesla
     assert m.sw_hz == pytest.approx(10330.5785, rel=1e-8)
     assert m.ns == 16 and m.d1_s == pytest.approx(1.0)
     assert m.pulprog == "zg30"

@@ -1,7 +1,7 @@
 """qdkit.read and `qdkit info --json` on every real dataset in shared/data/real.
 
 The expected values were worked out by hand from the files themselves, not from qdkit:
-field = 1H base frequency / 42.577478 MHz/T, where the 1H base is BF1 / Ξ(nucleus)
+field = 1H base frequency / 42.5762 MHz/T (the ¹H of TMS per tesla), where the 1H base is BF1 / Ξ(nucleus)
 (TopSpin sets every BF from one 1H base: 500.32, 500.39, 300.13, 14.83, 400.13, 800.30 MHz);
 the MAS rate from the title and SOURCE.md where MASR/CNST31 are stale; TD as complex points
 (acqus TD / 2, procpar np / 2).
@@ -19,7 +19,9 @@ import pytest
 import qdkit
 from qdkit import cli, io
 
-GAMMA_H = 42.577478  # MHz/T, bare proton
+# MHz/T of the ¹H of TMS (the 1H base frequency BF1 refers to TMS): the bare proton's
+# 42.577478 less TMS's 30.48 ppm shielding (Phillips et al. 1977 + water at 4.79 ppm).
+GAMMA_H = 42.577478 * (1 - 30.48e-6)
 
 # path -> (nucleus, 1H base frequency in MHz, MAS in Hz or None for a liquid probe, TD complex points)
 EXPECTED = {

@@ -254,7 +254,7 @@ def _visible_sidebands(aniso_ppm, eta, mas_hz, field_T=9.4, fraction=0.05):
 
 
 @pytest.mark.paper
-def test_surface_cd_has_many_sidebands_core_cd_few_p8():
+def test_consistency_surface_cd_has_many_sidebands_core_cd_few_p8():
     """P8 (Fig. 3a): 113Cd at 9.4 T, 10 kHz. The surface Cd (−317 ppm, CSA ≈ 416 ppm) shows
     an extensive sideband manifold; the core Cd (−20 ppm), in a near-tetrahedral site whose
     CSA is at most tens of ppm, shows few."""

@@ -29,7 +29,7 @@ def test_inp_sample_with_size_spread_also_has_about_a_quarter_surface_p():
 def test_ensemble_surface_fraction_falls_with_diameter_and_reduces_to_one_dot():
     f3, f6 = (nanocrystal.ensemble_surface_fraction("CdSe", "Se", d) for d in (3.0, 6.0))
     assert 0.4 <= f6 / f3 <= 0.65
-    single = nanocrystal.ensemble_surface_fraction("InP", "P", 3.0, size_dispersion=0.0)
+    single = nanocrystal.ensemble_surface_fraction("InP", "P", 3.0, size_spread=0.0)
     assert single == nanocrystal.build("InP", 3.0).surface_fraction("P")
 
 

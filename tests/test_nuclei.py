@@ -32,7 +32,19 @@ def test_reference_frequency_is_not_the_bare_larmor_frequency_for_heavy_nuclei()
     assert gap("113Cd") == pytest.approx(0.0040, abs=0.0005)
     assert gap("125Te") == pytest.approx(0.0083, abs=0.0005)
     assert gap("195Pt") > 0.01
-    assert gap("1H") < 1e-6
+
+
+def test_proton_reference_is_tms_not_the_bare_proton():
+    # Ξ = 100 % is the ¹H of TMS, whose protons are shielded by ~30.5 ppm (25.69 ppm of the
+    # proton in water, Phillips et al. 1977, + water's 4.79 ppm above TMS): ν_ref(¹H) sits
+    # that far below γ_p B0/2π, and every other ν_ref with it (the bare γ put them 30.5 ppm
+    # high). A 400.13 MHz (TMS) spectrometer is then at 9.3980 T.
+    h = nuclei.get("1H")
+    shift_ppm = (h.reference_mhz(9.4) / (nuclei.PROTON_GAMMA_MHZ_T * 9.4) - 1) * 1e6
+    assert shift_ppm == pytest.approx(-(25.69 + 4.79), abs=0.01)
+    assert 30.0 < -shift_ppm < 31.0
+    assert nuclei.field_from_proton_mhz(400.13) == pytest.approx(400.13 / (42.577478 * (1 - 30.48e-6)), rel=1e-9)
+    assert nuclei.field_from_reference("13C", nuclei.get("13C").reference_mhz(9.4)) == pytest.approx(9.4, rel=1e-12)
 
 
 def test_nucleus_from_frequency_recognises_31p_at_9p4_tesla():

@@ -7,7 +7,6 @@ positions, written in each Bruker quadrature mode. The relaxation series are rea
 
 from __future__ import annotations
 
-import csv
 import warnings
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 
 import qdkit
+from conftest import odnp_inversion_recovery
 from qdkit import nuclei, recipe, relaxation, twod
 from qdkit.dataset import Dataset, Meta
 from qdkit.errors import ProcessingError
@@ -208,14 +208,6 @@ def _read(path):
         return qdkit.read(path)
 
 
-def _dnplab_t1(real_data, expno):
-    with open(real_data / "dnplab_odnp_topspin_1H_0.35T" / "Workup" / "t1Powers.csv") as fh:
-        for row in csv.DictReader(fh):
-            if int(float(row["Exp Num"])) == expno:
-                return float(row["T_1 (s)"]), float(row["T_1 error (s)"])
-    raise KeyError(expno)
-
-
 def test_vdlist_series_splits_into_one_fid_per_delay(real_data):
     ds = _read(real_data / "dnplab_odnp_topspin_1H_0.35T" / "28")
     rows = twod.split_series(ds)
@@ -235,21 +227,9 @@ def test_inversion_recovery_t1_agrees_with_dnplab_workup(real_data, expno):
     wanders by 10–30 Hz between delays, which (with the noise on 8 points) is why the
     two T1s differ by up to ~8 %.
     """
-    ds = _read(real_data / "dnplab_odnp_topspin_1H_0.35T" / str(expno))
-    rows = twod.split_series(ds)
-    last = qdkit.process(rows[-1].replace(procs={}), [
-        {"step": "apodize", "window": "em", "lb_hz": 10.0},
-        {"step": "zero_fill", "size": 16384},
-        {"step": "remove_group_delay", "points": ds.meta.group_delay_pts},
-        {"step": "ft"},
-        {"step": "autophase", "p1_deg": 0.0},
-    ])
-    centre = last.ppm[np.argmax(last.real)]
-    half_ppm = 50.0 / last.meta.reference_mhz
-    delays, integrals, _ = twod.series_integrals(ds, region_ppm=(centre - half_ppm, centre + half_ppm), recipe=list(last.recipe))
+    delays, integrals, (t1_ref, _) = odnp_inversion_recovery(real_data, expno)
     assert integrals[0] < 0 < integrals[-1]  # inverted at 20 ms, relaxed at 30 s
     fit = relaxation.fit_t1(delays, integrals, kind="inversion")
-    t1_ref, _ = _dnplab_t1(real_data, expno)
     assert fit.t1_s == pytest.approx(t1_ref, rel=0.10)
     assert 1.6 < fit.efficiency <= 2.05  # a real 180° pulse inverts nearly fully
 

@@ -12,11 +12,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import REPO, snapshot, writable_copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qdkit import nuclei
 from qdkit.mas import Site
+from qdkit.sample import Acquisition, Line, Sample
 from qdkit_widgets import (
     CPBuildupExplorer,
     PolarizationExplorer,
@@ -24,32 +26,30 @@ from qdkit_widgets import (
     SensitivityExplorer,
     SpectrumExplorer,
 )
-from qdkit_widgets.bridge import QdkitBridge, Sample
-
-from conftest import REPO
+from qdkit_widgets.bridge import QdkitBridge
 
 # The explorer is rebuilt per test, not per example: examples continue from the last state.
 FIXTURE_REUSED = HealthCheck.function_scoped_fixture
 
-INP = Sample(
-    "InP", "31P",
-    ((Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0), "surface"),
-     (Site("31P", iso_ppm=-200.0, aniso_ppm=0.0, eta=0.0, fwhm_hz=9000.0), "core")),
-    {"field_T": 9.4, "mas_hz": 10_000.0, "contact_ms": 1.5, "pore_nm": 7.0, "diameter_nm": 3.0},
-    ligand="myristate",
+INP = (
+    Sample("InP", 3.0, (
+        Line("surface PO_x", "surface", Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0)),
+        Line("InP core", "core", Site("31P", iso_ppm=-200.0, aniso_ppm=0.0, eta=0.0, fwhm_hz=9000.0)),
+    ), ligand="myristate", pore_nm=7.0),
+    Acquisition("31P", field_T=9.4, mas_hz=10_000.0, contact_ms=1.5, recycle_s=1.7),
 )
-CDSE = Sample(
-    "CdSe", "113Cd",
-    ((Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0), "surface"),
-     (Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0), "core")),
-    {"field_T": 9.4, "mas_hz": 10_000.0, "contact_ms": 1.5, "pore_nm": 15.0, "diameter_nm": 3.5},
-    ligand="oleate", shell="CdX2",
+CDSE = (
+    Sample("CdSe", 3.5, (
+        Line("surface Cd", "surface", Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0)),
+        Line("core Cd", "core", Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0)),
+    ), ligand="oleate", pore_nm=15.0),
+    Acquisition("113Cd", field_T=9.4, mas_hz=10_000.0, contact_ms=1.5, recycle_s=3.8),
 )
 
 
 @pytest.fixture(scope="module")
 def bridge():
-    return QdkitBridge(samples=[INP, CDSE])
+    return QdkitBridge(setups=[INP, CDSE])
 
 
 @pytest.fixture
@@ -120,11 +120,14 @@ def test_sidebands_move_with_spin_rate_and_isotropic_peak_does_not(bridge):
     assert len(marks[0]) > len(marks[1]) >= 2  # faster spinning: fewer sidebands
 
 
-def test_no_silica_drops_the_readout_enhancement_to_about_5(explorer):
-    """Fig. 2d/2f: ε 60–80 in 7 nm silica, ≈ 5 for the frozen solution (P4)."""
-    assert 60 <= float(explorer.readout.rows["DNP enhancement ε"]) <= 80
+def test_no_silica_drops_the_readout_enhancement_to_a_low_value(explorer):
+    """Fig. 2d/2f: ε 60–80 in 7 nm silica, "no or very low" (~5) for the frozen solution
+    (P4). The model predicts ~9 from aggregation kinetics (qdkit.models.freezing), not from
+    the measured 5; the readout must show that drop."""
+    in_pores = float(explorer.readout.rows["DNP enhancement ε"])
+    assert 60 <= in_pores <= 80
     explorer.controls["no_silica"].value = True
-    assert float(explorer.readout.rows["DNP enhancement ε"]) == pytest.approx(5, abs=1.5)
+    assert float(explorer.readout.rows["DNP enhancement ε"]) < min(20.0, 0.25 * in_pores)
     assert explorer.controls["pore_nm"].disabled
 
 
@@ -132,10 +135,18 @@ def _sample_rows(rows):
     return {k: v for k, v in rows.items() if not k.startswith(("time to S/N", "… without"))}
 
 
-def test_readout_ignores_spin_rate_but_follows_pore_size(explorer):
+def test_spin_rate_moves_only_the_depolarization_rows_and_pore_size_the_pore_rows(explorer):
+    """Faster spinning depolarizes the microwave-off reference more (Thurber & Tycko 2014):
+    the retention and absolute gain fall, ε_on/off and the pore numbers stay."""
     rows = dict(explorer.readout.rows)
     explorer.controls["mas_hz"].value = 12_000
-    assert _sample_rows(explorer.readout.rows) == _sample_rows(rows)
+    after = _sample_rows(explorer.readout.rows)
+    moved = {k for k in after if after[k] != rows[k]}
+    assert moved == {"signal kept with the radical (MAS depolarization × quenching)",
+                     "absolute sensitivity gain (full rotor / same QD mass)",
+                     "time saving (gain²)"}
+    kept = "signal kept with the radical (MAS depolarization × quenching)"
+    assert float(after[kept]) < float(rows[kept])
     explorer.controls["pore_nm"].value = 50.0
     assert explorer.readout.rows["QDs per pore"] != rows["QDs per pore"]
 
@@ -194,7 +205,7 @@ def test_users_own_real_dataset_is_the_measured_trace(bridge, real_data):
     assert e.controls["series"].value == "your dataset"
     measured = column(e.measured, "intensity")
     assert measured.size > 1000 and np.all(np.isfinite(measured))
-    assert not e.plot.synthetic_label.text.startswith("synthetic")
+    assert "synthetic" not in e.plot.synthetic_label.text.lower()
     before = e.measured.data["intensity"]
     e.controls["contact_ms"].value = 4.0  # a user's dataset does not follow the sliders
     assert e.measured.data["intensity"] is before
@@ -267,7 +278,7 @@ def test_demo_page_is_standalone_offline_and_labels_synthetic_data(tmp_path):
     out = write_demo(tmp_path / "demo.html")
     html = out.read_text(encoding="utf-8")
     assert "cdn.bokeh.org" not in html and "<script" in html  # BokehJS inline
-    assert "synthetic reference data" in html
+    assert "synthetic reference data" in html.lower()
     assert html.count("predicted by qdkit") == 3  # InP 31P, CdSe 113Cd, CdSe 77Se
     with pytest.raises(OutputError):
         write_demo(out)  # never overwrites without being asked
@@ -313,6 +324,35 @@ def test_processing_panel_saves_recipe_and_never_overwrites(panel, tmp_path):
     panel.controls["save"].click()  # second click: refuses, says why
     assert "exists" in panel.message.text and json.loads(target.read_text()) == saved
 
+
+def test_processing_panel_exports_a_procno_and_a_jcamp_file(real_data, tmp_path):
+    """The two export buttons write through qdkit.io.export and report in the panel; a
+    refused write (existing procno or file, the raw-data folder) is a message, not an error."""
+    from qdkit import io
+    from qdkit_widgets import ProcessingPanel
+
+    expno = writable_copy(real_data / "brukerconverter_1H_zg30_liquid_with_pdata" / "1", tmp_path / "1")
+    panel = ProcessingPanel(expno)
+    before = snapshot(expno)
+    c = panel.controls
+    assert c["export_procno"].value == 101  # the first procno the experiment does not use
+    c["lb_hz"].value = 2.0
+    c["export_topspin"].click()
+    assert "procno 101" in panel.message.text
+    back = io.read_spectrum(expno / "pdata" / "101")
+    assert np.corrcoef(back.real, panel.spectrum.real)[0, 1] >= 1 - 1e-9
+    c["export_topspin"].click()
+    assert "exists" in panel.message.text
+    assert {k: v for k, v in snapshot(expno).items() if "/pdata/101/" not in k} == before
+
+    c["export_jcamp_path"].value = str(tmp_path / "panel.jdx")
+    c["export_jcamp"].click()
+    assert "JCAMP-DX" in panel.message.text and (tmp_path / "panel.jdx").is_file()
+    c["export_jcamp"].click()
+    assert "overwrite" in panel.message.text
+    c["export_jcamp_path"].value = str(expno / "inside.jdx")
+    c["export_jcamp"].click()
+    assert "raw data" in panel.message.text and not (expno / "inside.jdx").exists()
 
 def test_processing_panel_explains_impossible_settings(panel):
     panel.controls["window"].value = "gm"  # Lorentz-to-Gauss needs gb in (0, 1)
@@ -443,3 +483,75 @@ def test_qdkit_demo_command_writes_the_page_once(tmp_path, capsys):
     assert cli.main(["demo", "--out", str(out)]) == 0 and out.stat().st_size > 1e6
     assert cli.main(["demo", "--out", str(out)]) == 2  # exists: refused, explained
     assert "--force" in capsys.readouterr().err
+
+
+def _paper_pairs():
+    from qdkit_widgets.bridge import paper_setups
+
+    return sorted(paper_setups())
+
+
+@pytest.mark.parametrize("pair", _paper_pairs(), ids=lambda p: f"{p[0]}-{p[1]}")
+def test_spin_rate_slider_changes_every_prediction_with_a_csa(pair):
+    """Issue 10: between 5 and 15 kHz the prediction changes by ≥ 1 % of its maximum for every
+    sample the explorer offers whose species carry a CSA (printed or assumed)."""
+    e = SpectrumExplorer(material=pair[0], nucleus=pair[1])
+    sample, _ = e.bridge.setup(*pair)
+    if not any(ln.site.aniso_ppm for ln in sample.species):
+        pytest.skip("no species of this sample has a CSA")
+    traces = []
+    for rate in (5_000.0, 15_000.0):
+        e.controls["mas_hz"].value = rate
+        assert e.message.text == ""
+        traces.append(column(e.predicted, "total"))
+    change = np.max(np.abs(traces[1] - traces[0])) / max(traces[0].max(), traces[1].max())
+    assert change >= 0.01
+
+
+def _series_members():
+    """(material, nucleus, series name, record) of every reference series the explorer offers."""
+    from qdkit_widgets.measured import reference_series
+
+    out = []
+    for material, nucleus in _paper_pairs():
+        for ser in reference_series(material, nucleus):
+            out += [(material, nucleus, ser, rec) for rec in ser.records]
+    return out
+
+
+@pytest.mark.parametrize("member", _series_members(), ids=lambda m: m[3]["path"])
+def test_explorer_prediction_matches_every_reference_series_member(member):
+    """The synthetic reference data are qdkit.sample.predict at each member's sample and
+    acquisition (data/make_reference_data.py), so the explorer set to that member's settings
+    must draw the same spectrum up to noise, phase and apodization: correlation ≥ 0.95 after
+    correcting for the noise (r / √(1 − σ²/var), σ from the points where nothing is predicted)."""
+    material, nucleus, ser, rec = member
+    e = SpectrumExplorer(material=material, nucleus=nucleus)
+    c = e.controls
+    c["microwave"].value = rec.get("microwave") is not False
+    c["mas_hz"].value = rec["mas_hz"]
+    if rec["contact_ms"]:
+        c["contact_ms"].value = rec["contact_ms"]
+    if "pore_nm" in rec.get("series_keys", ()):
+        c["no_silica"].value = rec["pore_nm"] is None
+        if rec["pore_nm"] is not None:
+            c["pore_nm"].value = rec["pore_nm"]
+    assert e.message.text == ""
+    ppm, total = column(e.predicted, "ppm"), column(e.predicted, "total")
+    trace = e._reference_trace(rec)  # read, processed and phased as the explorer shows it
+    inside = (trace.ppm <= ppm.max()) & (trace.ppm >= ppm.min())
+    predicted = np.interp(trace.ppm[inside], ppm[::-1], total[::-1])
+    measured = trace.intensity[inside]
+    r = np.corrcoef(predicted, measured)[0, 1]
+    quiet = predicted < 2e-3 * predicted.max()
+    assert quiet.sum() > 100, "no signal-free stretch to measure the noise on"
+    noise = np.var(measured[quiet])
+    assert r / math.sqrt(1.0 - noise / np.var(measured)) >= 0.95
+
+
+def test_plot_says_prediction_and_reference_come_from_one_model_and_the_reference_is_synthetic(explorer):
+    e = SpectrumExplorer(material="InP", nucleus="31P")
+    label = e.plot.synthetic_label.text
+    assert "SYNTHETIC" in label and "qdkit.sample.predict" in label
+    legend = [item.label["value"] for item in e.plot.figure.legend[0].items]
+    assert any("qdkit.sample.predict" in text for text in legend)

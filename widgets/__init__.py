@@ -19,6 +19,7 @@ _WHERE = {
     "RelayedDiffusionExplorer": "teaching",
     "SensitivityExplorer": "teaching",
     "ProcessingPanel": "processing_panel",
+    "StructureExplorer": "structure",
 }
 
 __all__ = list(_WHERE)

@@ -103,7 +103,7 @@ def write_demo(out, *, overwrite: bool = False) -> Path:
     if out.exists() and not overwrite:
         raise OutputError(f"{out} exists; pass --force to overwrite it or choose another name.")
     bridge = QdkitBridge(n_points=N_POINTS)
-    panels = [_sample_panel(bridge, m, n) for (m, n) in sorted(bridge.samples())]
+    panels = [_sample_panel(bridge, m, n) for (m, n) in sorted(bridge.setups())]
     html = file_html(column(*panels), INLINE, title="qdkit explorer (standalone demo)")
     tmp = out.with_name(f".{out.name}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """SpectrumExplorer: move contact time, spin rate, pore size and loading; watch the spectra.
 
-The predicted spectrum comes from :class:`widgets.bridge.QdkitBridge` (qdkit's models);
+The predicted spectrum comes from ``qdkit.sample.predict`` through
+:class:`widgets.bridge.QdkitBridge`;
 the measured one is the nearest dataset of the chosen reference series or the dataset
 the user passed. Updates replace columns of the figure's data sources; the figure itself
 is built once.
@@ -13,12 +14,14 @@ import contextlib
 import ipywidgets as W
 import numpy as np
 
-from qdkit.errors import QdkitError, WidgetError
+from qdkit.errors import QdkitError
+
+from .errors import WidgetError
 
 from .bridge import QdkitBridge, Settings
 from .display import WidgetApp, bokeh_widget
 from .figure import spectrum_figure
-from .measured import MeasuredTrace, Series, load_trace, reference_series, snr_per_scan
+from .measured import MeasuredTrace, Series, load_trace, reference_series
 from .panel import MessageArea, Readout, format_number, guarded, on_log_grid, tag
 
 FIELDS_T = (9.4, 11.7, 14.1, 16.4, 18.8)
@@ -292,14 +295,15 @@ class SpectrumExplorer(WidgetApp):
         if self._sensitivity is None:
             return {}
         from qdkit import dnp
+        from qdkit import sample as qdkit_sample
 
-        per_scan, ns, own_peak, d1_s, why = self._sensitivity
+        per_scan, ns, own_p, d1_s, why = self._sensitivity
         if why:
             return {"experiment time": why}
         if not p.numbers.get("microwave", True):  # plan from the DNP signal
             p = self.bridge.predict(self.settings().replace(microwave=True))
         target = self.controls["target_snr"].value
-        now = per_scan * float(np.max(p.total)) / own_peak
+        now = qdkit_sample.expected_snr_per_scan(p.model, own_p, per_scan)
         plan = dnp.plan(target_snr=target, snr_per_scan=now,
                         enhancement=p.numbers["enhancement"], d1_s=d1_s)
         return {
@@ -358,7 +362,7 @@ class SpectrumExplorer(WidgetApp):
         self._measured_key = key
         own_p = self.bridge.predict(own)
         self._sensitivity = None if not own.microwave else self._measured_sensitivity(
-            trace, own_p, float(np.max(own_p.total)))
+            trace, own_p)
 
     @staticmethod
     def _record_settings(ser: Series, record: dict) -> dict:
@@ -395,17 +399,20 @@ class SpectrumExplorer(WidgetApp):
                               "check its processing.")
         return peak
 
-    def _measured_sensitivity(self, trace, own_p, own_peak):
-        """(S/N per scan, scans, predicted peak at the dataset's settings, d1, reason)."""
-        signal = own_p.ppm[own_p.total > 0.02 * own_peak]
-        d1_s = trace.spectrum.meta.d1_s if trace.spectrum is not None else None
+    def _measured_sensitivity(self, trace, own_p):
+        """(S/N per scan, scans, qdkit prediction at the dataset's settings, d1, reason)."""
+        from qdkit.processing import measure
+
+        signal = own_p.ppm[own_p.total > 0.02 * float(np.max(own_p.total))]
+        spec = trace.spectrum
+        d1_s = spec.meta.d1_s if spec is not None else None
         try:
-            if not d1_s:
+            if not d1_s or spec is None:
                 raise WidgetError("the dataset does not state its recycle delay (D1)")
-            per_scan, ns = snr_per_scan(trace, (float(signal.min()), float(signal.max())))
+            per_scan, ns = measure.snr_per_scan(spec, (float(signal.min()), float(signal.max())))
         except QdkitError as exc:
-            return (0.0, 0, own_peak, 0.0, f"not estimated: {exc}")
-        return (per_scan, ns, own_peak, float(d1_s), "")
+            return (0.0, 0, own_p.model, 0.0, f"not estimated: {exc}")
+        return (per_scan, ns, own_p.model, float(d1_s), "")
 
 
 __all__ = ["SpectrumExplorer"]

@@ -68,7 +68,8 @@ class SpectrumFigure:
 
     def set_measured(self, ppm, intensity, *, synthetic: bool, label: str = "") -> None:
         self.measured.data.update(ppm=as_column(ppm), intensity=as_column(intensity))
-        text = "synthetic reference data" if synthetic else ""
+        text = ("SYNTHETIC reference data, not measured: qdkit.sample.predict (the model of "
+                "the prediction) + noise" if synthetic else "")
         if label:
             text = f"{text}: {label}" if text else f"measured: {label}"
         self.synthetic_label.text = text
@@ -110,9 +111,9 @@ def spectrum_figure(nucleus: str = "", width: int = 860, height: int = 400) -> S
     )
     legend = Legend(
         items=[
-            ("predicted (qdkit model)", [total]),
-            ("surface sites", [surface]),
-            ("core sites", [core]),
+            ("predicted (qdkit.sample.predict)", [total]),
+            ("surface species", [surface]),
+            ("core species", [core]),
             ("spinning sidebands", [marks]),
             ("measured", [measured_line]),
         ],

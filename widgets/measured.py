@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from qdkit.dataset import Dataset, Spectrum
-from qdkit.errors import QdkitError, WidgetError
+from qdkit.errors import QdkitError
+
+from .errors import WidgetError
 
 #: series key in the reference index → explorer control that selects along it
 SERIES_CONTROLS = {"mas_hz": "mas_hz", "contact_ms": "contact_ms", "pore_nm": "pore_nm",
@@ -111,7 +113,6 @@ def load_trace(source, label: str | None = None, synthetic: bool | None = None, 
         errors arrive as the ``QdkitError`` that qdkit raised.
     """
     import qdkit
-
     from qdkit import processing
 
     if isinstance(source, (str, Path)):
@@ -142,31 +143,3 @@ def load_trace(source, label: str | None = None, synthetic: bool | None = None, 
                           "check the dataset and its processing.")
     return MeasuredTrace(np.asarray(spec.ppm, dtype=float), intensity / peak,
                          label or (spec.meta.title or "your dataset"), bool(synthetic), spec)
-
-
-def snr_per_scan(trace: MeasuredTrace, signal_ppm: tuple[float, float]) -> tuple[float, int]:
-    """S/N of one scan of a measured trace and its scan count (qdkit.processing).
-
-    S/N = tallest point in ``signal_ppm`` over the noise RMS of the wider signal-free end
-    of the spectrum (its outer 5 % left out); one scan's S/N is that over √ns.
-
-    Raises
-    ------
-    WidgetError
-        If the dataset does not say how many scans it has or leaves no signal-free end.
-    """
-    from qdkit import processing
-
-    spec = trace.spectrum
-    if spec is None or not spec.meta.ns:
-        raise WidgetError("The measured dataset does not state its number of scans (NS); "
-                          "the experiment-time estimate needs it.")
-    lo, hi = sorted(signal_ppm)
-    ppm = np.asarray(spec.ppm, dtype=float)
-    ends = [(hi, float(ppm.max())), (float(ppm.min()), lo)]
-    a, b = max(ends, key=lambda r: r[1] - r[0])
-    if b - a < 0.05 * (ppm.max() - ppm.min()):
-        raise WidgetError("The measured spectrum has no signal-free end to measure its noise.")
-    pad = 0.05 * (b - a)
-    snr = processing.signal_to_noise(spec, signal_ppm=(lo, hi), noise_ppm=(a + pad, b - pad))
-    return snr / math.sqrt(spec.meta.ns), int(spec.meta.ns)

@@ -15,7 +15,9 @@ from pathlib import Path
 import ipywidgets as W
 import numpy as np
 
-from qdkit.errors import OutputError, QdkitError, WidgetError
+from qdkit.errors import OutputError, QdkitError
+
+from .errors import WidgetError
 
 from .display import WidgetApp, bokeh_widget
 from .figure import as_column
@@ -49,7 +51,10 @@ class ProcessingPanel(WidgetApp):
         ``window``, ``lb_hz``, ``p0_deg``, ``p1_deg``, ``pivot_ppm``, ``auto_phase``,
         ``baseline``, ``sr_hz``, ``standard`` and ``observed_ppm`` (re-reference with a
         secondary standard measured at that shift, e.g. Cd(ClO4)2·6H2O at −641 ppm),
-        ``save_path``, ``save``.
+        ``save_path``, ``save``; ``export_procno`` and ``export_topspin`` (write the spectrum
+        as a new TopSpin procno of the experiment), ``export_jcamp_path`` and ``export_jcamp``
+        (write it as a JCAMP-DX file). Nothing is ever overwritten; each click says in the
+        message area what was written or why not.
     spectrum : qdkit Spectrum
         The current result; ``spectrum.recipe`` is what is shown and saved.
     source : bokeh ColumnDataSource
@@ -74,7 +79,7 @@ class ProcessingPanel(WidgetApp):
         self.controls = self._build_controls(
             window=apod.get("window", "em"), lb_hz=apod.get("lb_hz", 0.0),
             p0=_wrap_deg(phase.get("p0_deg") or 0.0), p1=phase.get("p1_deg", 0.0),
-            sr_hz=referencing.sr_hz(self.dataset.meta))
+            sr_hz=referencing.sr_hz(self.dataset.meta), procno=self._free_procno())
         self.recipe_text = tag(W.Textarea(value="", layout=W.Layout(width="40em",
                                                                      height="14em")), "recipe")
         self.recipe_text.disabled = True
@@ -84,10 +89,12 @@ class ProcessingPanel(WidgetApp):
         for name, ctrl in self.controls.items():
             if isinstance(ctrl, W.Button):
                 continue
-            if name != "save_path":
+            if name not in ("save_path", "export_procno", "export_jcamp_path"):
                 ctrl.observe(self._guard(lambda change: self._update()), "value")
         self.controls["auto_phase"].on_click(self._guard(lambda _: self._auto_phase()))
         self.controls["save"].on_click(self._guard(lambda _: self.save()))
+        self.controls["export_topspin"].on_click(self._guard(lambda _: self.export_topspin()))
+        self.controls["export_jcamp"].on_click(self._guard(lambda _: self.export_jcamp()))
         self.plot_widget = bokeh_widget(self.figure)
         c = self.controls
         self.view = tag(W.HBox([
@@ -96,12 +103,13 @@ class ProcessingPanel(WidgetApp):
                     c["auto_phase"], W.HTML("<b>Baseline and referencing</b>"),
                     c["baseline"], c["sr_hz"], c["standard"], c["observed_ppm"],
                     W.HTML("<b>Recipe</b>"), c["save_path"],
-                    c["save"]]),
+                    c["save"], W.HTML("<b>Export</b>"), c["export_procno"], c["export_topspin"],
+                    c["export_jcamp_path"], c["export_jcamp"]]),
             W.VBox([self.plot_widget, self.message.widget, self.recipe_text]),
         ]), "processing-panel")
 
     # -- building ------------------------------------------------------------------------
-    def _build_controls(self, *, window, lb_hz, p0, p1, sr_hz):
+    def _build_controls(self, *, window, lb_hz, p0, p1, sr_hz, procno):
         from qdkit import processing
 
         def slider(name, description, **kw):
@@ -131,6 +139,12 @@ class ProcessingPanel(WidgetApp):
             "save_path": tag(W.Text(description="save as", value="recipe.json", style=_STYLE,
                                     layout=_WIDE), "save_path"),
             "save": tag(W.Button(description="save recipe (JSON)"), "save"),
+            "export_procno": tag(W.BoundedIntText(description="TopSpin procno", value=procno, min=1,
+                                                  max=99999, style=_STYLE, layout=_WIDE), "export_procno"),
+            "export_topspin": tag(W.Button(description="export to TopSpin procno"), "export_topspin"),
+            "export_jcamp_path": tag(W.Text(description="JCAMP-DX file", value="spectrum.jdx",
+                                            style=_STYLE, layout=_WIDE), "export_jcamp_path"),
+            "export_jcamp": tag(W.Button(description="export JCAMP-DX"), "export_jcamp"),
         }
 
     def _figure(self):
@@ -239,6 +253,39 @@ class ProcessingPanel(WidgetApp):
             raise OutputError(f"Cannot write the recipe to {path}: {exc}.") from None
         self.message.show(f"Recipe saved to {path}.", level="info")
         return path
+
+    def _free_procno(self) -> int:
+        """A procno the experiment does not use yet (101 upward), or 101 for non-Bruker data."""
+        from qdkit.io import export
+
+        try:
+            return export.next_free_procno(export.experiment_folder(self.dataset.meta.source or ""))
+        except QdkitError:
+            return 101
+
+    def export_topspin(self, procno=None) -> Path:
+        """Write the current spectrum as TopSpin procno ``procno`` (default: the control's) of
+        the dataset's experiment (:func:`qdkit.io.export.write_topspin_procno`; an existing
+        procno is refused). Returns the procno folder."""
+        from qdkit.io import export
+
+        procno = int(self.controls["export_procno"].value if procno is None else procno)
+        expno = export.experiment_folder(self.dataset.meta.source or "")
+        written = export.write_topspin_procno(self.spectrum, expno, procno)
+        self.message.show(f"Spectrum written as TopSpin procno {procno} ({written}).", level="info")
+        return written
+
+    def export_jcamp(self, path=None) -> Path:
+        """Write the current spectrum as a JCAMP-DX file (:func:`qdkit.io.export.write_jcamp`;
+        never over an existing file, never into the raw-data folder). Returns the file."""
+        from qdkit.app.cli import raw_folder
+        from qdkit.io import export
+
+        path = Path(path or self.controls["export_jcamp_path"].value).expanduser()
+        source = self.dataset.meta.source
+        written = export.write_jcamp(self.spectrum, path, raw_folders=(raw_folder(source),) if source else ())
+        self.message.show(f"Spectrum written as JCAMP-DX to {written}.", level="info")
+        return written
 
 
 __all__ = ["ProcessingPanel"]

@@ -2,10 +2,11 @@
 
 * :class:`PolarizationExplorer` — thermal (Boltzmann) polarization vs field and temperature,
   and what a DNP enhancement adds (``qdkit.dnp``).
-* :class:`CPBuildupExplorer` — CP signal of surface and core atoms vs contact time
-  (``qdkit.cp`` on a ``qdkit.nanocrystal`` model).
+* :class:`CPBuildupExplorer` — CP signal of surface and core species vs contact time
+  (``qdkit.sample.cp_buildup`` and ``qdkit.sample.predict``).
 * :class:`RelayedDiffusionExplorer` — relayed DNP into a QD aggregate by ¹H spin diffusion
-  vs aggregate size, and the aggregate a pore allows (``qdkit.matrix``).
+  vs aggregate size, the aggregate a pore allows (``qdkit.matrix``) and the ε of the paper's
+  sample with those inputs (``qdkit.sample``).
 * :class:`SensitivityExplorer` — from S/N per scan and ε to experiment time with and without
   DNP (``qdkit.dnp.plan``).
 
@@ -121,21 +122,25 @@ class PolarizationExplorer(_SmallExplorer):
 
 
 class CPBuildupExplorer(_SmallExplorer):
-    """CP signal of surface and core atoms vs contact time (``qdkit.cp.core_surface_signal``).
+    """CP signal of each species vs contact time (``qdkit.sample.cp_buildup``, the kinetics
+    ``qdkit.sample.predict`` weighs the spectrum with).
 
-    The QD is an atomistic ``qdkit.nanocrystal`` model with its ligand shell; short contacts
-    select the surface, long ones reach into the core (SI Fig. S3).
+    The samples are the paper's (``qdkit.models.setups``); the QD is an atomistic model with
+    its ligand protons; short contacts select the surface, long ones reach into the core
+    (SI Fig. S3). The readout is ``qdkit.sample.predict`` at the chosen contact time.
     """
 
-    title = "Cross-polarization (qdkit.cp)"
-    PAIRS = {"InP / 31P": ("InP", "31P", "myristate", None),
-             "CdSe / 113Cd": ("CdSe", "113Cd", "oleate", "CdX2"),
-             "CdSe / 77Se": ("CdSe", "77Se", "oleate", "CdX2"),
-             "CdTe / 125Te": ("CdTe", "125Te", "oleate", None)}
+    title = "Cross-polarization (qdkit.sample)"
 
     def _controls(self):
+        from qdkit.models.setups import PAPER_FIGURES, paper_setup
+
+        self._setups = {}
+        for fig_id in PAPER_FIGURES:
+            sample, acq = paper_setup(fig_id)
+            self._setups[f"{sample.material} / {acq.nucleus}"] = (sample, acq)
         return {
-            "sample": tag(W.Dropdown(description="QD / nucleus", options=list(self.PAIRS),
+            "sample": tag(W.Dropdown(description="QD / nucleus", options=list(self._setups),
                                      style=_STYLE, layout=W.Layout(**_LAYOUT)), "sample"),
             "diameter_nm": _float(W.FloatSlider, "diameter_nm", "QD diameter / nm", min=1.5,
                                   max=8.0, step=0.1, value=3.0),
@@ -149,36 +154,38 @@ class CPBuildupExplorer(_SmallExplorer):
         src = ColumnDataSource({k: np.zeros(0) for k in ("t", "core", "surface")},
                                name="buildup")
         fig = figure(width=560, height=330, x_axis_label="contact time / ms",
-                     y_axis_label="CP signal (per-site Boltzmann units)",
+                     y_axis_label="CP signal per atom (units of γH/γX)",
                      tools="pan,wheel_zoom,reset,save")
         fig.line("t", "surface", source=src, color="#d62728", line_width=2,
-                 legend_label="surface atoms")
-        fig.line("t", "core", source=src, color="#2ca02c", line_width=2, legend_label="core atoms")
+                 legend_label="surface species")
+        fig.line("t", "core", source=src, color="#2ca02c", line_width=2,
+                 legend_label="core species")
         self._marker = Span(location=1.5, dimension="height", line_dash="dotted")
         fig.add_layout(self._marker)
         fig.legend.location = "top_right"
         return fig, {"buildup": src}
 
     def _update(self):
-        from qdkit import cp, nanocrystal
+        from qdkit import cp
+        from qdkit import sample as qs
 
         c = {k: v.value for k, v in self.controls.items()}
-        material, nucleus, ligand, shell = self.PAIRS[c["sample"]]
-        dot = nanocrystal.build(material, c["diameter_nm"], ligand=ligand, shell=shell)
+        sample, acq = self._setups[c["sample"]]
+        sample = sample.replace(diameter_nm=c["diameter_nm"], t1rho_ms=c["t1rho_ms"])
         t = np.linspace(0.0, 30.0, 301)
-        core, surf = cp.core_surface_signal(dot, nucleus, t, t1rho_ms=c["t1rho_ms"])
-        self.sources["buildup"].data.update(t=as_column(t), core=as_column(core),
-                                            surface=as_column(surf))
+        curves = list(qs.cp_buildup(sample, acq.nucleus, t).values())
+        self.sources["buildup"].data.update(t=as_column(t), surface=as_column(curves[0]),
+                                            core=as_column(curves[-1]))
         self._marker.location = float(c["contact_ms"])
-        core_now, surf_now = cp.core_surface_signal(dot, nucleus, c["contact_ms"],
-                                                    t1rho_ms=c["t1rho_ms"])
-        element = "".join(ch for ch in nucleus if ch.isalpha())
-        total = float(core_now + surf_now)
+        ppm = np.linspace(max(ln.site.iso_ppm for ln in sample.species) + 300,
+                          min(ln.site.iso_ppm for ln in sample.species) - 300, 1024)
+        p = qs.predict(sample, acq.replace(contact_ms=c["contact_ms"]), ppm)
+        element = "".join(ch for ch in acq.nucleus if ch.isalpha())
         self.readout.update({
-            f"surface fraction of {element} atoms": format_number(dot.surface_fraction(element)),
+            f"surface fraction of {element} atoms": format_number(p.surface_fraction),
             f"surface share of the signal at {c['contact_ms']:.3g} ms":
-                format_number(float(surf_now) / total if total > 0 else float("nan")),
-            "CP gain bound γH/γX": format_number(cp.cp_gain_bound(nucleus)),
+                format_number(p.surface_share),
+            "CP gain bound γH/γX": format_number(cp.cp_gain_bound(acq.nucleus)),
         })
 
 
@@ -233,11 +240,19 @@ class RelayedDiffusionExplorer(_SmallExplorer):
         self.controls["pore_nm"].disabled = pore is None
         radius = matrix.aggregate_radius_nm(pore)
         self._marker.location = float(radius)
+        from qdkit.models.setups import paper_setup
+        from qdkit.sample import sample_matrix
+
+        sample, acq = paper_setup("2e")
+        sample = sample.replace(pore_nm=pore, eps0=c["eps0"], proton_t1_s=c["t1_s"],
+                                spin_diffusion_nm2_ms=c["diffusion_nm2_ms"])
         self.readout.update({
             "spin-diffusion length L": format_number(length, "nm"),
             "aggregate radius": format_number(radius, "nm"),
             "ε of that aggregate": format_number(matrix.relayed_enhancement(
                 radius, eps0=c["eps0"], diffusion_length_nm=length)),
+            "ε of the paper's InP sample (qdkit.sample, pore-size spread)": format_number(
+                sample_matrix(sample, acq).enhancement_on_off),
         })
 
 

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from qdkit.processing.measure import noise_rms
 from qdkit.errors import ModelParameterError
 from qdkit.simulation.mas import Site, site_spectra
 
@@ -55,33 +56,23 @@ class FitData:
 
 
 def noise_sigma(ppm, y, region_ppm: tuple[float, float] | None = None) -> float:
-    """Noise standard deviation of a spectrum.
+    """Noise σ of ``y`` on the axis ``ppm``: :func:`qdkit.processing.measure.noise_rms`.
 
-    With ``region_ppm`` (a signal-free stretch) it is the standard deviation there after
-    removing a straight line (baseline tilt is not noise). Without it, σ comes from the
-    median absolute second difference of all points (robust, unbiased for white noise when
-    the lines span many points; it underestimates σ if the noise is correlated, e.g. after
-    strong apodization — then give a region).
+    Parameters
+    ----------
+    ppm : array_like
+        The ppm axis.
+    y : array_like
+        Real spectrum values.
+    region_ppm : (float, float), optional
+        A signal-free region; without it σ comes from second differences of all points.
+
+    Returns
+    -------
+    float
+        σ of one point.
     """
-    ppm = np.asarray(ppm, float)
-    y = np.asarray(y, float)
-
-    def detrended_std(mask):
-        if mask.sum() < 8:
-            raise ModelParameterError(
-                "The noise region holds fewer than 8 points; choose a wider signal-free region."
-            )
-        x = ppm[mask]
-        coef = np.polyfit(x - x.mean(), y[mask], 1)
-        return float(np.std(y[mask] - np.polyval(coef, x - x.mean()), ddof=2))
-
-    if region_ppm is not None:
-        lo, hi = sorted(region_ppm)
-        return detrended_std((ppm >= lo) & (ppm <= hi))
-    # second differences cancel any line that spans many points; for white noise they
-    # have variance 6σ², and the median absolute value ignores the few points on sharp peaks
-    d2 = np.diff(y, 2)
-    return float(np.median(np.abs(d2 - np.median(d2))) / 0.6744897501960817 / np.sqrt(6.0))
+    return noise_rms(np.asarray(y, float), region_ppm, ppm=np.asarray(ppm, float))
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,7 +22,19 @@ __all__ = ["Peak", "IsotropicPeak", "SidebandAnalysis", "pick_peaks", "identify_
 
 @dataclass(frozen=True)
 class Peak:
-    """One picked peak: which spectrum, where (ppm, refined between points), how tall."""
+    """One picked peak: which spectrum, where (ppm, refined between points), how tall.
+
+    Attributes
+    ----------
+    spectrum : int
+        Index of the spectrum it was picked in.
+    ppm : float
+        Position, ppm.
+    height : float
+        Intensity at the top.
+    mas_hz : float
+        Spinning rate of that spectrum, Hz.
+    """
 
     spectrum: int
     ppm: float
@@ -35,6 +47,15 @@ class IsotropicPeak:
     """An isotropic shift with the sidebands found for it in every spectrum.
 
     ``sidebands`` holds ``(order, peak)`` pairs, order k ≠ 0 (positive = higher ppm).
+
+    Attributes
+    ----------
+    ppm : float
+        The isotropic shift, ppm.
+    centre_peaks : tuple of Peak
+        Its centre band in each spectrum.
+    sidebands : tuple of (int, Peak)
+        Sideband order and peak.
     """
 
     ppm: float
@@ -42,12 +63,32 @@ class IsotropicPeak:
     sidebands: tuple[tuple[int, Peak], ...]
 
     def orders(self, spectrum: int) -> list[int]:
-        """Sideband orders seen in spectrum number ``spectrum``."""
+        """Sideband orders seen in spectrum number ``spectrum``.
+
+        Parameters
+        ----------
+        spectrum : int
+            Index of the spectrum.
+
+        Returns
+        -------
+        list of int
+        """
         return sorted(k for k, p in self.sidebands if p.spectrum == spectrum)
 
     def manifold(self, spectrum: int) -> tuple[float, np.ndarray, np.ndarray]:
         """``(mas_hz, orders, heights)`` of spectrum ``spectrum``, centre band included —
-        the input of :func:`qdkit.fit.fit_sideband_intensities`."""
+        the input of :func:`qdkit.fit.fit_sideband_intensities`.
+
+        Parameters
+        ----------
+        spectrum : int
+            Index of the spectrum.
+
+        Returns
+        -------
+        (mas_hz, orders, heights) : tuple
+        """
         centre = self.centre_peaks[spectrum]
         bands = sorted([(0, centre)] + [(k, p) for k, p in self.sidebands if p.spectrum == spectrum],
                        key=lambda kp: kp[0])
@@ -57,7 +98,17 @@ class IsotropicPeak:
 
 @dataclass(frozen=True)
 class SidebandAnalysis:
-    """Result of :func:`identify_isotropic_peaks`."""
+    """Result of :func:`identify_isotropic_peaks`.
+
+    Attributes
+    ----------
+    isotropic : tuple of IsotropicPeak
+        The isotropic peaks found, with their sidebands.
+    unassigned : tuple of Peak
+        Peaks no isotropic peak explains.
+    tolerance_ppm : float
+        The matching tolerance used.
+    """
 
     isotropic: tuple[IsotropicPeak, ...]
     unassigned: tuple[Peak, ...]
@@ -68,6 +119,12 @@ class SidebandAnalysis:
         return [p.ppm for p in self.isotropic]
 
     def summary(self) -> str:
+        """One line per isotropic peak (shift, number of sidebands), then the unassigned peaks.
+
+        Returns
+        -------
+        str
+        """
         lines = []
         for iso in self.isotropic:
             n = len(iso.sidebands)
@@ -81,7 +138,30 @@ class SidebandAnalysis:
 def pick_peaks(ppm, y, *, relative_height: float = 0.01, min_snr: float = 8.0,
                spectrum: int = 0, mas_hz: float = float("nan")) -> list[Peak]:
     """Peaks above ``relative_height`` × tallest and ``min_snr`` × noise, positions refined
-    by a parabola through the top three points."""
+    by a parabola through the top three points.
+
+    Parameters
+    ----------
+    ppm, y : array_like
+        Axis and real intensities (1-D, same length).
+    relative_height : float, default 0.01
+        Threshold as a fraction of the tallest point.
+    min_snr : float, default 8
+        Threshold in units of the noise σ.
+    spectrum : int, default 0
+        Index recorded in each :class:`Peak`.
+    mas_hz : float, optional
+        Spinning rate recorded in each :class:`Peak`.
+
+    Returns
+    -------
+    list of Peak
+
+    Raises
+    ------
+    ModelParameterError
+        When the arrays are not 1-D and of equal length.
+    """
     ppm = np.asarray(ppm, dtype=float)
     y = np.asarray(y, dtype=float)
     if ppm.shape != y.shape or ppm.ndim != 1:
@@ -158,6 +238,15 @@ def identify_isotropic_peaks(spectra: Sequence, *, mas_hz: Sequence[float] | Non
         smallest shift a first-order sideband makes between two of the rates.
     relative_height, min_snr
         Peak-picking thresholds.
+
+    Returns
+    -------
+    SidebandAnalysis
+
+    Raises
+    ------
+    ModelParameterError
+        With fewer than two spectra, equal rates, or a missing rate or reference frequency.
     """
     if len(spectra) < 2:
         raise ModelParameterError("Isotropic peaks need spectra at two or more MAS rates.")

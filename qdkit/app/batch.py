@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from qdkit.processing.measure import noise_rms
 from qdkit.errors import OutputError, QdkitError
 
 __all__ = [
@@ -70,6 +71,18 @@ def source_stamp(path: str | os.PathLike, recipe: list | None) -> str:
     """A fingerprint of a dataset's files (names, sizes, modification times) and the recipe.
 
     Outputs carrying the same fingerprint are up to date.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The dataset.
+    recipe : list or None
+        The recipe it is processed with.
+
+    Returns
+    -------
+    str
+        A hex digest.
     """
     h = hashlib.sha256()
     root = Path(path)
@@ -81,35 +94,52 @@ def source_stamp(path: str | os.PathLike, recipe: list | None) -> str:
 
 
 def dataset_key(path: str | os.PathLike, root: str | os.PathLike) -> str:
-    """A unique, readable folder name for a dataset's outputs: its path below ``root``."""
+    """A unique, readable folder name for a dataset's outputs: its path below ``root``.
+
+    Parameters
+    ----------
+    path, root : str or path-like
+        The dataset and the batch's root folder.
+
+    Returns
+    -------
+    str
+    """
     rel = os.path.relpath(Path(path), Path(root))
     readable = "".join(c if c.isalnum() or c in "-_." else "_" for c in rel.replace(os.sep, "__"))
     digest = hashlib.sha1(rel.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     return f"{readable[:80].strip('._') or 'dataset'}-{digest}"
 
 
-def auto_noise_rms(y: np.ndarray, blocks: int = 16) -> float:
-    """Noise RMS from the quietest of ``blocks`` equal stretches of a spectrum.
+def auto_noise_rms(y: np.ndarray) -> float:
+    """Noise σ of a spectrum whose signal regions are unknown (:func:`qdkit.processing.measure.noise_rms`).
 
-    Each stretch is detrended with a straight line first, so a sloping baseline does not
-    count as noise. Works without knowing where the signals are, as long as one stretch in
-    ``blocks`` is signal-free.
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Real spectrum.
+
+    Returns
+    -------
+    float
     """
-    y = np.asarray(y, dtype=float)
-    n = (y.size // blocks) * blocks
-    if n < blocks * 4:
-        return float(np.std(y)) or 1.0
-    seg = y[:n].reshape(blocks, -1)
-    x = np.arange(seg.shape[1], dtype=float)
-    x -= x.mean()
-    slope = (seg - seg.mean(axis=1, keepdims=True)) @ x / (x @ x)
-    resid = seg - seg.mean(axis=1, keepdims=True) - slope[:, None] * x
-    rms = np.sqrt((resid**2).mean(axis=1))
-    return float(rms.min()) or 1.0
+    return noise_rms(np.asarray(y, dtype=float))
 
 
 def main_peak_region(ppm: np.ndarray, y: np.ndarray, noise: float) -> tuple[float, float]:
-    """The ppm span around the tallest (absolute) point where the signal stays above 3σ."""
+    """The ppm span around the tallest (absolute) point where the signal stays above 3σ.
+
+    Parameters
+    ----------
+    ppm, y : numpy.ndarray
+        Axis and real spectrum.
+    noise : float
+        Noise σ.
+
+    Returns
+    -------
+    (high_ppm, low_ppm) : tuple of float
+    """
     y = np.asarray(y, dtype=float)
     i = int(np.argmax(np.abs(y)))
     sign = np.sign(y[i]) or 1.0
@@ -163,6 +193,22 @@ def process_one(path: str, root: str, out_dir: str, recipe: list | None = None) 
 
     Never raises for a bad dataset: the error becomes the row's ``error``. Errors that are
     not :class:`QdkitError` are qdkit bugs and are marked as such in the row.
+
+    Parameters
+    ----------
+    path : str
+        The dataset.
+    root : str
+        The batch's root folder (names the outputs).
+    out_dir : str
+        The batch's output folder.
+    recipe : list, optional
+        Processing recipe (default: qdkit's own).
+
+    Returns
+    -------
+    dict
+        Summary row: path, status, metadata, S/N, outputs, or the error.
     """
 
     from qdkit.app import output
@@ -216,7 +262,22 @@ def process_one(path: str, root: str, out_dir: str, recipe: list | None = None) 
 
 
 def enhancement_pair(on_path: str, off_path: str, recipe: list | None, region_ppm) -> dict[str, Any]:
-    """ε of a microwave-on dataset against the microwave-off one of the same series."""
+    """ε of a microwave-on dataset against the microwave-off one of the same series.
+
+    Parameters
+    ----------
+    on_path, off_path : str
+        The microwave-on and microwave-off datasets.
+    recipe : list or None
+        Processing recipe for both.
+    region_ppm : (float, float)
+        Where the signal is.
+
+    Returns
+    -------
+    dict
+        ``enhancement`` and ``enhancement_sigma`` (:func:`qdkit.dnp.enhancement`).
+    """
     import qdkit
 
     from qdkit.models.dnp import enhancement
@@ -233,7 +294,15 @@ def enhancement_pair(on_path: str, off_path: str, recipe: list | None, region_pp
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What a batch run produced: one row per dataset and the summary files."""
+    """What a batch run produced: one row per dataset and the summary files.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One summary row per dataset (``failed`` lists those with an error).
+    summary_csv, summary_html : Path
+        The summary files.
+    """
 
     rows: list[dict[str, Any]]
     summary_csv: Path
@@ -315,6 +384,12 @@ def run_batch(
         Worker processes of the local cluster (default: one per core).
     progress : bool
         Show a progress bar on stderr.
+    overwrite : bool
+        Write into an ``out_dir`` that holds files a qdkit batch did not write.
+
+    Returns
+    -------
+    BatchResult
     """
     from dask.distributed import as_completed
     from tqdm.auto import tqdm
@@ -361,7 +436,19 @@ def _cell(value: Any) -> str:
 
 
 def write_summary(out: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
-    """Write ``summary.csv`` and ``summary.html`` (with thumbnails) for ``rows``."""
+    """Write ``summary.csv`` and ``summary.html`` (with thumbnails) for ``rows``.
+
+    Parameters
+    ----------
+    out : Path
+        The output folder.
+    rows : list of dict
+        Summary rows.
+
+    Returns
+    -------
+    (summary_csv, summary_html) : tuple of Path
+    """
     from qdkit.app.output import write_files
 
     buf = _io.StringIO()
@@ -402,6 +489,13 @@ Full table: <a href="summary.csv">summary.csv</a>. Each dataset's spectrum and r
 # --- command line ----------------------------------------------------------------------------
 
 def add_batch(subparsers) -> None:
+    """Add the ``batch`` subcommand (every dataset under a folder, on Dask) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`qdkit.app.cli.build_parser`.
+    """
     p = subparsers.add_parser(
         "batch",
         help="process every dataset under a folder on Dask; write a summary table",
@@ -421,6 +515,17 @@ def add_batch(subparsers) -> None:
 
 
 def run_batch_cli(args) -> int:
+    """Run ``qdkit batch`` with the parsed ``args`` and print where the summary is.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status 0 (datasets that failed are listed on stderr and in the summary).
+    """
     from qdkit.processing.recipe import from_json
 
     recipe = from_json(args.recipe) if args.recipe else None

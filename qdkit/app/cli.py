@@ -1,4 +1,5 @@
-"""The ``qdkit`` command line: ``qdkit info PATH [--json]``, ``qdkit process PATH --out DIR``.
+"""The ``qdkit`` command line: ``qdkit info PATH [--json]``, ``qdkit process PATH --out DIR``,
+``qdkit export PATH --topspin N | --jcamp FILE``.
 
 Adding a subcommand (e.g. ``demo`` or ``batch``) takes one function in your own module::
 
@@ -42,6 +43,8 @@ __all__ = [
     "raw_folder",
     "output_stem",
     "run_process",
+    "add_export",
+    "run_export",
     "build_parser",
     "main",
 ]
@@ -56,6 +59,13 @@ EXIT_USER_ERROR = 2
 # --- info ---------------------------------------------------------------------------------
 
 def add_info(subparsers) -> None:
+    """Add the ``info`` subcommand (what qdkit reads from a dataset) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`build_parser`.
+    """
     p = subparsers.add_parser(
         "info",
         help="show what qdkit reads from a dataset (nucleus, field, MAS, TD, ...)",
@@ -98,7 +108,21 @@ def _record(path: Path, procno: int | None) -> dict[str, Any]:
 
 
 def info_records(path: str, procno: int | None = None) -> list[dict[str, Any]]:
-    """One record per dataset at ``path`` (a dataset, or a folder holding several)."""
+    """One record per dataset at ``path`` (a dataset, or a folder holding several).
+
+    Parameters
+    ----------
+    path : str
+        A dataset or a folder.
+    procno : int, optional
+        Bruker processing number.
+
+    Returns
+    -------
+    list of dict
+        Path, nucleus, field, MAS rate, sizes, TopSpin's processing parameters, warnings, or
+        the error for a dataset that cannot be read.
+    """
     from qdkit import io
 
     p = Path(path)
@@ -155,6 +179,17 @@ def _format_text(record: dict[str, Any]) -> str:
 
 
 def run_info(args) -> int:
+    """Run ``qdkit info`` with the parsed ``args``: print the records as text or JSON.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status (0).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # contradictions are reported inside each record
         records = info_records(args.path, args.procno)
@@ -169,6 +204,13 @@ def run_info(args) -> int:
 # --- process ------------------------------------------------------------------------------
 
 def add_process(subparsers) -> None:
+    """Add the ``process`` subcommand (spectrum CSV, recipe JSON, HTML plot) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`build_parser`.
+    """
     p = subparsers.add_parser(
         "process",
         help="process a dataset; write spectrum CSV, recipe JSON and an HTML plot",
@@ -185,7 +227,17 @@ def add_process(subparsers) -> None:
 
 
 def raw_folder(source: str) -> Path:
-    """The experiment folder a dataset came from (a pdata/N path maps to its expno)."""
+    """The experiment folder a dataset came from (a pdata/N path maps to its expno).
+
+    Parameters
+    ----------
+    source : str
+        ``meta.source`` of a dataset.
+
+    Returns
+    -------
+    Path
+    """
     p = Path(source)
     if p.parent.name == "pdata":
         return p.parent.parent
@@ -193,7 +245,17 @@ def raw_folder(source: str) -> Path:
 
 
 def output_stem(source: str) -> str:
-    """A file-name stem naming the dataset: '<study>_<expno>' for Bruker, the file stem otherwise."""
+    """A file-name stem naming the dataset: '<study>_<expno>' for Bruker, the file stem otherwise.
+
+    Parameters
+    ----------
+    source : str
+        ``meta.source`` of a dataset.
+
+    Returns
+    -------
+    str
+    """
     p = Path(source).resolve()
     if p.parent.name == "pdata":
         stem = f"{p.parent.parent.parent.name}_{p.parent.parent.name}_pdata{p.name}"
@@ -204,19 +266,42 @@ def output_stem(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]+", "_", stem).strip("._") or "spectrum"
 
 
+def _read_reporting_warnings(path: str, procno: int | None):
+    """``qdkit.io.read`` with each contradiction it notes printed to stderr as a warning."""
+    from qdkit import io
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = io.read(path, procno=procno)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    return ds
+
+
 def run_process(args) -> int:
+    """Run ``qdkit process`` with the parsed ``args``: read, process, write the outputs.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status (0).
+
+    Raises
+    ------
+    ReadError
+        When the path holds a processed spectrum, which has nothing to process.
+    """
     import qdkit
 
-    from qdkit import io
     from qdkit.app import output
     from qdkit.processing import recipe
     from qdkit.app import report
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ds = io.read(args.path, procno=args.procno)
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
+    ds = _read_reporting_warnings(args.path, args.procno)
     if ds.meta.extra.get("content") == "spectrum":
         raise ReadError(
             f"{args.path} is already a processed spectrum, so there is nothing to process; "
@@ -239,12 +324,102 @@ def run_process(args) -> int:
     return 0
 
 
+# --- export -------------------------------------------------------------------------------
+
+def add_export(subparsers) -> None:
+    """Add the ``export`` subcommand (a new TopSpin procno and/or a JCAMP-DX file) to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From :func:`build_parser`.
+    """
+    p = subparsers.add_parser(
+        "export",
+        help="write the processed spectrum as a new TopSpin procno and/or a JCAMP-DX file",
+        description="Process a dataset with the default recipe (TopSpin's parameters where present) "
+        "or with --recipe, then write it as a new processing pdata/N of the same Bruker experiment "
+        "(--topspin N: 1r, 1i, procs, proc, title; nothing else in the experiment changes) and/or "
+        "as a JCAMP-DX 5.01 spectrum (--jcamp FILE). An existing procno or file is kept unless "
+        "--overwrite. A spectrum that is already processed (JCAMP-DX, text) is exported as it is.",
+    )
+    p.add_argument("path", help="dataset (Bruker expno or pdata/N folder, Varian .fid folder, JCAMP-DX or text spectrum)")
+    p.add_argument("--topspin", type=int, metavar="PROCNO", default=None,
+                   help="new TopSpin processing number to create under <expno>/pdata/")
+    p.add_argument("--jcamp", metavar="FILE", default=None, help="JCAMP-DX file to write (e.g. spectrum.jdx)")
+    p.add_argument("--recipe", default=None, help="recipe JSON file to replay instead of the default processing")
+    p.add_argument("--procno", type=int, default=None, help="Bruker processing number for the default recipe")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing procno or file")
+    p.set_defaults(run=run_export)
+
+
+def run_export(args) -> int:
+    """Run ``qdkit export`` with the parsed ``args``: process, then write TopSpin and/or JCAMP-DX.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        Exit status (0).
+
+    Raises
+    ------
+    OutputError
+        When neither ``--topspin`` nor ``--jcamp`` is given, or a TopSpin export has no
+        experiment folder to write into.
+    ReadError
+        When ``--recipe`` is given for a spectrum that is already processed.
+    """
+    import qdkit
+
+    from qdkit import io
+    from qdkit.errors import OutputError
+    from qdkit.io import export
+    from qdkit.processing import recipe
+
+    if args.topspin is None and args.jcamp is None:
+        raise OutputError("Say what to write: --topspin PROCNO (a new TopSpin procno) and/or --jcamp FILE.jdx.")
+    source = Path(args.path)
+    expno = None
+    if args.topspin is not None:
+        try:
+            expno = export.experiment_folder(source)
+        except OutputError as exc:
+            raise OutputError(f"--topspin: {exc} Use --jcamp FILE.jdx to export this spectrum.") from exc
+    try:
+        ds = _read_reporting_warnings(args.path, args.procno)
+    except ReadError:
+        if not source.is_file():
+            raise
+        ds = None  # a text spectrum: not a dataset, but io.read_spectrum reads it
+    if ds is None or ds.meta.extra.get("content") == "spectrum":
+        if args.recipe:
+            raise ReadError(f"{args.path} is already a processed spectrum; a --recipe cannot be replayed on it.")
+        spec = io.read_spectrum(args.path)
+    else:
+        spec = qdkit.process(ds, recipe.from_json(args.recipe) if args.recipe else None)
+    if args.topspin is not None:
+        print(export.write_topspin_procno(spec, expno, args.topspin, overwrite=args.overwrite))
+    if args.jcamp is not None:
+        print(export.write_jcamp(spec, args.jcamp, overwrite=args.overwrite, raw_folders=(raw_folder(str(source)),)))
+    return 0
+
+
 #: The core's own subcommands: functions given the argparse subparsers object.
-SUBCOMMANDS = [add_info, add_process, add_batch]
+SUBCOMMANDS = [add_info, add_process, add_export, add_batch]
 
 
 def command_adders() -> list:
-    """The core's subcommands, then those other installed packages declare as entry points."""
+    """The core's subcommands, then those other installed packages declare as entry points.
+
+    Returns
+    -------
+    list of callable
+        Each takes the subparsers object and adds one subcommand.
+    """
     extra = [ep.load() for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda ep: ep.name)]
     return [*SUBCOMMANDS, *extra]
 
@@ -252,6 +427,12 @@ def command_adders() -> list:
 # --- entry point --------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``qdkit`` argument parser with every subcommand of :func:`command_adders`.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     parser = argparse.ArgumentParser(
         prog="qdkit",
         description="qdkit: read, process and explore DNP SENS NMR data of quantum dots.",
@@ -264,7 +445,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 user error)."""
+    """Run the command line; returns the exit status (0 ok, 2 user error).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 ok, 2 user error (the message goes to stderr, no traceback).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

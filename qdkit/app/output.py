@@ -36,7 +36,25 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 def check_destination(out_dir: str | os.PathLike, raw_folders: tuple[str | os.PathLike, ...] = ()) -> Path:
-    """Resolve ``out_dir`` and refuse it if it lies inside one of ``raw_folders``."""
+    """Resolve ``out_dir`` and refuse it if it lies inside one of ``raw_folders``.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        The output folder asked for.
+    raw_folders : tuple of path-like
+        Raw data folders that must stay untouched.
+
+    Returns
+    -------
+    Path
+        The resolved output folder (not created).
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` lies inside a raw folder or is an existing file.
+    """
     out = Path(out_dir).expanduser().resolve()
     for raw in raw_folders:
         raw_path = Path(raw).expanduser().resolve()
@@ -68,11 +86,19 @@ def write_files(
     overwrite : bool
         Replace existing files of the same name. Without it, an existing file stops the
         whole set before anything is written.
+    raw_folders : tuple of path-like
+        Raw data folders the output must not lie in.
 
     Returns
     -------
     list of Path
         The written files.
+
+    Raises
+    ------
+    OutputError
+        For a name with folders, existing files without ``overwrite``, a destination inside a
+        raw folder, or a failed write (nothing half-written is left behind).
     """
     out = check_destination(out_dir, raw_folders)
     targets = {}
@@ -112,6 +138,20 @@ def spectrum_csv(spec: Spectrum) -> str:
 
     Values keep 10 significant digits, enough to reproduce a float32 spectrum and any
     axis to well below a millihertz.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A 1D spectrum.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    OutputError
+        For a spectrum that is not 1D.
     """
     data = np.asarray(spec.data)
     if data.ndim != 1:
@@ -124,5 +164,16 @@ def spectrum_csv(spec: Spectrum) -> str:
 
 
 def read_spectrum_csv(path: str | os.PathLike) -> np.ndarray:
-    """Columns (ppm, hz, real, imag) of a CSV written by :func:`spectrum_csv`."""
+    """Columns (ppm, hz, real, imag) of a CSV written by :func:`spectrum_csv`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_points, 4).
+    """
     return np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)

@@ -27,7 +27,24 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 20, 20, 50
 
 
 def nice_ticks(lo: float, hi: float, target: int = 8) -> list[float]:
-    """Round tick values (1, 2 or 5 × 10ⁿ apart) covering [lo, hi]."""
+    """Round tick values (1, 2 or 5 × 10ⁿ apart) covering [lo, hi].
+
+    Parameters
+    ----------
+    lo, hi : float
+        The range.
+    target : int, default 8
+        About how many ticks.
+
+    Returns
+    -------
+    list of float
+
+    Examples
+    --------
+    >>> nice_ticks(0.0, 10.0, target=5)
+    [0, 2, 4, 6, 8, 10]
+    """
     if not math.isfinite(lo) or not math.isfinite(hi) or hi <= lo:
         return [lo]
     raw = (hi - lo) / max(target, 1)
@@ -44,7 +61,20 @@ def nice_ticks(lo: float, hi: float, target: int = 8) -> list[float]:
 
 def envelope(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
     """Thin a long trace to at most ~2 points per pixel column, keeping each column's
-    minimum and maximum so that narrow peaks survive."""
+    minimum and maximum so that narrow peaks survive.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The trace.
+    columns : int
+        Pixel columns of the plot.
+
+    Returns
+    -------
+    (x, y) : tuple of numpy.ndarray
+        The thinned trace (the input itself when it is already short).
+    """
     n = y.size
     if n <= 2 * columns:
         return x, y
@@ -60,7 +90,20 @@ def envelope(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np
 
 
 def spectrum_svg(spec: Spectrum, *, width: int = WIDTH, height: int = HEIGHT) -> str:
-    """SVG of the real part against ppm, high ppm on the left as NMR spectra are drawn."""
+    """SVG of the real part against ppm, high ppm on the left as NMR spectra are drawn.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A 1D spectrum.
+    width, height : int
+        Size in pixels.
+
+    Returns
+    -------
+    str
+        SVG markup.
+    """
     ppm = np.asarray(spec.ppm, dtype=float)
     y = np.asarray(spec.real, dtype=float)
     plot_w = width - MARGIN_LEFT - MARGIN_RIGHT
@@ -118,7 +161,22 @@ def _is_synthetic(spec: Spectrum) -> bool:
 
 
 def spectrum_html(spec: Spectrum, *, title: str | None = None) -> str:
-    """A standalone HTML page: heading, SVG plot, acquisition facts, warnings, recipe."""
+    """A standalone HTML page: heading, SVG plot, acquisition facts, warnings, recipe.
+
+    Synthetic data are labelled synthetic on the page.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A 1D spectrum.
+    title : str, optional
+        Page heading (default: the dataset's title, else its source).
+
+    Returns
+    -------
+    str
+        HTML text.
+    """
     m = spec.meta
     heading = title or m.title or m.source or "spectrum"
     facts = [

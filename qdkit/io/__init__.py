@@ -110,6 +110,12 @@ def read_spectrum(path: str | os.PathLike, *, procno: int | None = None) -> Spec
     -------
     Spectrum
         High ppm first, ``recipe`` empty (the vendor processed it).
+
+    Raises
+    ------
+    ReadError
+        When the path holds no processed spectrum (e.g. a Bruker folder without ``pdata/N/1r``,
+        or a qdkit file holding raw data), with what to read instead.
     """
     p = existing_path(path)
     if p.is_dir() and (bruker.is_expno(p) or bruker.is_procno(p)):
@@ -137,6 +143,21 @@ def bruker_axis_spectrum(ds: Dataset) -> Spectrum:
 
     Point i sits at OFFSET − i·SW_p/(SI·SF) ppm (TopSpin's convention: OFFSET is the ppm of
     the first, leftmost point).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A Bruker dataset read with its processing parameters (``procs``) and ``1r``/``1i``.
+
+    Returns
+    -------
+    Spectrum
+        The vendor spectrum, high ppm first, with an empty recipe.
+
+    Raises
+    ------
+    MetadataError
+        When ``procs`` lacks SW_p, SF or OFFSET, so the axis cannot be drawn.
     """
     p = ds.procs
     y = np.asarray(ds.vendor_spectrum)
@@ -174,10 +195,22 @@ def _looks_like_text_spectrum(path: Path) -> bool:
 
 
 def find_datasets(root: str | os.PathLike) -> list[Path]:
-    """Every dataset under ``root``: Bruker expno folders, Varian ``.fid`` folders,
-    JCAMP-DX files and text spectra, in natural order. Does not descend into a dataset
-    (so ``pdata`` folders are not listed separately) and does not follow symbolic links to
-    folders (no loops)."""
+    """Every dataset under ``root``, in natural order.
+
+    Bruker expno folders, Varian ``.fid`` folders, JCAMP-DX files and text spectra. Does not
+    descend into a dataset (so ``pdata`` folders are not listed separately) and does not
+    follow symbolic links to folders (no loops).
+
+    Parameters
+    ----------
+    root : str or path-like
+        The folder to search.
+
+    Returns
+    -------
+    list of Path
+        One path per dataset, expno 2 before expno 10.
+    """
     root = existing_path(root)
     if root.is_file():
         return [root]

@@ -39,14 +39,34 @@ _BYTES_PER_POINT = {0: 4, 2: 8}  # DTYPA: int32, float64
 
 
 def is_expno(folder: Path) -> bool:
-    """True if ``folder`` looks like a Bruker experiment folder (acqus with fid or ser)."""
+    """True if ``folder`` looks like a Bruker experiment folder (acqus with fid or ser).
+
+    Parameters
+    ----------
+    folder : Path
+        Any folder.
+
+    Returns
+    -------
+    bool
+    """
     return (folder / "acqus").is_file() or (
         (folder / "fid").is_file() or (folder / "ser").is_file()
     ) and (folder / "acqu").is_file()
 
 
 def is_procno(folder: Path) -> bool:
-    """True if ``folder`` is a ``pdata/N`` folder of a Bruker experiment."""
+    """True if ``folder`` is a ``pdata/N`` folder of a Bruker experiment.
+
+    Parameters
+    ----------
+    folder : Path
+        Any folder.
+
+    Returns
+    -------
+    bool
+    """
     return folder.parent.name == "pdata" and (
         (folder / "procs").is_file() or is_expno(folder.parent.parent)
     )
@@ -59,6 +79,16 @@ def group_delay_points(acqus: dict[str, Any]) -> float | None:
     GRPDLY where TopSpin wrote it (DSPFVS >= 20); older firmware (DSPFVS 10-13) gives it
     through the DECIM/DSPFVS table (W. M. Westler and F. Abildgaard's table, as shipped
     with nmrglue); analogue filters (DSPFVS < 10) have none.
+
+    Parameters
+    ----------
+    acqus : dict
+        The acquisition parameters.
+
+    Returns
+    -------
+    float or None
+        Points by which the filter delays the signal; None without a digital filter.
     """
     grpdly = num(acqus, "GRPDLY", -1.0)
     if grpdly > 0:
@@ -195,6 +225,13 @@ def read_bruker(path: Path, procno: int | None = None) -> Dataset:
     Dataset
         Complex time data (digital filter still in; ``meta.group_delay_pts`` says how
         many points it delays the echo), metadata, procs and TopSpin's spectrum.
+
+    Raises
+    ------
+    ReadError
+        For a missing or damaged ``fid``/``ser`` or a badly named ``pdata`` folder.
+    MetadataError, UnknownNucleusError
+        For missing, damaged or contradictory parameters (see :func:`bruker_meta`).
     """
     path = Path(path)
     if is_procno(path):
@@ -274,10 +311,38 @@ def bruker_meta(
 ) -> Meta:
     """Collect the typed metadata record from TopSpin's parameter dictionaries.
 
-    ``signal_points`` is the number of direct-dimension points up to the last non-zero one
-    (co-added single echoes are stored zero-padded to the full train length). ``expno`` is
-    the experiment folder, or the parameter file itself when the parameters came from
-    elsewhere (JCAMP-DX); then ``title`` is given and no pulse program or lists are read.
+    Parameters
+    ----------
+    dic : dict
+        Parameter files by name (``"acqus"``, ``"acqu2s"``, ``"procs"`` ...), as
+        :func:`qdkit.io.params.read_parameter_file` returns them.
+    expno : Path
+        The experiment folder, or the parameter file itself when the parameters came from
+        elsewhere (JCAMP-DX); then ``title`` is given and no pulse program or lists are read.
+    pdir : Path or None
+        The ``pdata/N`` folder whose ``title`` to read, if any.
+    shape : tuple of int
+        Shape of the data array.
+    signal_points : int
+        Direct-dimension points up to the last non-zero one (co-added single echoes are
+        stored zero-padded to the full train length).
+    title : str, optional
+        Title text given by the caller instead of read from ``pdir``.
+    source : Path, optional
+        Path recorded as ``meta.source`` (default: ``expno``).
+
+    Returns
+    -------
+    Meta
+        Nucleus, field, MAS rate, contact time, CPMG timing, microwave state, synthetic flag,
+        indirect dimensions, and the contradictions found in ``meta.warnings``.
+
+    Raises
+    ------
+    MetadataError
+        When SW_h or BF1 is not positive.
+    UnknownNucleusError
+        When no isotope fits the base frequency.
     """
     acqus = dic["acqus"]
     procs = dic.get("procs") or {}
@@ -382,7 +447,28 @@ def _read_list(expno: Path, name: str) -> list[str]:
 
 
 def indirect_dimensions(dic: dict[str, Any], expno: Path | None, shape: tuple[int, ...]) -> dict[str, Any]:
-    """Indirect-dimension sizes, widths, nuclei, FnMODE and variable lists of a ser file."""
+    """Indirect-dimension sizes, widths, nuclei, FnMODE and variable lists of a ser file.
+
+    Parameters
+    ----------
+    dic : dict
+        Parameter files by name (``"acqu2s"``, ``"acqu3s"`` are used).
+    expno : Path or None
+        The experiment folder holding ``vdlist``/``vclist``/``vplist`` (None: no lists).
+    shape : tuple of int
+        Shape of the data array.
+
+    Returns
+    -------
+    dict
+        Fields of :class:`~qdkit.dataset.Meta`: ``td_indirect``, ``sw_indirect_hz``,
+        ``nuclei_indirect``, ``fnmode``, ``delays_s`` and ``extra`` (variable lists).
+
+    Raises
+    ------
+    MetadataError
+        When a ``vdlist`` or ``vclist`` cannot be read.
+    """
     out: dict[str, Any] = {
         "td_indirect": (),
         "sw_indirect_hz": (),

@@ -23,6 +23,22 @@ TEXT_SUFFIXES = (".txt", ".csv", ".dat", ".tsv")
 
 
 def existing_path(path: str | os.PathLike) -> Path:
+    """``path`` as a :class:`~pathlib.Path` (``~`` expanded), after checking that it exists.
+
+    Parameters
+    ----------
+    path : str or path-like
+        What the user passed.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ReadError
+        When the path, or the target of a symbolic link, does not exist.
+    """
     p = Path(path).expanduser()
     if p.is_symlink() and not p.exists():
         raise ReadError(
@@ -35,6 +51,18 @@ def existing_path(path: str | os.PathLike) -> Path:
 
 
 def broken_links(folder: Path) -> None:
+    """Check that the data and parameter files of an experiment folder are not dangling links.
+
+    Parameters
+    ----------
+    folder : Path
+        An experiment folder (Bruker or Varian).
+
+    Raises
+    ------
+    ReadError
+        Naming the first of ``fid``, ``ser``, ``acqus``, ``procpar`` that links nowhere.
+    """
     for name in ("fid", "ser", "acqus", "procpar"):
         f = folder / name
         if f.is_symlink() and not f.exists():
@@ -45,12 +73,39 @@ def broken_links(folder: Path) -> None:
 
 
 def natural_order(name: str) -> tuple:
-    """Sort key putting expno 2 before 10."""
+    """Sort key putting expno 2 before 10.
+
+    Parameters
+    ----------
+    name : str
+        A file or folder name.
+
+    Returns
+    -------
+    tuple
+        Text and integer pieces of the name, so digits compare as numbers.
+
+    Examples
+    --------
+    >>> sorted(["10", "2", "1"], key=natural_order)
+    ['1', '2', '10']
+    """
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
 
 
 def explain_folder(p: Path) -> None:
-    """Raise a helpful error for a folder that holds no single dataset."""
+    """Raise a helpful error for a folder that holds no single dataset.
+
+    Parameters
+    ----------
+    p : Path
+        A folder :func:`qdkit.io.read` could not read as one dataset.
+
+    Raises
+    ------
+    ReadError
+        Always: listing the experiments it holds, its text spectra, or what qdkit looks for.
+    """
     try:
         children = sorted(p.iterdir())
     except PermissionError:

@@ -41,7 +41,17 @@ _TOPSPIN_NAMES = {
 
 
 def is_jcamp(path: Path) -> bool:
-    """True for a file whose name ends like a JCAMP-DX file."""
+    """True for a file whose name ends like a JCAMP-DX file.
+
+    Parameters
+    ----------
+    path : Path
+        Any path.
+
+    Returns
+    -------
+    bool
+    """
     return path.is_file() and path.suffix.lower() in SUFFIXES
 
 
@@ -114,9 +124,13 @@ def _meta(path: Path, dic: dict[str, Any], n_points: int, is_fid: bool) -> tuple
             f"{path} states no .OBSERVE FREQUENCY; qdkit needs it for the ppm axis. Export the "
             "file again with its acquisition parameters."
         )
-    nucleus, field_T, notes = identify_nucleus(label, freq, None, str(path))
-    meta = Meta(nucleus=nucleus, field_T=field_T, larmor_mhz=freq, reference_mhz=freq, td=n_points,
-                title=title or None, vendor="jcamp-dx", source=str(path), warnings=tuple(notes))
+    # a $BF1 (as qdkit's own export writes) names the nucleus more surely than the observe
+    # frequency, which may carry the referencing offset (SR)
+    bf1 = num(params, "BF1")
+    nucleus, field_T, notes = identify_nucleus(label, bf1 if bf1 and bf1 > 0 else freq, None, str(path))
+    meta = Meta(nucleus=nucleus, field_T=field_T, larmor_mhz=num(params, "SFO1", freq), reference_mhz=freq,
+                td=n_points, mas_hz=num(params, "MASR"), title=title or None, vendor="jcamp-dx",
+                source=str(path), warnings=tuple(notes))
     return meta, {}
 
 
@@ -126,6 +140,20 @@ def read_jcamp(path: Path) -> Dataset:
     An FID file gives the complex time data. A spectrum file gives an empty time axis and
     the spectrum as ``vendor_spectrum`` (``meta.extra["content"] == "spectrum"``); use
     :func:`read_jcamp_spectrum` to get it as a :class:`Spectrum` with its axis.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.dx`` or ``.jdx`` file.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ReadError, MetadataError, UnknownNucleusError
+        For a damaged file or one without the frequency and spectral width.
     """
     path = Path(path)
     dic, values, kind = _decode(path)
@@ -158,6 +186,22 @@ def read_jcamp_spectrum(path: Path) -> Spectrum:
     TopSpin exports: axis from OFFSET (ppm of the first point), SW_p and SF, as TopSpin
     draws it. Other files: the x axis in Hz (``FIRST``/``LAST``) relative to the observe
     frequency.
+
+    Parameters
+    ----------
+    path : Path
+        A JCAMP-DX file holding a spectrum (not an FID).
+
+    Returns
+    -------
+    Spectrum
+
+    Raises
+    ------
+    ReadError
+        When the file holds an FID or no spectrum.
+    MetadataError
+        When the axis cannot be drawn (no OFFSET/SW_p/SF and no FIRST/LAST).
     """
     ds = read_jcamp(path)
     if ds.vendor_spectrum is None:

@@ -29,8 +29,14 @@ __all__ = [
 
 def warn_notes(notes: list[str]) -> None:
     """Issue each note as a :class:`QdkitWarning` pointing at the caller's own code
-    (the first frame outside the qdkit package), not at qdkit internals."""
-    package = str(Path(__file__).resolve().parent)
+    (the first frame outside the qdkit package), not at qdkit internals.
+
+    Parameters
+    ----------
+    notes : list of str
+        Messages, one warning each.
+    """
+    package = str(Path(__file__).resolve().parents[1])  # the qdkit package folder
     frame, level = sys._getframe(0), 1
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
         frame, level = frame.f_back, level + 1
@@ -40,6 +46,22 @@ def warn_notes(notes: list[str]) -> None:
 
 
 def nucleus_label(value: Any) -> str | None:
+    """A channel's nucleus label (``NUC1`` ...) as text, or None for an unused channel.
+
+    Parameters
+    ----------
+    value : object
+        The parameter value (``"<13C>"``, ``"off"``, ``None`` ...).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> nucleus_label("<13C>"), nucleus_label("off")
+    ('13C', None)
+    """
     text = str(value or "").strip().strip("<>").strip()
     if not text or text.lower() == "off":
         return None
@@ -54,10 +76,26 @@ def identify_nucleus(nuc1: str | None, bf1_mhz: float, proton_mhz: float | None,
     the one whose Ξ maps BF1 back onto the 1H base: the 1H channel's BF where one is
     set, otherwise a round 0.01 MHz value.
 
+    Parameters
+    ----------
+    nuc1 : str or None
+        The NUC1 label.
+    bf1_mhz : float
+        Base frequency of channel 1, MHz.
+    proton_mhz : float or None
+        Base frequency of a 1H channel, MHz, where one is set.
+    where : str
+        The parameter file, for messages.
+
     Returns
     -------
     (label, field_T, notes) : tuple
         ``notes`` lists contradictions found.
+
+    Raises
+    ------
+    UnknownNucleusError
+        When no isotope in the table fits BF1.
     """
     notes: list[str] = []
     claimed = None
@@ -128,7 +166,18 @@ _MW_ON = re.compile(
 
 
 def mas_from_title(title: str) -> tuple[float | None, bool]:
-    """(MAS rate in Hz stated in the title or None, title says static and never MAS)."""
+    """MAS rate stated in a title, and whether the title says the sample was static.
+
+    Parameters
+    ----------
+    title : str
+        The experiment title.
+
+    Returns
+    -------
+    (mas_hz, static) : tuple
+        Rate in Hz or None; True when the title says static and never MAS.
+    """
     m = _MAS_IN_TITLE.search(title)
     if m:
         value = float(m.group(1).replace(",", "."))
@@ -139,12 +188,33 @@ def mas_from_title(title: str) -> tuple[float | None, bool]:
 
 
 def says_synthetic(title: str) -> bool:
-    """True if the title declares the data simulated (qdkit's reference sets say 'SYNTHETIC')."""
+    """True if the title declares the data simulated (qdkit's reference sets say 'SYNTHETIC').
+
+    Parameters
+    ----------
+    title : str
+        The experiment title.
+
+    Returns
+    -------
+    bool
+    """
     return re.search(r"\bsynthetic\b|\bsimulated\b", title or "", re.IGNORECASE) is not None
 
 
 def microwave_from_title(title: str) -> bool | None:
-    """Microwave state where the title says it (DNP experiments), else None."""
+    """Microwave state where the title says it (DNP experiments), else None.
+
+    Parameters
+    ----------
+    title : str
+        The experiment title.
+
+    Returns
+    -------
+    bool or None
+        True for microwaves on, False for off, None when the title does not say.
+    """
     if _MW_OFF.search(title):
         return False
     if _MW_ON.search(title):
@@ -164,8 +234,24 @@ def spinning_rate(
     Priority: a rate written in the title (the operator's note); then CNST31 where the
     pulse program times itself with it (``d31 = 1s/cnst31``: the sequence was set up for
     that rate, so a different MASR is the stale one); then MASR. A liquid-state probe gives
-    None (MASR there is a left-over); a title saying "static" gives 0. ``uses_cnst31`` is
-    asked only when CNST31 and MASR disagree (it reads the pulse program).
+    None (MASR there is a left-over); a title saying "static" gives 0.
+
+    Parameters
+    ----------
+    acqus : dict
+        The acquisition parameters.
+    title : str
+        The experiment title.
+    where : str
+        The parameter file, for messages.
+    uses_cnst31 : callable
+        Asked (no arguments) only when CNST31 and MASR disagree: whether the pulse program
+        times itself with CNST31 (it reads the pulse program).
+
+    Returns
+    -------
+    (mas_hz, notes) : tuple
+        Rate in Hz (None: unknown or not a MAS probe) and the contradictions found.
     """
     notes: list[str] = []
     masr = num(acqus, "MASR", 0.0)

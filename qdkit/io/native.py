@@ -49,6 +49,20 @@ def save(obj: Dataset | Spectrum, path: str | os.PathLike, *, overwrite: bool = 
     The file holds the arrays and a JSON header (format version, metadata, vendor
     parameters, recipe); no pickled objects, so it is safe to open from anyone.
     Written atomically; an existing file is kept unless ``overwrite``.
+
+    Parameters
+    ----------
+    obj : Dataset or Spectrum
+        What to save.
+    path : str or path-like
+        Target file; ``.qdkit.npz`` is appended when the name does not end with it.
+    overwrite : bool, default False
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        The file written.
     """
     from qdkit.app import output
 
@@ -73,6 +87,23 @@ def save(obj: Dataset | Spectrum, path: str | os.PathLike, *, overwrite: bool = 
 
 
 def load_native(p: Path) -> Dataset | Spectrum:
+    """Load a ``*.qdkit.npz`` file written by :func:`save`.
+
+    Parameters
+    ----------
+    p : Path
+        The file.
+
+    Returns
+    -------
+    Dataset or Spectrum
+        Whatever was saved, with its metadata and recipe.
+
+    Raises
+    ------
+    ReadError
+        For a damaged file, one from another program, or one written by a newer qdkit.
+    """
     try:
         with np.load(p, allow_pickle=False) as z:
             header = json.loads(bytes(z["header"]).decode("utf-8"))

@@ -52,6 +52,21 @@ def read_parameter_file(path: Path) -> dict[str, Any]:
 
     Latin-1 decoding never fails, so stray non-UTF-8 bytes (owner names, comments) do not
     stop the read; the numeric parameters are ASCII in every TopSpin version.
+
+    Parameters
+    ----------
+    path : Path
+        The parameter file.
+
+    Returns
+    -------
+    dict
+        Parameter name (without ``$``) → value, as nmrglue parses it.
+
+    Raises
+    ------
+    MetadataError
+        For a missing, empty or unparsable file.
     """
     try:
         size = path.stat().st_size
@@ -91,6 +106,28 @@ def read_parameter_file(path: Path) -> dict[str, Any]:
 
 
 def required_num(dic: dict, key: str, path: Path, cast=float):
+    """A parameter the data layout depends on (TD, SW_h, BF1 ...), as a finite number.
+
+    Parameters
+    ----------
+    dic : dict
+        Parsed parameter file.
+    key : str
+        Parameter name.
+    path : Path
+        The file, for the message.
+    cast : type, default float
+        ``float`` or ``int``.
+
+    Returns
+    -------
+    float or int
+
+    Raises
+    ------
+    MetadataError
+        When the parameter is absent or not a finite number.
+    """
     try:
         value = float(dic[key])
         if not math.isfinite(value):
@@ -113,12 +150,48 @@ def num(dic: dict[str, Any], key: str, default=None, cast=float):
 
     Only the parameters that fix the data layout are required (see :func:`required_num`);
     a garbled MASR or TE must not stop the data from being read.
+
+    Parameters
+    ----------
+    dic : dict
+        Parsed parameter file.
+    key : str
+        Parameter name.
+    default : optional
+        Returned when the value is absent or unusable.
+    cast : type, default float
+        ``float`` or ``int``.
+
+    Returns
+    -------
+    float, int or the default
+
+    Examples
+    --------
+    >>> num({"MASR": "10000"}, "MASR")
+    10000.0
+    >>> num({"MASR": "garbled"}, "MASR", default=0.0)
+    0.0
     """
     return num_value(dic.get(key), default, cast)
 
 
 def num_value(value: Any, default=None, cast=float):
-    """``cast(value)`` for a finite number (or numeric text), else ``default``."""
+    """``cast(value)`` for a finite number (or numeric text), else ``default``.
+
+    Parameters
+    ----------
+    value : object
+        A parameter value.
+    default : optional
+        Returned for anything not a finite number.
+    cast : type, default float
+        ``float`` or ``int``.
+
+    Returns
+    -------
+    float, int or the default
+    """
     if value is None or isinstance(value, (list, dict, tuple)):
         return default
     try:
@@ -131,7 +204,21 @@ def num_value(value: Any, default=None, cast=float):
 
 
 def num_at(values: Any, index: int, default=None):
-    """Element ``index`` of an array parameter (P, D, CNST, L) as a float, else ``default``."""
+    """Element ``index`` of an array parameter (P, D, CNST, L) as a float, else ``default``.
+
+    Parameters
+    ----------
+    values : sequence
+        The array parameter.
+    index : int
+        Which element (TopSpin's numbering: ``D[1]`` is d1).
+    default : optional
+        Returned when the element is missing or not a finite number.
+
+    Returns
+    -------
+    float or the default
+    """
     if not isinstance(values, (list, tuple)) or index >= len(values):
         return default
     return num_value(values[index], default)

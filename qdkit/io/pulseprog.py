@@ -25,14 +25,39 @@ _CP_NAME = re.compile(r"cp(?!mg|d)", re.IGNORECASE)  # cp, cpmas, cp90 ... but n
 
 
 def needs_pulse_program(pulprog: str | None, acqus: dict[str, Any]) -> bool:
-    """Only CP and CPMG experiments need the pulse program text (keeps reading fast)."""
+    """Only CP and CPMG experiments need the pulse program text (keeps reading fast).
+
+    Parameters
+    ----------
+    pulprog : str or None
+        The pulse program's name (PULPROG).
+    acqus : dict
+        The acquisition parameters.
+
+    Returns
+    -------
+    bool
+    """
     name = pulprog or ""
     return bool(_CPMG_NAME.search(name) or _CP_NAME.search(name) or "cpmg" in str(acqus.get("ZGOPTNS", "")).lower())
 
 
 def read_pulse_program(expno: Path, acqus: dict[str, Any]) -> list[str] | None:
     """Lines of the pulse program stored with the data, with comments removed and the
-    ``#ifdef NAME`` blocks resolved for the ``-DNAME`` options in ZGOPTNS."""
+    ``#ifdef NAME`` blocks resolved for the ``-DNAME`` options in ZGOPTNS.
+
+    Parameters
+    ----------
+    expno : Path
+        The experiment folder (holding ``pulseprogram``).
+    acqus : dict
+        The acquisition parameters (for ZGOPTNS).
+
+    Returns
+    -------
+    list of str or None
+        None when the folder holds no pulse program.
+    """
     path = expno / "pulseprogram"
     try:
         text = path.read_bytes().decode("latin-1")
@@ -61,7 +86,19 @@ def read_pulse_program(expno: Path, acqus: dict[str, Any]) -> list[str] | None:
 
 def is_cross_polarization(pulprog: str, program: list[str] | None) -> bool:
     """A CP experiment: 'cp' in the program name (not cpmg/cpd) and, where the pulse program
-    is at hand, a contact pulse p15 in it (Bruker's convention for the CP contact time)."""
+    is at hand, a contact pulse p15 in it (Bruker's convention for the CP contact time).
+
+    Parameters
+    ----------
+    pulprog : str
+        The pulse program's name.
+    program : list of str or None
+        Its lines, from :func:`read_pulse_program`.
+
+    Returns
+    -------
+    bool
+    """
     if not _CP_NAME.search(pulprog):
         return False
     if program is None:
@@ -101,9 +138,22 @@ def cpmg_timing(program: list[str], acqus: dict[str, Any], n_points: int, sw_hz:
     when the program opens the receiver once more just before the loop, as in double-echo
     CPMG), capped at what the stored data can hold: co-added single echoes are 1.
 
+    Parameters
+    ----------
+    program : list of str
+        Pulse program lines, from :func:`read_pulse_program`.
+    acqus : dict
+        The acquisition parameters.
+    n_points : int
+        Complex points stored in the direct dimension.
+    sw_hz : float
+        Spectral width, Hz.
+
     Returns
     -------
-    (echoes, period_us, extra)
+    (echoes, period_us, extra) : tuple
+        Echoes in the data and the period in µs (both None when no echo loop is found), and
+        ``{"cpmg_echoes_acquired": n}`` with the loop's own count.
     """
     labels = {}
     for i, line in enumerate(program):

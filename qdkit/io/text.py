@@ -108,10 +108,28 @@ def read_spectrum_text(path: str | os.PathLike, *, nucleus: str | None = None, m
     the file that names the same spectrometer frequency; the MAS rate from the file name
     (``..._10kHz.txt``) unless ``mas_hz`` is given.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The text file.
+    nucleus : str, optional
+        Observed isotope (``"79Br"``), needed for a two-column file whose frequency nothing
+        else gives.
+    mas_hz : float, optional
+        Spinning rate, Hz; overrides what the file name says.
+
     Returns
     -------
     Spectrum
         Intensity as (real) complex data, high ppm first; ``meta.vendor == "text"``.
+
+    Raises
+    ------
+    ReadError
+        For a file that is not a table of numbers in one of the layouts above.
+    MetadataError
+        When no nucleus is stated (pass ``nucleus``), or the spectrometer frequency of a
+        two-column file cannot be found.
     """
     p = existing_path(path)
     if p.is_dir():

@@ -31,7 +31,17 @@ _DELAY_NAME = re.compile(r"^(d\d+|tau\w*|vd\w*|t_?rec\w*|delay\w*|mix\w*|tm\w*)$
 
 
 def is_varian(folder: Path) -> bool:
-    """True if ``folder`` holds a VnmrJ ``fid`` and ``procpar``."""
+    """True if ``folder`` holds a VnmrJ ``fid`` and ``procpar``.
+
+    Parameters
+    ----------
+    folder : Path
+        Any folder.
+
+    Returns
+    -------
+    bool
+    """
     return (folder / "procpar").is_file() and (folder / "fid").is_file()
 
 
@@ -56,6 +66,22 @@ def read_varian(folder: Path) -> Dataset:
     Arrayed experiments (``array`` names a parameter, e.g. ``tau_recovery``) come back as
     a 2D ``data`` array, one FID per array element, with the array values in
     ``meta.delays_s`` when they are delays and always in ``meta.extra["array"]``.
+
+    Parameters
+    ----------
+    folder : Path
+        The ``.fid`` folder (``fid`` + ``procpar``).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ReadError
+        For a missing, empty or damaged ``fid``.
+    MetadataError
+        For a damaged ``procpar`` or one without a usable frequency or spectral width.
     """
     folder = Path(folder)
     procpar_path = folder / "procpar"
@@ -103,7 +129,26 @@ def read_varian(folder: Path) -> Dataset:
 
 
 def varian_meta(procpar: dict[str, Any], folder: Path, shape: tuple[int, ...]) -> Meta:
-    """The typed metadata record from a procpar dictionary."""
+    """The typed metadata record from a procpar dictionary.
+
+    Parameters
+    ----------
+    procpar : dict
+        Parameters as nmrglue reads them (name → dict with ``"values"``).
+    folder : Path
+        The ``.fid`` folder (for messages and the title).
+    shape : tuple of int
+        Shape of the data array (arrayed experiments are 2D).
+
+    Returns
+    -------
+    Meta
+
+    Raises
+    ------
+    UnknownNucleusError
+        When the observed nucleus (``tn``) is not in qdkit's isotope table.
+    """
     where = str(folder / "procpar")
     notes: list[str] = []
     sfrq = _value(procpar, "sfrq")
@@ -122,7 +167,7 @@ def varian_meta(procpar: dict[str, Any], folder: Path, shape: tuple[int, ...]) -
             ) from None
         nuc = hits[0]
         notes.append(f"{where}: tn = {tn!r} is unknown; sfrq = {sfrq} MHz at H1reffrq = {h1ref} MHz is {nuc.label}.")
-    field_T = sfrq / (nuc.xi_percent / 100.0) / nuclei.PROTON_GAMMA_MHZ_T
+    field_T = nuclei.field_from_reference(nuc, sfrq)
     referencing_ok = True
     if h1ref:
         field_h1 = nuclei.field_from_proton_mhz(h1ref)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
+from qdkit.constants import HBAR_J_S, MU0_OVER_4PI_T_M_A
 from qdkit.errors import ModelParameterError
 from qdkit.models.nanocrystal import Nanocrystal, ProtonLayer
 
@@ -48,13 +49,10 @@ __all__ = [
     "site_transfer_times_ms",
     "core_surface_signal",
     "signal_by_depth",
-    "cp_spectrum",
     "fit_buildup",
     "BuildupFit",
 ]
 
-_MU0_4PI = 1e-7
-_HBAR = 1.054571817e-34
 
 #: Zero-frequency spectral density J(0) of the ¹H dipolar bath (µs) that turns the
 #: heteronuclear second moment into a CP rate, 1/T_IS = M2_IS · J(0).
@@ -94,6 +92,17 @@ def buildup(contact_ms, t_is_ms, t1rho_ms=T1RHO_MS):
     -------
     ndarray
         S(t) in units of the gain bound (→ 1 for T_IS ≪ t ≪ T1ρ).
+
+    Raises
+    ------
+    ModelParameterError
+        If a transfer time or T1ρ is not positive, or a contact time is negative.
+
+    Examples
+    --------
+    >>> from qdkit.models.cp import buildup
+    >>> [round(float(s), 3) for s in buildup([0.0, 1.0, 5.0], t_is_ms=0.5, t1rho_ms=20.0)]
+    [0.0, 0.837, 0.799]
     """
     t = np.asarray(contact_ms, float)
     tis = np.asarray(t_is_ms, float)
@@ -134,11 +143,18 @@ def proton_r6_sum(radius_A, layers: tuple[ProtonLayer, ...]):
     radius_A : array_like
         Distance of each site from the dot centre, Å.
     layers : tuple of ProtonLayer
+        Concentric uniform proton shells (radii in Å, density in H per Å³), e.g.
+        ``Nanocrystal.proton_layers``.
 
     Returns
     -------
     ndarray
         Σ r⁻⁶ per site, Å⁻⁶.
+
+    Raises
+    ------
+    ModelParameterError
+        If a site lies at or beyond the inner radius of the innermost proton shell.
     """
     s = np.asarray(radius_A, float)[..., None]
     r_in = np.array([lay.r_in_A for lay in layers])
@@ -155,15 +171,55 @@ def heteronuclear_second_moment(nucleus, r6_sum_A6):
 
     M2 = (4/15) I(I+1) (μ0/4π)² γH² γX² ħ² Σ r⁻⁶ with I = 1/2 (powder average;
     Van Vleck 1948, Abragam ch. IV).
+
+    Parameters
+    ----------
+    nucleus : str or Nucleus
+        Observed X nucleus, e.g. ``"13C"`` or ``"113Cd"``.
+    r6_sum_A6 : float or array_like
+        Σ_H r⁻⁶ from the X site to the protons, Å⁻⁶ (see :func:`proton_r6_sum`).
+
+    Returns
+    -------
+    ndarray
+        M2_IS, rad² s⁻², same shape as ``r6_sum_A6``.
     """
     x = nuclei.get(nucleus)
     h = nuclei.get("1H")
-    pref = 0.2 * _MU0_4PI**2 * h.gamma**2 * x.gamma**2 * _HBAR**2
+    pref = 0.2 * MU0_OVER_4PI_T_M_A**2 * h.gamma**2 * x.gamma**2 * HBAR_J_S**2
     return pref * np.asarray(r6_sum_A6, float) * 1e60
 
 
 def transfer_time_ms(nucleus, r6_sum_A6, tau_c_us=TAU_C_US):
-    """T_IS (ms) from Σ r⁻⁶: 1/T_IS = M2_IS · J(0) (Demco, Tegenfeldt & Waugh 1975)."""
+    """T_IS (ms) from Σ r⁻⁶: 1/T_IS = M2_IS · J(0) (Demco, Tegenfeldt & Waugh 1975).
+
+    Parameters
+    ----------
+    nucleus : str or Nucleus
+        Observed X nucleus.
+    r6_sum_A6 : float or array_like
+        Σ_H r⁻⁶ from the X site to the protons, Å⁻⁶.
+    tau_c_us : float
+        ¹H bath spectral density J(0), µs (default :data:`TAU_C_US`).
+
+    Returns
+    -------
+    ndarray
+        T_IS, ms; ``inf`` where Σ r⁻⁶ = 0 (no protons in reach).
+
+    Raises
+    ------
+    ModelParameterError
+        If ``tau_c_us`` is not positive.
+
+    Examples
+    --------
+    A non-protonated carbon with Σ r⁻⁶ = 0.04 Å⁻⁶ (the check of :data:`TAU_C_US`):
+
+    >>> from qdkit.models.cp import transfer_time_ms
+    >>> round(float(transfer_time_ms("13C", 0.04)), 2)
+    0.17
+    """
     if tau_c_us <= 0:
         raise ModelParameterError("tau_c_us must be positive (µs).")
     rate = heteronuclear_second_moment(nucleus, r6_sum_A6) * tau_c_us * 1e-6
@@ -172,7 +228,24 @@ def transfer_time_ms(nucleus, r6_sum_A6, tau_c_us=TAU_C_US):
 
 
 def cp_gain_bound(nucleus) -> float:
-    """Largest CP gain over direct X polarization, |γH/γX| (e.g. 2.47 for 31P, 4.5 for 113Cd)."""
+    """Largest CP gain over direct X polarization, |γH/γX| (e.g. 2.47 for 31P, 4.5 for 113Cd).
+
+    Parameters
+    ----------
+    nucleus : str or Nucleus
+        Observed X nucleus.
+
+    Returns
+    -------
+    float
+        |γ(¹H)/γ(X)|, dimensionless.
+
+    Examples
+    --------
+    >>> from qdkit.models.cp import cp_gain_bound
+    >>> round(cp_gain_bound("31P"), 2), round(cp_gain_bound("113Cd"), 2)
+    (2.47, 4.49)
+    """
     x = nuclei.get(nucleus)
     return abs(nuclei.get("1H").gamma / x.gamma)
 
@@ -196,6 +269,26 @@ def site_transfer_times_ms(dot: Nanocrystal, nucleus: str, *, tau_c_us: float = 
     """T_IS (ms) of every atom of the nucleus' element, in the order of ``dot.mask(element)``.
 
     Cached per (dot, nucleus, tau_c_us): a widget can call it on every slider move.
+
+    Parameters
+    ----------
+    dot : Nanocrystal
+        Built with a ligand (its ``proton_layers`` drive the transfer).
+    nucleus : str
+        Observed X nucleus, e.g. ``"113Cd"``.
+    tau_c_us : float
+        ¹H bath spectral density J(0), µs (default :data:`TAU_C_US`).
+
+    Returns
+    -------
+    ndarray
+        T_IS per site, ms (read-only; ``inf`` for sites without protons in reach).
+
+    Raises
+    ------
+    ModelParameterError
+        If the nanocrystal has no proton shell, or a site lies inside it (raised by the
+        cached helper and :func:`proton_r6_sum`).
     """
     return _site_times(dot, nuclei.get(nucleus).label, float(tau_c_us))[1]
 
@@ -259,6 +352,12 @@ def core_surface_signal(
     core, surface : ndarray
         Same shape as ``contact_ms``.
 
+    Raises
+    ------
+    ModelParameterError
+        If ``dnp_enhancement`` is not positive (and, from the helpers, if the dot has no
+        proton shell or a time is not positive).
+
     Notes
     -----
     After the first call for a (dot, nucleus, tau_c_us) the site rates are cached; one call
@@ -286,6 +385,19 @@ def signal_by_depth(
 ):
     """Per-site CP signal at one contact time, with each site's depth (for depth profiles).
 
+    Parameters
+    ----------
+    dot : Nanocrystal
+        Built with a ligand (its protons drive the transfer).
+    nucleus : str
+        Observed X nucleus, e.g. ``"77Se"``.
+    contact_ms : float
+        Contact time, ms.
+    t1rho_ms : float
+        ¹H T1ρ, ms (default :data:`T1RHO_MS`).
+    tau_c_us : float
+        ¹H bath spectral density J(0), µs (default :data:`TAU_C_US`).
+
     Returns
     -------
     depth_A, signal : ndarray
@@ -296,57 +408,21 @@ def signal_by_depth(
     return dot.depth_A[m], buildup(float(contact_ms), t_is, t1rho_ms)
 
 
-def cp_spectrum(
-    dot: Nanocrystal,
-    contact_ms: float,
-    *,
-    core_site,
-    surface_site,
-    field_T: float,
-    mas_hz: float,
-    ppm,
-    t1rho_ms: float = T1RHO_MS,
-    tau_c_us: float = TAU_C_US,
-    dnp_enhancement: float = 1.0,
-):
-    """Predicted CP-MAS spectrum: Σ_class S_class(t) × lineshape_class (DESIGN §4.3).
-
-    The core and surface signals of :func:`core_surface_signal` weight the MAS lineshapes
-    of two :class:`qdkit.mas.Site` records (their own ``weight`` is ignored). Lineshapes
-    are cached by :func:`qdkit.mas.site_spectra`, so a new contact time only re-weights.
-
-    Parameters
-    ----------
-    dot : Nanocrystal
-    contact_ms : float
-    core_site, surface_site : qdkit.mas.Site
-        Lineshapes of the core and surface atoms, same nucleus (e.g. InP ³¹P: core −200 ppm,
-        surface PO_x ≈ 5 ppm; ZB-CdSe ¹¹³Cd: core −20 ppm, surface −317 ppm, CSA 416 ppm).
-    field_T, mas_hz, ppm
-        As for :func:`qdkit.mas.mas_spectrum`.
-
-    Returns
-    -------
-    ndarray
-        Intensity per ppm on ``ppm``; its integral is core + surface signal.
-    """
-    from qdkit.simulation import mas
-
-    if core_site.nucleus != surface_site.nucleus:
-        raise ModelParameterError(
-            f"core and surface sites must be the same nucleus, got {core_site.nucleus} "
-            f"and {surface_site.nucleus}."
-        )
-    core, surface = core_surface_signal(dot, core_site.nucleus, float(contact_ms),
-                                        t1rho_ms=t1rho_ms, tau_c_us=tau_c_us,
-                                        dnp_enhancement=dnp_enhancement)
-    shapes = mas.site_spectra([core_site, surface_site], field_T, mas_hz, ppm)
-    return np.array([core, surface]) @ shapes
-
-
 @dataclass(frozen=True)
 class BuildupFit:
-    """Result of :func:`fit_buildup`: values and one-standard-error uncertainties."""
+    """Result of :func:`fit_buildup`: values and one-standard-error uncertainties.
+
+    Attributes
+    ----------
+    amplitude : float
+        A, the plateau scale in the units of the fitted signal.
+    t_is_ms, t1rho_ms : float
+        Fitted I–S transfer time and ¹H T1ρ, ms (T_IS < T1ρ).
+    amplitude_err, t_is_err_ms, t1rho_err_ms : float
+        One-standard-error uncertainties of the three values (same units).
+    residual_rms : float
+        Root-mean-square residual of the fit, in signal units.
+    """
 
     amplitude: float
     t_is_ms: float
@@ -357,7 +433,18 @@ class BuildupFit:
     residual_rms: float
 
     def curve(self, contact_ms):
-        """The fitted buildup at ``contact_ms``."""
+        """The fitted buildup at ``contact_ms``.
+
+        Parameters
+        ----------
+        contact_ms : float or array_like
+            Contact time(s), ms.
+
+        Returns
+        -------
+        ndarray
+            A · S(t; T_IS, T1ρ), in the units of the fitted signal.
+        """
         return self.amplitude * buildup(contact_ms, self.t_is_ms, self.t1rho_ms)
 
 
@@ -377,6 +464,13 @@ def fit_buildup(contact_ms, signal, *, sigma=None) -> BuildupFit:
     Returns
     -------
     BuildupFit
+        Fitted A, T_IS, T1ρ with their standard errors.
+
+    Raises
+    ------
+    ModelParameterError
+        If the arrays differ in shape, hold fewer than four points or non-finite signals,
+        or if no starting guess converges.
     """
     from scipy.optimize import curve_fit
 

@@ -12,12 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from qdkit import nuclei
+from qdkit.constants import BOLTZMANN_J_K, HBAR_J_S
 from qdkit.errors import ModelParameterError, ProcessingError
+from qdkit.models.sensitivity import (
+    optimal_recycle_s,
+    saturation_recovery,
+    sensitivity_per_sqrt_time,
+    time_ratio,
+)
+from qdkit.processing.measure import integrate, noise_rms, region_mask
 
 __all__ = [
     "HBAR_J_S",
     "BOLTZMANN_J_K",
-    "PARAMAGNETIC_RETENTION",
     "ROOM_TEMPERATURE_K",
     "boltzmann_polarization",
     "boltzmann_gain",
@@ -26,25 +33,15 @@ __all__ = [
     "Acquisition",
     "Plan",
     "plan",
+    "optimal_recycle_s",
+    "saturation_recovery",
+    "sensitivity_per_sqrt_time",
+    "time_ratio",
     "Enhancement",
     "enhancement",
 ]
 
 
-#: Planck constant over 2π, J s (CODATA 2018, exact).
-HBAR_J_S = 1.054571817e-34
-#: Boltzmann constant, J/K (CODATA 2018, exact).
-BOLTZMANN_J_K = 1.380649e-23
-
-#: Fraction of the QD signal that survives the polarizing agent, relative to a radical-free
-#: sample: nuclei near the biradical are bleached (paramagnetic quenching) and MAS with
-#: the biradical present depolarizes the protons without microwaves (Thurber & Tycko,
-#: J. Chem. Phys. 140, 184201 (2014); Mentink-Vigier et al., J. Magn. Reson. 258, 102
-#: (2015)). The value is the one the paper's own numbers imply: SI Fig. S2 measures an
-#: absolute gain of 51 for ε = 80 in MSU-H silica of porosity 0.71, so
-#: 51 / (80 × 0.71) = 0.90. Reported bleaching/depolarization losses for 10–20 mM
-#: nitroxide biradicals lie between about 0.6 and 0.95 of the signal.
-PARAMAGNETIC_RETENTION = 0.9
 
 #: Room temperature used for "RT" comparisons, K.
 ROOM_TEMPERATURE_K = 298.0
@@ -84,6 +81,17 @@ def boltzmann_polarization(nucleus: str, field_T: float, temperature_K: float) -
     -------
     float
         Polarization (dimensionless, 0…1). About 3.2e-5 for 1H at 9.4 T and 298 K.
+
+    Raises
+    ------
+    ModelParameterError
+        If the field or the temperature is not a positive number.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import boltzmann_polarization
+    >>> f"{boltzmann_polarization('1H', 9.4, 298.0):.3g}"
+    '3.22e-05'
     """
     field = _positive("field_T", field_T, "the magnet's field in tesla")
     temp = _positive("temperature_K", temperature_K, "the sample temperature in kelvin")
@@ -121,11 +129,26 @@ def boltzmann_gain(
     ----------
     T_low_K, T_high_K : float
         Temperatures in kelvin (defaults: room temperature 298 K for ``T_high_K``).
+    nucleus : str, optional
+        Isotope label for the exact Brillouin ratio, e.g. ``"113Cd"``; give with ``field_T``.
+    field_T : float, optional
+        Magnetic field, tesla; give with ``nucleus``.
 
     Returns
     -------
     float
         Signal ratio S(T_low) / S(T_high).
+
+    Raises
+    ------
+    ModelParameterError
+        If a temperature is not positive, or only one of ``nucleus`` and ``field_T`` is given.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import boltzmann_gain
+    >>> round(boltzmann_gain(100.0), 2), round(boltzmann_gain(106.4), 2)
+    (2.98, 2.8)
     """
     low = _positive("T_low_K", T_low_K, "the cold sample temperature in kelvin")
     high = _positive("T_high_K", T_high_K, "the warm sample temperature in kelvin")
@@ -150,28 +173,57 @@ def absolute_gain(
     enhancement: float,
     *,
     dilution: float = 1.0,
-    retention: float = PARAMAGNETIC_RETENTION,
+    retention: float,
     boltzmann: float = 1.0,
     mass_ratio: float = 1.0,
 ) -> float:
     """Overall sensitivity gain per scan against the plain frozen sample in the same rotor.
 
-    Equation: G = ε × χ × B × m / d, with ε the microwave on/off enhancement, χ the fraction
-    of signal retained with the radical present (:data:`PARAMAGNETIC_RETENTION`), B an extra
+    Equation: G = ε × χ × B × m / d, with ε the microwave on/off enhancement, χ the
+    microwave-off signal with the radical over that without it — MAS depolarization of the
+    reference × (1 − quenched fraction), :func:`qdkit.models.paramagnetic.signal_retention`
+    (required: there is no universal value), B an extra
     thermal factor (:func:`boltzmann_gain`, 1 when both are at the same temperature), m the
     analyte mass in the DNP rotor over that in the reference rotor (e.g. 4 mg of QDs against
     a conventional rotor packed with 150 mg: m = 0.027) and d the dilution of the analyte by
     the matrix (:func:`qdkit.matrix.dilution`). This is the
     bookkeeping of Rossini et al., Acc. Chem. Res. 46, 1942 (2013) and of SI Fig. S2 of
-    Piveteau et al. (ε = 80 → 51 in MSU-H silica).
+    Piveteau et al. (ε = 80 → 51 in MSU-H silica). Both signals are per fully relaxed scan;
+    recycle delays and build-up times enter through :func:`plan` / :func:`time_ratio`.
+
+    Parameters
+    ----------
+    enhancement : float
+        ε, the microwave on/off signal ratio.
+    dilution : float
+        d, rotor volume per volume of analyte solution (≥ 1; 1/φ for filled silica).
+    retention : float
+        χ, fraction of the signal left with the radical present (0 < χ ≤ 1); required.
+    boltzmann : float
+        B, extra thermal signal ratio of the DNP experiment over the reference.
+    mass_ratio : float
+        m, analyte mass in the DNP rotor over that in the reference rotor.
 
     Returns
     -------
     float
         Gain in signal per scan.
+
+    Raises
+    ------
+    ModelParameterError
+        If a factor is not a positive number, ``dilution`` < 1 or ``retention`` > 1.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import absolute_gain
+    >>> round(absolute_gain(80.0, dilution=1.4, retention=0.9), 1)
+    51.4
     """
     eps = _positive("enhancement", enhancement, "the microwave on/off signal ratio")
     d = _positive("dilution", dilution, "rotor volume per volume of analyte solution, ≥ 1")
+    if d < 1:
+        raise ModelParameterError(f"dilution is rotor volume per volume of analyte solution, ≥ 1; got {dilution}.")
     chi = _positive("retention", retention, "fraction of signal not quenched by the radical")
     if chi > 1:
         raise ModelParameterError(f"retention is a fraction of the signal (0–1); got {retention}.")
@@ -195,6 +247,22 @@ def time_saving(gain: float, *, d1_on_s: float | None = None, d1_off_s: float | 
         Signal-per-scan ratio (enhancement or absolute gain).
     d1_on_s, d1_off_s : float, optional
         Recycle delays with and without DNP, seconds; give both or neither.
+
+    Returns
+    -------
+    float
+        t_off / t_on, the experiment-time ratio at equal S/N.
+
+    Raises
+    ------
+    ModelParameterError
+        If ``gain`` or a delay is not positive, or only one delay is given.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import time_saving
+    >>> time_saving(80.0), time_saving(10.0, d1_on_s=2.0, d1_off_s=20.0)
+    (6400.0, 1000.0)
     """
     g = _positive("gain", gain, "signal-per-scan ratio")
     if (d1_on_s is None) != (d1_off_s is None):
@@ -209,7 +277,17 @@ def time_saving(gain: float, *, d1_on_s: float | None = None, d1_off_s: float | 
 
 @dataclass(frozen=True)
 class Acquisition:
-    """Scans and time of one planned acquisition (1D, or nD with ``increments`` rows)."""
+    """Scans and time of one planned acquisition (1D, or nD with ``increments`` rows).
+
+    Attributes
+    ----------
+    scans_per_increment : int
+        Scans co-added per t1 increment (per spectrum for a 1D).
+    increments : int
+        Number of t1 increments (1 for a 1D).
+    seconds_per_scan : float
+        Recycle delay plus acquisition time of one scan, s.
+    """
 
     scans_per_increment: int
     increments: int
@@ -217,20 +295,31 @@ class Acquisition:
 
     @property
     def total_scans(self) -> int:
+        """Scans of the whole acquisition, scans per increment × increments."""
         return self.scans_per_increment * self.increments
 
     @property
     def hours(self) -> float:
+        """Experiment time, h."""
         return self.total_scans * self.seconds_per_scan / 3600.0
 
     @property
     def days(self) -> float:
+        """Experiment time, days."""
         return self.hours / 24.0
 
 
 @dataclass(frozen=True)
 class Plan:
-    """An experiment planned with and without DNP for the same target S/N."""
+    """An experiment planned with and without DNP for the same target S/N.
+
+    Attributes
+    ----------
+    with_dnp, without_dnp : Acquisition
+        The acquisition with microwaves on and the microwave-off (or reference) one.
+    target_snr : float
+        S/N both reach (per t1 increment for 2D).
+    """
 
     with_dnp: Acquisition
     without_dnp: Acquisition
@@ -238,6 +327,7 @@ class Plan:
 
     @property
     def time_saving(self) -> float:
+        """Time without DNP over time with DNP."""
         return self.without_dnp.hours / self.with_dnp.hours
 
 
@@ -258,6 +348,8 @@ def plan(
     increments: int = 1,
     acquisition_s: float = 0.0,
     boltzmann: float = 1.0,
+    t_b_s: float | None = None,
+    reference_t1_s: float | None = None,
 ) -> Plan:
     """Scans and hours needed to reach ``target_snr`` with and without DNP.
 
@@ -265,6 +357,12 @@ def plan(
     Without DNP the S/N per scan is divided by the enhancement (and by ``boltzmann`` if the
     reference experiment runs warmer, e.g. :func:`boltzmann_gain` (100, 298) for room
     temperature), so n grows by (ε·B)² — the ε² time saving of the paper's abstract.
+    With ``t_b_s`` and ``reference_t1_s`` the two experiments also recover differently:
+    the DNP scan holds 1 − e^(−d1/T_B) of its full signal, the reference scan
+    1 − e^(−d1_off/T1) with its own, radical-free T1, and the reference runs at its optimal
+    delay 1.2564 T1 (:func:`optimal_recycle_s`, with the acquisition time as overhead)
+    unless ``d1_off_s`` is given; ``enhancement`` is then the ratio of fully relaxed
+    signals (ε, or the absolute gain :func:`absolute_gain`).
 
     Parameters
     ----------
@@ -286,19 +384,54 @@ def plan(
         Acquisition time added to every scan, seconds.
     boltzmann : float
         Extra thermal factor of the DNP experiment over the reference (1 = same temperature).
+    t_b_s : float, optional
+        DNP build-up time (e.g. ``relayed_dnp(...).t_b_s``), seconds.
+    reference_t1_s : float, optional
+        ¹H T1 of the radical-free reference sample, seconds; give with ``t_b_s``.
+
+    Returns
+    -------
+    Plan
+        The two acquisitions (scans rounded up to reach the target) and the target.
+
+    Raises
+    ------
+    ModelParameterError
+        If a number is not positive, ``increments`` is not a whole number ≥ 1,
+        ``acquisition_s`` is negative, or only one of ``t_b_s`` and ``reference_t1_s`` is given.
+
+    Examples
+    --------
+    S/N 10 per DNP scan, ε = 20, target 100: 100 scans with DNP, 20² times more without.
+
+    >>> from qdkit.models.dnp import plan
+    >>> p = plan(target_snr=100.0, snr_per_scan=10.0, enhancement=20.0, d1_s=2.0)
+    >>> p.with_dnp.total_scans, p.without_dnp.total_scans, p.time_saving
+    (100, 40000, 400.0)
     """
     target = _positive("target_snr", target_snr, "signal-to-noise ratio wanted")
     per_scan = _positive("snr_per_scan", snr_per_scan, "S/N of one DNP scan")
     eps = _positive("enhancement", enhancement, "microwave on/off signal ratio")
     d1 = _positive("d1_s", d1_s, "recycle delay in seconds")
-    d1_off = d1 if d1_off_s is None else _positive("d1_off_s", d1_off_s, "recycle delay without DNP")
     b = _positive("boltzmann", boltzmann, "thermal signal ratio")
+    if (t_b_s is None) != (reference_t1_s is None):
+        raise ModelParameterError(
+            "Give both t_b_s (DNP build-up time) and reference_t1_s (radical-free T1), or neither."
+        )
     if int(increments) != increments or increments < 1:
         raise ModelParameterError(f"increments must be a whole number ≥ 1; got {increments!r}.")
     if acquisition_s < 0:
         raise ModelParameterError(f"acquisition_s cannot be negative; got {acquisition_s!r}.")
+    recovery = 1.0
+    if t_b_s is None:
+        d1_off = d1 if d1_off_s is None else _positive("d1_off_s", d1_off_s, "recycle delay without DNP")
+    else:
+        t1_ref = _positive("reference_t1_s", reference_t1_s, "¹H T1 of the radical-free sample in seconds")
+        d1_off = (optimal_recycle_s(t1_ref, overhead_s=acquisition_s) if d1_off_s is None
+                  else _positive("d1_off_s", d1_off_s, "recycle delay without DNP"))
+        recovery = saturation_recovery(d1_off, t1_ref) / saturation_recovery(d1, t_b_s)
     on = Acquisition(_scans_for(target, per_scan), int(increments), d1 + acquisition_s)
-    off = Acquisition(_scans_for(target, per_scan / (eps * b)), int(increments), d1_off + acquisition_s)
+    off = Acquisition(_scans_for(target, per_scan * recovery / (eps * b)), int(increments), d1_off + acquisition_s)
     return Plan(with_dnp=on, without_dnp=off, target_snr=target)
 
 
@@ -309,7 +442,21 @@ def plan(
 
 @dataclass(frozen=True)
 class Enhancement:
-    """A measured DNP enhancement ε = I_on / I_off with its 1σ noise uncertainty."""
+    """A measured DNP enhancement ε = I_on / I_off with its 1σ noise uncertainty.
+
+    ``float(e)`` gives ``e.value``.
+
+    Attributes
+    ----------
+    value : float
+        ε (negative for an inverted Overhauser signal).
+    uncertainty : float
+        1σ of ε propagated from the noise of both integrals.
+    integral_on, integral_off : float
+        The two integrals, intensity × ppm.
+    region_ppm, noise_ppm : (float, float)
+        Integration and noise regions used, ppm (ascending).
+    """
 
     value: float
     uncertainty: float
@@ -322,33 +469,12 @@ class Enhancement:
         return self.value
 
 
-def _region_mask(ppm: np.ndarray, region: tuple[float, float], what: str) -> np.ndarray:
-    lo, hi = sorted(float(v) for v in region)
-    mask = (ppm >= lo) & (ppm <= hi)
-    if mask.sum() < 2:
-        raise ProcessingError(
-            f"The {what} {lo:g}…{hi:g} ppm holds fewer than two points of the spectrum "
-            f"(axis {ppm.min():g}…{ppm.max():g} ppm); choose a region inside the axis."
-        )
-    return mask
-
-
 def _integral_and_sigma(spec, region, noise_region) -> tuple[float, float]:
-    from qdkit.processing import measure as processing
-
-    ppm = np.asarray(spec.ppm, dtype=float)
-    y = np.asarray(spec.real, dtype=float)
-    n_sig = int(_region_mask(ppm, region, "integration region").sum())
-    noise = _region_mask(ppm, noise_region, "noise region")
-    step = abs(float(ppm[1] - ppm[0]))
-    # Noise: a robust σ (1.4826 × median absolute deviation) of the residual about a
-    # straight line through the signal-free region, so neither a tilted baseline nor the
-    # spikes and quadrature images common in real spectra are mistaken for noise.
-    xn, yn = ppm[noise], y[noise]
-    resid = yn - np.polyval(np.polyfit(xn, yn, 1), xn)
-    sigma_point = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
-    integral = processing.integrate(spec, region)
-    return integral, sigma_point * math.sqrt(n_sig) * step
+    """Integral over ``region`` and its σ from the noise σ per point (qdkit's one estimate)."""
+    n_sig = int(region_mask(spec, region, "Integration region", min_points=2).sum())
+    step = abs(float(spec.ppm[1] - spec.ppm[0]))
+    sigma_point = noise_rms(spec, noise_region)
+    return integrate(spec, region), sigma_point * math.sqrt(n_sig) * step
 
 
 def _default_noise_region(spec, region) -> tuple[float, float]:
@@ -395,6 +521,12 @@ def enhancement(on, off, region_ppm, *, noise_ppm=None) -> Enhancement:
     Enhancement
         ``value`` (negative for an inverted Overhauser signal), ``uncertainty`` (1σ), the
         two integrals and the regions used.
+
+    Raises
+    ------
+    ProcessingError
+        If an input is not a processed 1D spectrum, the scan numbers differ, the off
+        integral is zero, or no signal-free region is left for the noise.
     """
     for name, spec in (("on", on), ("off", off)):
         if not hasattr(spec, "ppm") or not hasattr(spec, "real"):

@@ -20,10 +20,9 @@ the internuclear vector to the rotor frame). For γ-encoded schemes g = 1; for s
 whose recoupled term is 2 I_z S_z with g = cos 2γ the γ average is a Bessel function,
 ⟨cos(a cos 2γ)⟩_γ = J0(a), as in REDOR.
 
-of the I magnetisation through I–S multiple-quantum coherence. A metal site's
-cross-peak is Σ over head atoms of (¹³C label fraction) × T. The metal isotope's abundance
-(¹¹¹Cd 12.8 %) scales every cross-peak equally and is applied too; dephasing of one ¹³C
-by several Cd is neglected (dilute ¹¹¹Cd).
+A metal site's cross-peak is Σ over head atoms of (¹³C label fraction) × T. The metal
+isotope's abundance (¹¹¹Cd 12.8 %) scales every cross-peak equally and is applied too;
+dephasing of one ¹³C by several Cd is neglected (dilute ¹¹¹Cd).
 
 Scaling factors (the ``SCHEMES`` table):
 
@@ -49,6 +48,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from qdkit import nuclei
+from qdkit.constants import HBAR_J_S, MU0_OVER_4PI_T_M_A
 from qdkit.errors import ModelParameterError
 from qdkit.models.nanocrystal import Nanocrystal
 
@@ -63,8 +63,6 @@ __all__ = [
     "indirect_projection",
 ]
 
-_MU0_4PI = 1e-7
-_HBAR = 1.054571817e-34
 
 
 @dataclass(frozen=True)
@@ -73,6 +71,17 @@ class Recoupling:
 
     ``order`` is the rotor harmonic recoupled (1 → f = |sin 2β|, 2 → f = sin²β);
     ``gamma_encoded`` False means an extra factor cos 2γ (see the module docstring).
+
+    Attributes
+    ----------
+    name : str
+        ``"R3"``, ``"SR4"`` ...
+    kappa : float
+        Scaling factor κ of the dipolar coupling.
+    order : int
+        Rotor harmonic recoupled (1 or 2).
+    gamma_encoded : bool
+        Whether the recoupled coupling is independent of the powder angle γ.
     """
 
     name: str
@@ -81,7 +90,18 @@ class Recoupling:
     gamma_encoded: bool = True
 
     def orientation(self, beta):
-        """f(β) of the recoupled coupling."""
+        """f(β) of the recoupled coupling.
+
+        Parameters
+        ----------
+        beta : array_like
+            Powder angle β, rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``abs(sin 2β)`` for order 1, sin²β for order 2.
+        """
         beta = np.asarray(beta, float)
         if self.order == 1:
             return np.abs(np.sin(2 * beta))
@@ -97,6 +117,25 @@ SCHEMES: dict[str, Recoupling] = {
 def dipolar_coupling_hz(nucleus_a: str, nucleus_b: str, distance_A):
     """Dipolar coupling constant b/2π = (μ0/4π) |γa γb| ħ / (2π r³), Hz.
 
+    Parameters
+    ----------
+    nucleus_a, nucleus_b : str
+        The two isotopes.
+    distance_A : array_like
+        Distance, Å.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Hz.
+
+    Raises
+    ------
+    ModelParameterError
+        For distances that are not positive.
+
+    Examples
+    --------
     >>> round(float(dipolar_coupling_hz("13C", "111Cd", 2.9)))
     264
     """
@@ -104,7 +143,7 @@ def dipolar_coupling_hz(nucleus_a: str, nucleus_b: str, distance_A):
     if np.any(r <= 0):
         raise ModelParameterError("distances must be positive (Å).")
     ga, gb = nuclei.get(nucleus_a).gamma, nuclei.get(nucleus_b).gamma
-    return _MU0_4PI * abs(ga * gb) * _HBAR / (2 * np.pi * (r * 1e-10) ** 3)
+    return MU0_OVER_4PI_T_M_A * abs(ga * gb) * HBAR_J_S / (2 * np.pi * (r * 1e-10) ** 3)
 
 
 @functools.lru_cache(maxsize=8)
@@ -130,6 +169,11 @@ def pair_transfer(coupling_hz, recoupling_ms, *, scheme: str = "R3"):
     -------
     ndarray
         Transfer fraction, 0 … 1 (powder limit 1/2 at long times).
+
+    Raises
+    ------
+    ModelParameterError
+        For a negative recoupling time or an unknown scheme.
     """
     rec = _scheme(scheme)
     tau = np.asarray(recoupling_ms, float)
@@ -144,6 +188,20 @@ def powder_sin2(phase, scheme: str = "R3", n_beta: int = 192):
 
     ``x`` = κ b τ in rad. The γ average is exact: g = 1 (γ-encoded) or, for g = cos 2γ,
     ⟨cos(a cos 2γ)⟩_γ = J0(a). :func:`pair_transfer` interpolates a table of this function.
+
+    Parameters
+    ----------
+    phase : array_like
+        x = κ b τ, rad.
+    scheme : {"R3", "SR4"}, default "R3"
+        Recoupling scheme (sets f and g).
+    n_beta : int, default 192
+        Gauss–Legendre points in cos β.
+
+    Returns
+    -------
+    numpy.ndarray
+        The powder average, 0 … 1.
     """
     from scipy.special import j0
 
@@ -189,6 +247,17 @@ class Correlation:
     ``site_intensity[k]`` belongs to metal atom ``site_index[k]`` of the dot; ``surface``
     and ``core`` sum it over under-coordinated and fully coordinated metals. Units: fraction
     of one ligand head atom's polarization, summed over the dot.
+
+    Attributes
+    ----------
+    site_index : numpy.ndarray
+        Indices of the metal atoms in the dot.
+    site_intensity : numpy.ndarray
+        Cross-peak intensity of each.
+    is_surface : numpy.ndarray
+        Whether each is under-coordinated (a surface atom).
+    surface, core : float
+        Summed intensities of the surface and core metals.
     """
 
     site_index: np.ndarray
@@ -232,6 +301,12 @@ def correlation(
     Returns
     -------
     Correlation
+
+    Raises
+    ------
+    ModelParameterError
+        For a dot without ligands, a ligand head that is not the observed element, or a
+        label fraction outside (0, 1].
     """
     obs = nuclei.get(observed)
     ind = nuclei.get(indirect)
@@ -281,10 +356,30 @@ def indirect_projection(
     lineshapes (sidebands included) of two :class:`qdkit.mas.Site` records of the indirect
     nucleus, e.g. ¹¹¹Cd surface −317 ppm (CSA 416 ppm) and core −20 ppm for Figure 4.
 
+    Parameters
+    ----------
+    dot : Nanocrystal
+        As for :func:`correlation`.
+    core_site, surface_site : Site
+        Lineshapes of the core and surface metal sites (same nucleus).
+    field_T : float
+        Magnetic field, T.
+    mas_hz : float
+        Spinning rate, Hz.
+    ppm : array_like
+        Indirect-dimension axis.
+    observed, recoupling_ms, scheme, label_fraction
+        As for :func:`correlation`.
+
     Returns
     -------
     ndarray
         Intensity per ppm on ``ppm``; its integral is the summed cross-peak intensity.
+
+    Raises
+    ------
+    ModelParameterError
+        When the two sites are of different nuclei.
     """
     from qdkit.simulation import mas
 

@@ -39,6 +39,8 @@ class Material:
         ``"zincblende"``, ``"wurtzite"``, ``"rocksalt"`` or ``"perovskite"``.
     a_A, c_A : float
         Lattice constants in Å (``c_A`` only for wurtzite).
+    u : float
+        Wurtzite internal parameter: the cation–anion bond along c is u·c (ideal 3/8).
     cations, anions : tuple of str
         Element symbols; coordination counts cation–anion bonds only.
     bond_cutoff_A : float
@@ -68,6 +70,7 @@ class Material:
 
     @property
     def bond_cutoff_A(self) -> float:
+        """Cation–anion neighbour cutoff, Å: 1.15 × the bond (perovskite: between A–X and A–B)."""
         if self.structure == "perovskite":
             # Pb–Br a/2 and Cs–Br a/√2 are bonds; Cs–Pb (a√3/2) is not counted (cation–cation).
             return 0.5 * (self.a_A / np.sqrt(2.0) + self.a_A * np.sqrt(3.0) / 2.0)
@@ -103,6 +106,7 @@ class Ligand:
     Attributes
     ----------
     name : str
+        Key in :data:`LIGANDS`, e.g. ``"oleate"``.
     head : str
         Element of the binding head-group atom that the models place explicitly
         (``"C"`` of a carboxylate, ``"P"`` of a phosphonate, ``"N"`` of an amine).
@@ -141,7 +145,15 @@ LIGANDS: dict[str, Ligand] = {
 
 @dataclass(frozen=True)
 class ProtonLayer:
-    """A spherical shell r_in ≤ r < r_out (Å) of uniform proton density (H/Å³); r_out may be inf."""
+    """A spherical shell r_in ≤ r < r_out (Å) of uniform proton density (H/Å³); r_out may be inf.
+
+    Attributes
+    ----------
+    r_in_A, r_out_A : float
+        Inner and outer radius of the shell from the dot centre, Å (``r_out_A`` may be ``inf``).
+    h_per_A3 : float
+        Proton number density in the shell, H/Å³ (e.g. :data:`TCE_H_PER_A3`).
+    """
 
     r_in_A: float
     r_out_A: float

@@ -12,39 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qdkit.models import dnp
 from qdkit.errors import ModelParameterError
+from qdkit.models import dnp, paramagnetic
+from qdkit.models.freezing import frozen_aggregate_radius_nm
+from qdkit.models.relayed import relayed_dnp, relayed_signals, steady_fraction
 
 __all__ = [
-    "SILICA_SKELETAL_DENSITY_G_CM3",
-    "MSU_H_PORE_VOLUME_CM3_G",
-    "EPSILON0",
-    "SPIN_DIFFUSION_NM2_MS",
-    "PROTON_T1_S",
-    "DIFFUSION_LENGTH_NM",
-    "BULK_AGGREGATE_NM",
-    "RANDOM_CLOSE_PACKING",
-    "PORE_SPREAD",
-    "QD_DIAMETER_NM",
-    "LIGAND_NM",
-    "QD_CONC_MG_ML",
-    "INP_DENSITY_G_CM3",
-    "porosity",
-    "dilution",
-    "diffusion_length_nm",
-    "relayed_enhancement",
-    "qds_per_pore",
-    "aggregate_radius_nm",
-    "enhancement",
-    "SampleSensitivity",
-    "sample_sensitivity",
+    "SILICA_SKELETAL_DENSITY_G_CM3", "MSU_H_PORE_VOLUME_CM3_G", "EPSILON0", "SPIN_DIFFUSION_NM2_MS", "PROTON_T1_S",
+    "DIFFUSION_LENGTH_NM", "RANDOM_CLOSE_PACKING", "PORE_SPREAD", "QD_DIAMETER_NM", "LIGAND_NM", "QD_CONC_MG_ML",
+    "INP_DENSITY_G_CM3", "porosity", "dilution", "diffusion_length_nm", "relayed_enhancement", "relayed_dnp",
+    "qds_per_pore", "aggregate_radius_nm", "enhancement", "SampleSensitivity", "sample_sensitivity"
 ]
 
-
-# ---------------------------------------------------------------------------------------
-# Defaults, each with its source
-# ---------------------------------------------------------------------------------------
-
+# ------------------------------------------------------- Defaults, each with its source
 #: Skeletal density of SiO2 used by the paper, g/cm³ (SI Fig. S2; this is the density of
 #: quartz — amorphous silica walls are nearer 2.2 g/cm³, which would give φ = 0.67).
 SILICA_SKELETAL_DENSITY_G_CM3 = 2.65
@@ -63,11 +43,6 @@ SPIN_DIFFUSION_NM2_MS = 0.8
 PROTON_T1_S = 2.0
 #: Spin-diffusion length L = √(D T1) = √(0.8 nm²/ms × 2000 ms) = 40 nm.
 DIFFUSION_LENGTH_NM = math.sqrt(SPIN_DIFFUSION_NM2_MS * PROTON_T1_S * 1e3)
-#: Radius of the QD aggregates that form when a QD colloid freezes without silica, nm.
-#: The paper observes aggregation by eye (visible precipitate at −40 °C, Fig. 2b), i.e.
-#: aggregates of the order of a micrometre; a radius of 2 µm with L = 40 nm gives ε ≈ 5,
-#: the enhancement measured without silica (main text, Fig. 2d).
-BULK_AGGREGATE_NM = 2000.0
 #: Random-close-packing fraction of monodisperse spheres (Scott & Kilgour, J. Phys. D 2,
 #: 863 (1969); Bernal).
 RANDOM_CLOSE_PACKING = 0.64
@@ -101,9 +76,7 @@ def _number(name: str, value, what: str, *, minimum: float = 0.0, inclusive: boo
     return v
 
 
-# ---------------------------------------------------------------------------------------
-# Porosity and dilution
-# ---------------------------------------------------------------------------------------
+# ---------------------------------------------------------------- Porosity and dilution
 
 
 def porosity(
@@ -120,6 +93,10 @@ def porosity(
         Specific pore volume (BET/BJH), cm³ per g of silica.
     skeletal_density_g_cm3 : float
         Density of the silica walls, g/cm³.
+
+    Returns
+    -------
+    float
     """
     vp = _number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
     rho = _number("skeletal_density_g_cm3", skeletal_density_g_cm3, "density of the silica walls")
@@ -130,33 +107,52 @@ def dilution(
     pore_volume_cm3_g: float = MSU_H_PORE_VOLUME_CM3_G,
     skeletal_density_g_cm3: float = SILICA_SKELETAL_DENSITY_G_CM3,
 ) -> float:
-    """Dilution of the analyte by exactly filled silica: 1/φ (SI Fig. S2: ≈ 1.4 for MSU-H)."""
+    """Dilution of the analyte by exactly filled silica: 1/φ (SI Fig. S2: ≈ 1.4 for MSU-H).
+
+    Parameters
+    ----------
+    pore_volume_cm3_g, skeletal_density_g_cm3 : float
+        Silica pore volume (cm³/g) and wall density (g/cm³), as in :func:`porosity`.
+
+    Returns
+    -------
+    float
+    """
     return 1.0 / porosity(pore_volume_cm3_g, skeletal_density_g_cm3)
 
 
-# ---------------------------------------------------------------------------------------
-# Relayed DNP into an aggregate
-# ---------------------------------------------------------------------------------------
+# -------------------------------------------------------- Relayed DNP into an aggregate
 
 
 def diffusion_length_nm(
     diffusion_nm2_ms: float = SPIN_DIFFUSION_NM2_MS, t1_s: float = PROTON_T1_S
 ) -> float:
-    """¹H spin-diffusion length L = √(D T1), nm (defaults give 40 nm)."""
+    """¹H spin-diffusion length L = √(D T1), nm (defaults give 40 nm).
+
+    Parameters
+    ----------
+    diffusion_nm2_ms, t1_s : float
+        ¹H spin-diffusion coefficient D (nm²/ms) and ¹H T1 (s).
+
+    Returns
+    -------
+    float
+    """
     d = _number("diffusion_nm2_ms", diffusion_nm2_ms, "¹H spin-diffusion coefficient in nm²/ms")
     t1 = _number("t1_s", t1_s, "proton T1 in seconds")
     return math.sqrt(d * t1 * 1e3)
 
 
 def relayed_enhancement(radius_nm, *, eps0: float = EPSILON0, diffusion_length_nm: float = DIFFUSION_LENGTH_NM):
-    """Average enhancement of a sphere polarized from its surface by spin diffusion.
+    """Steady-state average enhancement of a sphere polarized from its surface by spin diffusion.
 
-    Equation: ε(R) = ε0 · 3 (x coth x − 1) / x², x = R / L — the steady-state solution of
-    the diffusion equation with relaxation inside a sphere whose surface is held at ε0,
-    volume-averaged (Rossini et al., J. Am. Chem. Soc. 136, 2324 (2014), relayed DNP of
-    organic particles; Pinon et al., J. Phys. Chem. C 121, 15993 (2017)). Small x:
-    ε → ε0 (1 − x²/15); large x: ε → 3 ε0 L / R (only a surface shell about L deep is
-    polarized).
+    Equation: ε(R) = 1 + (ε0 − 1) · 3 (x coth x − 1) / x², x = R / L — the steady state of
+    ∂p/∂t = D∇²p − (p − 1)/T1 inside a sphere whose surface is held at ε0, volume-averaged
+    (Rossini et al., J. Am. Chem. Soc. 136, 2324 (2014), relayed DNP of organic particles;
+    Pinon et al., J. Phys. Chem. C 121, 15993 (2017)). The interior keeps its own thermal
+    polarization (the 1): small x: ε → ε0 − (ε0 − 1) x²/15; large x: ε → 1 + 3 (ε0 − 1) L/R.
+    For a finite recycle delay and the build-up time see
+    :func:`qdkit.models.relayed.relayed_dnp`.
 
     Parameters
     ----------
@@ -166,19 +162,17 @@ def relayed_enhancement(radius_nm, *, eps0: float = EPSILON0, diffusion_length_n
         Enhancement at the aggregate surface (in contact with the radical solution).
     diffusion_length_nm : float
         L = √(D T1), nm (:func:`diffusion_length_nm`).
+
+    Returns
+    -------
+    float or ndarray
+        ε(R), shape of ``radius_nm``.
     """
-    x = np.asarray(radius_nm, dtype=float) / diffusion_length_nm
-    small = x < 0.05
-    xs = np.where(small, 1.0, x)  # keep the closed form away from 0/0
-    closed = 3.0 * (xs / np.tanh(xs) - 1.0) / xs**2
-    series = 1.0 - x**2 / 15.0 + 2.0 * x**4 / 315.0
-    out = eps0 * np.where(small, series, closed)
+    out = 1.0 + (eps0 - 1.0) * np.asarray(steady_fraction(np.asarray(radius_nm, dtype=float) / diffusion_length_nm))
     return float(out) if out.ndim == 0 else out
 
 
-# ---------------------------------------------------------------------------------------
-# QDs in pores and their aggregates
-# ---------------------------------------------------------------------------------------
+# ---------------------------------------------------- QDs in pores and their aggregates
 
 
 def _qd_number_density_nm3(qd_conc_mg_ml, qd_diameter_nm, qd_density_g_cm3) -> float:
@@ -207,7 +201,16 @@ def qds_per_pore(
     qd_conc_mg_ml : float
         QD mass per volume of solvent, mg/mL.
     qd_diameter_nm, qd_density_g_cm3 : float
-        QD core diameter and density.
+        QD core diameter (nm) and density (g/cm³).
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ModelParameterError
+        If a pore diameter or QD parameter is not a positive finite number.
     """
     pore = np.asarray(pore_nm, dtype=float)
     if np.any(~np.isfinite(pore)) or np.any(pore <= 0):
@@ -236,7 +239,7 @@ def aggregate_radius_nm(
     ligand_nm: float = LIGAND_NM,
     qd_density_g_cm3: float = INP_DENSITY_G_CM3,
     packing_fraction: float = RANDOM_CLOSE_PACKING,
-    bulk_aggregate_nm: float = BULK_AGGREGATE_NM,
+    bulk_aggregate_nm: float | None = None,
 ):
     """Radius of the frozen QD aggregate in a pore of diameter ``pore_nm`` (None: no silica).
 
@@ -245,8 +248,27 @@ def aggregate_radius_nm(
     v = π (d + 2 t)³ / 6; the pore caps it at D/2, and a single QD with its ligand shell,
     d/2 + t, is the smallest aggregate. Since N ∝ D³, R = D/2 · min(1, (φ/f)^(1/3)) with φ
     the QD+ligand volume fraction of the solution. Without silica the aggregate has the
-    radius ``bulk_aggregate_nm`` (:data:`BULK_AGGREGATE_NM`), which also caps the
-    aggregates in pores wider than that: such a pore is bulk solution.
+    radius ``bulk_aggregate_nm`` (default: :func:`frozen_aggregate_radius_nm`), which also
+    caps the aggregates in pores wider than that: such a pore is bulk solution.
+
+    Parameters
+    ----------
+    pore_nm : float, array or None
+        Pore diameter(s), nm; ``None`` for a frozen colloid without silica.
+    qd_conc_mg_ml, qd_diameter_nm, ligand_nm, qd_density_g_cm3, packing_fraction : float
+        As in :func:`enhancement`.
+    bulk_aggregate_nm : float, optional
+        Aggregate radius without silica, nm (default :func:`frozen_aggregate_radius_nm`).
+
+    Returns
+    -------
+    float or ndarray
+        Aggregate radius, nm (3.5 nm for 7 nm pores with the defaults).
+
+    Raises
+    ------
+    ModelParameterError
+        If ``pore_nm`` is not a positive diameter or a parameter is out of range.
     """
     p = _params(dict(
         qd_conc_mg_ml=qd_conc_mg_ml, qd_diameter_nm=qd_diameter_nm, ligand_nm=ligand_nm,
@@ -265,19 +287,13 @@ def aggregate_radius_nm(
 
 
 _PHYSICS_DEFAULTS = dict(
-    qd_conc_mg_ml=QD_CONC_MG_ML,
-    qd_diameter_nm=QD_DIAMETER_NM,
-    ligand_nm=LIGAND_NM,
-    qd_density_g_cm3=INP_DENSITY_G_CM3,
-    packing_fraction=RANDOM_CLOSE_PACKING,
-    eps0=EPSILON0,
-    diffusion_length_nm=DIFFUSION_LENGTH_NM,
-    bulk_aggregate_nm=BULK_AGGREGATE_NM,
-    pore_spread=PORE_SPREAD,
+    qd_conc_mg_ml=QD_CONC_MG_ML, qd_diameter_nm=QD_DIAMETER_NM, ligand_nm=LIGAND_NM,
+    qd_density_g_cm3=INP_DENSITY_G_CM3, packing_fraction=RANDOM_CLOSE_PACKING, eps0=EPSILON0,
+    diffusion_length_nm=DIFFUSION_LENGTH_NM, bulk_aggregate_nm=None, pore_spread=PORE_SPREAD,
 )
 
 
-def _params(physics: dict) -> "_Params":
+def _params(physics: dict) -> _Params:
     unknown = set(physics) - set(_PHYSICS_DEFAULTS)
     if unknown:
         raise ModelParameterError(
@@ -316,7 +332,6 @@ class _Params:
             )
         eps0 = _number("eps0", eps0, "DNP enhancement at the aggregate surface")
         length = _number("diffusion_length_nm", diffusion_length_nm, "¹H spin-diffusion length in nm")
-        bulk = _number("bulk_aggregate_nm", bulk_aggregate_nm, "aggregate radius without silica in nm")
         spread = _number("pore_spread", pore_spread, "standard deviation of ln(pore diameter)", inclusive=True)
         n = _qd_number_density_nm3(conc, d, rho)
         if n * math.pi / 6.0 * d**3 > f:
@@ -326,6 +341,12 @@ class _Params:
             )
         phi = n * math.pi / 6.0 * (d + 2 * t) ** 3
         fill = min(1.0, (phi / f) ** (1.0 / 3.0))
+        if bulk_aggregate_nm is None:
+            bulk = frozen_aggregate_radius_nm(
+                qd_conc_mg_ml=conc, qd_diameter_nm=d, ligand_nm=t, qd_density_g_cm3=rho, packing_fraction=f
+            )
+        else:
+            bulk = _number("bulk_aggregate_nm", bulk_aggregate_nm, "aggregate radius without silica in nm")
         return cls(fill, 0.5 * d + t, bulk, eps0, length, spread, d, n)
 
 
@@ -339,15 +360,20 @@ def enhancement(
     packing_fraction: float = RANDOM_CLOSE_PACKING,
     eps0: float = EPSILON0,
     diffusion_length_nm: float = DIFFUSION_LENGTH_NM,
-    bulk_aggregate_nm: float = BULK_AGGREGATE_NM,
+    bulk_aggregate_nm: float | None = None,
     pore_spread: float = PORE_SPREAD,
+    recycle_s: float | None = None,
+    t1_s: float = PROTON_T1_S,
+    t_b_surface_s: float = 0.0,
 ) -> float:
     """DNP enhancement of QDs frozen in silica of nominal pore size ``pore_nm``.
 
     Model (Fig. 2c of Piveteau et al.): on freezing, the QDs of each pore aggregate and
     exclude the biradical (:func:`aggregate_radius_nm`); the ligand protons inside an
     aggregate of radius R are polarized only by ¹H spin diffusion from its surface,
-    :func:`relayed_enhancement` ε(R) = ε0 · 3 (x coth x − 1)/x², x = R/L. The pore
+    :func:`relayed_enhancement` ε(R) = 1 + (ε0 − 1) · 3 (x coth x − 1)/x², x = R/L, or,
+    with a recycle delay, the on/off ratio after that delay
+    (:func:`qdkit.models.relayed.relayed_signals`; ε = Σ on / Σ off over the QDs). The pore
     diameters follow a log-normal pore-volume distribution of median ``pore_nm`` and
     spread σ = ``pore_spread`` in ln D (the paper's 3.3 nm silica spans 1–8 nm); the QDs
     fill the pores in proportion to their volume, pores narrower than a QD core take none,
@@ -367,20 +393,26 @@ def enhancement(
         Enhancement of QDs in direct contact with the radical solution (80).
     diffusion_length_nm : float
         ¹H spin-diffusion length L (40 nm; :func:`diffusion_length_nm`).
-    bulk_aggregate_nm : float
-        Aggregate radius without silica (2000 nm).
+    bulk_aggregate_nm : float, optional
+        Aggregate radius without silica, nm (default :func:`frozen_aggregate_radius_nm`).
     pore_spread : float
         Standard deviation of ln(pore diameter); 0 for identical pores.
+    recycle_s : float, optional
+        Recycle delay, s; ``None`` for the steady state (infinite delay).
+    t1_s : float
+        ¹H T1 inside the aggregates, s (with ``diffusion_length_nm`` it fixes D = L²/T1).
+    t_b_surface_s : float
+        Build-up time of the radical solution at the aggregate surface, s.
 
     Returns
     -------
     float
-        Average DNP enhancement ε of the QD signal (≈ 78 for 7 nm MSU-H, ≈ 4.7 without silica).
+        DNP enhancement ε (on/off) of the QD signal (≈ 80 for 7 nm MSU-H, ≈ 9 without silica).
 
     Examples
     --------
     >>> round(enhancement(7.0), 1), round(enhancement(None), 1)
-    (79.9, 4.7)
+    (79.9, 9.0)
     """
     p = _Params.make(
         qd_conc_mg_ml=qd_conc_mg_ml, qd_diameter_nm=qd_diameter_nm, ligand_nm=ligand_nm,
@@ -389,7 +421,20 @@ def enhancement(
         pore_spread=pore_spread,
     )
     if pore_nm is None:
-        return relayed_enhancement(p.bulk, eps0=p.eps0, diffusion_length_nm=p.length)
+        radii, weights = np.array([p.bulk]), np.ones(1)
+    else:
+        radii, weights = _pore_aggregates(pore_nm, p)
+    if recycle_s is None:
+        return float(np.dot(weights, relayed_enhancement(radii, eps0=p.eps0, diffusion_length_nm=p.length)) / weights.sum())
+    t1 = _number("t1_s", t1_s, "¹H T1 inside the aggregates in seconds")
+    on, off = relayed_signals(
+        radii, eps0=p.eps0, diffusion_nm2_s=p.length**2 / t1, t1_s=t1, recycle_s=recycle_s, t_b_surface_s=t_b_surface_s
+    )
+    return float(np.dot(weights, on) / np.dot(weights, off))
+
+
+def _pore_aggregates(pore_nm, p):
+    """Aggregate radii and QD weights over the log-normal pore-size distribution."""
     pore = _number("pore_nm", pore_nm, "nominal pore diameter of the silica in nm, or None for no silica")
     diameters = pore * np.exp(p.spread * _Z)
     weights = _W * (diameters >= p.qd_diameter)
@@ -399,14 +444,11 @@ def enhancement(
             f"QDs of {p.qd_diameter:g} nm do not fit in silica with {pore:g} nm pores "
             f"(even the widest pores, ~{diameters[-1]:.3g} nm, are narrower); choose a larger pore size."
         )
-    radii = _aggregate_radius(diameters, p.fill, p.single, p.bulk)
-    eps = relayed_enhancement(radii, eps0=p.eps0, diffusion_length_nm=p.length)
-    return float(np.dot(weights, eps) / total)
+    keep = weights > 0
+    return _aggregate_radius(diameters[keep], p.fill, p.single, p.bulk), weights[keep]
 
 
-# ---------------------------------------------------------------------------------------
-# Loading: solution vs pore volume, and the absolute gain
-# ---------------------------------------------------------------------------------------
+# ------------------------------ Loading: solution vs pore volume, and the absolute gain
 
 
 @dataclass(frozen=True)
@@ -426,9 +468,15 @@ class SampleSensitivity:
     dilution : float
         Rotor volume per volume of solution (1 without silica; 1/φ at exact filling).
     retention : float
-        Signal fraction surviving paramagnetic quenching/depolarization.
+        Microwave-off signal with the radical over that without it: MAS depolarization ×
+        (1 − quenched fraction) (:func:`qdkit.models.paramagnetic.signal_retention`).
     absolute_gain : float
-        ε × retention / dilution: signal per scan over the radical-free frozen colloid.
+        ε × retention / dilution: signal per scan over a full rotor of the radical-free
+        frozen colloid (the rotor volume is what is fixed).
+    absolute_gain_same_mass : float
+        ε × retention: signal over the radical-free colloid when both rotors hold the same
+        QD mass inside the coil (SI Fig. S2: 3.8 mg in every sample), so that the silica's
+        volume does not dilute the QDs.
     qds_per_pore : float
         Mean QDs per pore of the nominal diameter.
     aggregate_nm : float
@@ -444,6 +492,7 @@ class SampleSensitivity:
     dilution: float
     retention: float
     absolute_gain: float
+    absolute_gain_same_mass: float
     qds_per_pore: float
     aggregate_nm: float
 
@@ -453,6 +502,9 @@ class SampleSensitivity:
         return self.enhancement / self.absolute_gain
 
 
+_TIME_KEYWORDS = ("recycle_s", "t1_s", "t_b_surface_s")
+
+
 def sample_sensitivity(
     pore_nm: float | None = 7.0,
     *,
@@ -460,7 +512,10 @@ def sample_sensitivity(
     silica_mg: float | None = None,
     pore_volume_cm3_g: float = MSU_H_PORE_VOLUME_CM3_G,
     skeletal_density_g_cm3: float = SILICA_SKELETAL_DENSITY_G_CM3,
-    retention: float = dnp.PARAMAGNETIC_RETENTION,
+    mas_hz: float = 8000.0,
+    radical: str = "TEKPol",
+    radical_mM: float = 16.0,
+    retention: float | None = None,
     **physics,
 ) -> SampleSensitivity:
     """Enhancement, dilution and absolute gain of a loaded rotor.
@@ -470,7 +525,10 @@ def sample_sensitivity(
     ``None``); the rotor holds V + m/ρ_s if the solution overflows, V_p + m/ρ_s if the
     silica is in excess (empty pores dilute), so dilution = (max(V, V_p) + m/ρ_s) / V,
     which is 1/φ (:func:`dilution`) at exact filling. Absolute gain =
-    ε × retention / dilution (:func:`qdkit.dnp.absolute_gain`; SI Fig. S2: 80 → 51).
+    ε × retention / dilution (:func:`qdkit.dnp.absolute_gain`), the retention computed
+    from the MAS depolarization of the microwave-off reference and the quenching of QD
+    nuclei under a ligand shell of ``ligand_nm`` (:mod:`qdkit.models.paramagnetic`).
+    SI Fig. S2 reports 80 → 51; see ``absolute_gain_same_mass`` for that comparison.
 
     Parameters
     ----------
@@ -479,13 +537,27 @@ def sample_sensitivity(
     solution_ul : float
         Volume of QD + radical solution, µL (SI Fig. S2: 20 µL).
     silica_mg : float, optional
-        Silica mass, mg; default: exactly enough to take up the solution, V / v_p.
+        Silica mass, mg; default: exactly enough to take up the solution, V / v_p (22 mg
+        for 20 µL of MSU-H). The paper's printed 0.2–1.1 mg (SI Fig. S2) cannot hold 20 µL at
+        0.91 cm³/g (the catalog flags it as doubtful); given such a mass, the model lets the
+        excess solution freeze outside the pores as bulk colloid, as the physics demands.
     pore_volume_cm3_g, skeletal_density_g_cm3 : float
         Silica pore volume and wall density (MSU-H: 0.91 cm³/g, 2.65 g/cm³).
-    retention : float
-        Fraction of signal kept with the radical (:data:`qdkit.dnp.PARAMAGNETIC_RETENTION`).
+    mas_hz, radical, radical_mM
+        Spin rate, polarizing agent and its concentration (SI Fig. S2: 8 kHz, 16 mM TEKPol).
+    retention : float, optional
+        Override the computed signal retention (0–1).
     **physics
         Any keyword of :func:`enhancement` (QD size, concentration, L, ε0, ...).
+
+    Returns
+    -------
+    SampleSensitivity
+
+    Raises
+    ------
+    ModelParameterError
+        If ``silica_mg`` is given without a pore size, or a number is out of range.
     """
     volume = _number("solution_ul", solution_ul, "volume of QD solution in the rotor in µL")
     vp = _number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
@@ -500,7 +572,8 @@ def sample_sensitivity(
         mass = volume / vp if silica_mg is None else _number(
             "silica_mg", silica_mg, "mass of silica in the rotor in mg", inclusive=True
         )
-    p = _params(physics)
+    # the time keywords (recycle_s, t1_s, t_b_surface_s) go to enhancement() only
+    p = _params({k: v for k, v in physics.items() if k not in _TIME_KEYWORDS})
     eps_bulk = enhancement(None, **physics)
     capacity_ul = mass * vp  # mg × cm³/g = µL
     frac_in = min(1.0, capacity_ul / volume)
@@ -513,16 +586,15 @@ def sample_sensitivity(
     eps = frac_in * eps_pore + (1.0 - frac_in) * eps_bulk
     dil = (max(volume, capacity_ul) + mass / rho) / volume
     phi = porosity(vp, rho)
+    if retention is None:
+        retention = paramagnetic.signal_retention(
+            mas_hz, radical_mM, radical=radical,
+            exclusion_nm=physics.get("ligand_nm", LIGAND_NM), geometry="surface",
+        )
     gain = dnp.absolute_gain(eps, dilution=dil, retention=retention)
     return SampleSensitivity(
-        enhancement=eps,
-        enhancement_in_pores=eps_pore,
-        enhancement_outside=eps_bulk,
-        fraction_in_pores=frac_in,
-        porosity=phi,
-        dilution=dil,
-        retention=retention,
-        absolute_gain=gain,
-        qds_per_pore=float(n_pore),
-        aggregate_nm=float(agg),
+        enhancement=eps, enhancement_in_pores=eps_pore, enhancement_outside=eps_bulk,
+        fraction_in_pores=frac_in, porosity=phi, dilution=dil, retention=retention, absolute_gain=gain,
+        absolute_gain_same_mass=dnp.absolute_gain(eps, retention=retention),
+        qds_per_pore=float(n_pore), aggregate_nm=float(agg),
     )

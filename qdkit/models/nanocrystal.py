@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 from qdkit.errors import ModelParameterError
+from qdkit.models import size_ensemble
 from qdkit.models.materials import DEFAULT_STRUCTURE, HYDROCARBON_H_PER_A3, LIGANDS, Ligand, MATERIALS, Material, ProtonLayer, TCE_H_PER_A3
 
 
@@ -433,34 +434,35 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
     )
 
 
-def ensemble_surface_fraction(
-    material: str,
-    element: str,
-    diameter_nm: float,
-    *,
-    size_dispersion: float = 0.08,
-    n_sizes: int = 13,
-    **build_kwargs,
-) -> float:
+#: build() arguments that do not change which lattice atoms are under-coordinated.
+_SURFACE_NEUTRAL = {"ligand", "ligands_per_nm2", "protons_per_ligand", "ligand_length_nm", "solvent_h_per_A3"}
+
+
+def ensemble_surface_fraction(material: str, element: str, diameter_nm: float, *, size_spread: float = 0.08,
+                              structure: str | None = None, termination: str | None = None,
+                              **ligand_kwargs) -> float:
     """Surface fraction of ``element`` averaged over a sample's size distribution.
 
-    A single lattice cut jumps between "magic" sizes (a 2.9 nm InP dot has 35 % surface P,
-    a 3.05 nm one 22 %); a real sample averages over a size distribution. Diameters are
-    sampled on ±2σ with Gaussian weights, σ = ``size_dispersion`` × D (8 % is typical of
-    colloidal QDs; Murray, Norris & Bawendi, JACS 115, 8706 (1993): 5–10 %), and each dot
-    is weighted by its number of ``element`` atoms, as an NMR integral counts atoms.
+    A single lattice cut jumps between "magic" sizes (InP surface P: 0.35 at 2.9 nm, 0.27 at
+    3.0 nm, 0.22 at 3.1 nm); a real sample averages over its lognormal size distribution of
+    relative width ``size_spread`` (8 % is typical of colloidal QDs; Murray, Norris &
+    Bawendi, JACS 115, 8706 (1993): 5–10 %), each dot weighted by its number of
+    ``element`` atoms as an NMR integral counts atoms. The average falls smoothly and
+    monotonically with the diameter (tabulated counts on 1 % diameter steps:
+    :func:`qdkit.models.size_ensemble.ensemble_surface_fraction`). ``size_spread=0`` gives
+    the single dot. Ligand arguments of :func:`build` are accepted and do not matter (they
+    do not change which lattice atoms are under-coordinated).
     """
-    if not 0 <= size_dispersion < 0.5:
-        raise ModelParameterError("size_dispersion is a relative width, 0 ≤ σ/D < 0.5.")
-    z = np.linspace(-2.0, 2.0, n_sizes) if size_dispersion > 0 else np.zeros(1)
-    weights = np.exp(-0.5 * z**2)
-    surf = total = 0.0
-    for zi, w in zip(z, weights):
-        dot = build(material, round(diameter_nm * (1 + size_dispersion * zi), 3), **build_kwargs)
-        m = dot.mask(element)
-        surf += w * dot.is_surface[m].sum()
-        total += w * m.sum()
-    return float(surf / total)
+    unknown = set(ligand_kwargs) - _SURFACE_NEUTRAL
+    if unknown:
+        raise ModelParameterError(
+            f"ensemble_surface_fraction is tabulated for bare spherical cuts; {sorted(unknown)} "
+            "would change the surface. Average build(...).surface_fraction() yourself for those."
+        )
+    if size_spread == 0:
+        return build(material, diameter_nm, structure=structure, termination=termination).surface_fraction(element)
+    return size_ensemble.ensemble_surface_fraction(material, element, diameter_nm, size_spread=size_spread,
+                                                   structure=structure, termination=termination)
 
 
 def _spread(pos, sites, priority, n, diameter_nm):

@@ -30,7 +30,24 @@ __all__ = [
 
 
 def phase_angles_deg(spec: Spectrum, *, p0_deg: float, p1_deg: float = 0.0, pivot_ppm: float | None = None) -> np.ndarray:
-    """φ(ν) = p0 + p1·(ν_pivot − ν)/SW for each point; the pivot defaults to the first point."""
+    """φ(ν) = p0 + p1·(ν_pivot − ν)/SW for each point; the pivot defaults to the first point.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        Supplies the frequency axis.
+    p0_deg : float
+        Zero-order phase, degrees.
+    p1_deg : float, default 0
+        Phase change across the whole spectral width, degrees.
+    pivot_ppm : float, optional
+        Where the first-order term is zero (default: the first point).
+
+    Returns
+    -------
+    numpy.ndarray
+        Phase of each point, degrees.
+    """
     width, first = points_per_width(spec)
     pivot = first if pivot_ppm is None else ppm_to_hz(spec, pivot_ppm)
     return p0_deg + p1_deg * (pivot - spec.hz) / width
@@ -43,6 +60,22 @@ def phase(spec: Spectrum, *, p0_deg: float, p1_deg: float = 0.0, pivot_ppm: floa
     ``p1_deg`` is the phase change across the whole spectral width; with ``pivot_ppm=None``
     it is zero at the first (leftmost, highest-ppm) point, which is TopSpin's PHC0/PHC1
     convention. A pivot at a peak lets p1 be changed without touching that peak's phase.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        The spectrum to phase.
+    p0_deg : float
+        Zero-order phase, degrees.
+    p1_deg : float, default 0
+        First-order phase across the spectral width, degrees.
+    pivot_ppm : float, optional
+        Where the first-order term is zero.
+
+    Returns
+    -------
+    Spectrum
+        The phased spectrum, with this step in its recipe.
     """
     spec = require_spectrum(spec, "phase")
     phi = np.deg2rad(phase_angles_deg(spec, p0_deg=p0_deg, p1_deg=p1_deg, pivot_ppm=pivot_ppm))
@@ -64,6 +97,23 @@ def auto_zero_order_deg(data: np.ndarray, *, max_points: int = 2048) -> float:
     check: if the real integral comes out negative, 180° is added. Only zero order: the
     first-order phase of sparse sideband spectra is taken from timing, not fitted, since a
     free p1 trades off against p0.
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        Complex spectrum (any shape; flattened).
+    max_points : int, default 2048
+        How many of the strongest points enter the criterion.
+
+    Returns
+    -------
+    float
+        Phase in degrees, in [0, 360).
+
+    Raises
+    ------
+    ProcessingError
+        For a spectrum that is all zeros.
     """
     s = np.ravel(data)
     mag = np.abs(s)
@@ -94,6 +144,22 @@ def autophase(spec: Spectrum, *, p1_deg: float = 0.0, pivot_ppm: float | None = 
     360°·delay_s·SW for a known remaining delay (the same ramp TopSpin uses for GRPDLY).
     The chosen ``p0_deg`` is recorded, so the recipe replays without deciding again;
     passing ``p0_deg`` skips the search.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        The spectrum to phase.
+    p1_deg : float, default 0
+        First-order phase across the spectral width, degrees.
+    pivot_ppm : float, optional
+        Where the first-order term is zero.
+    p0_deg : float, optional
+        A zero-order phase found before (skips the search).
+
+    Returns
+    -------
+    Spectrum
+        The phased spectrum; its recipe holds the ``p0_deg`` found.
     """
     spec = require_spectrum(spec, "autophase")
     if p0_deg is None:
@@ -105,7 +171,18 @@ def autophase(spec: Spectrum, *, p1_deg: float = 0.0, pivot_ppm: float | None = 
 
 @step
 def magnitude(spec: Spectrum) -> Spectrum:
-    """|S|, the phase-free magnitude spectrum (TopSpin PH_mod = mc / fmc)."""
+    """|S|, the phase-free magnitude spectrum (TopSpin PH_mod = mc / fmc).
+
+    Parameters
+    ----------
+    spec : Spectrum
+        Any spectrum.
+
+    Returns
+    -------
+    Spectrum
+        Real, non-negative intensities.
+    """
     spec = require_spectrum(spec, "magnitude")
     return spec.replace(data=np.abs(spec.data).astype(complex))
 
@@ -130,6 +207,31 @@ def baseline(
     ``"poly"`` (polynomial of ``order`` fitted outside the ``exclude_ppm`` regions, i.e. on
     signal-free parts), ``"snip"`` (Ryan et al. 1988, ``half_window_points``). The
     imaginary part is left alone, so phase before correcting the baseline.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        A phased 1D spectrum.
+    method : {"arpls", "asls", "poly", "snip"}, default "arpls"
+        The baseline algorithm.
+    lam : float, default 1e7
+        Smoothness of ``"arpls"`` and ``"asls"``.
+    order : int, default 3
+        Polynomial order of ``"poly"``.
+    half_window_points : int, optional
+        Half window of ``"snip"``, points (default: pybaselines' choice).
+    exclude_ppm : sequence of (float, float), optional
+        Regions holding signal, left out of the fit (``"poly"``) or weighted zero.
+
+    Returns
+    -------
+    Spectrum
+        The spectrum minus its baseline.
+
+    Raises
+    ------
+    ProcessingError
+        For an unknown method, a 2D spectrum, or exclusion regions leaving too few points.
     """
     spec = require_spectrum(spec, "baseline")
     if method not in BASELINE_METHODS:

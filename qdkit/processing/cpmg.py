@@ -46,8 +46,25 @@ def spikelet_recipe(
 
     Spikelets sit every 1/period Hz under the powder envelope. Magnitude by default: the
     echo phases across a WURST-CPMG train make a phased spikelet spectrum need a large,
-    sample-specific first-order phase (TopSpin PHC1 ~1e4–1e5°). ``points`` keeps only the
-    first part of the train (TopSpin TDeff/2); ``size`` is the zero-filled length.
+    sample-specific first-order phase (TopSpin PHC1 ~1e4–1e5°).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A CPMG dataset.
+    lb_hz : float, default 0
+        Exponential line broadening, Hz.
+    size : int, optional
+        Zero-filled length (default: twice the next power of two).
+    points : int, optional
+        Keep only the first ``points`` of the train (TopSpin TDeff/2).
+    magnitude : bool, default True
+        End with a magnitude calculation instead of a phase.
+
+    Returns
+    -------
+    list of dict
+        The recipe, ready for :func:`qdkit.process`.
     """
 
     n = echo_train(ds).size
@@ -65,7 +82,19 @@ def spikelet_recipe(
 
 
 def spikelet_spectrum(ds: Dataset, **options) -> Spectrum:
-    """Spikelet spectrum of a CPMG train (FT of the whole train); see :func:`spikelet_recipe`."""
+    """Spikelet spectrum of a CPMG train (FT of the whole train); see :func:`spikelet_recipe`.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A CPMG dataset.
+    **options
+        Passed to :func:`spikelet_recipe`.
+
+    Returns
+    -------
+    Spectrum
+    """
 
     return process(ds.replace(procs={}), spikelet_recipe(ds, **options))
 
@@ -79,11 +108,27 @@ def lineshape_recipe(
 ) -> list[dict]:
     """Recipe for the ordinary lineshape of a CPMG train: co-add, then FT one echo.
 
-    The co-addition is resolved now (echo positions and weights are fixed in the recipe);
-    ``coadd_options`` go to :func:`coadd_echoes` (``weighting``, ``n_echoes``, ``lb_hz`` ...).
+    The co-addition is resolved now (echo positions and weights are fixed in the recipe).
     The whole echo is zero-filled and rotated so that its top is time zero (the points
     before the top wrap to negative times), which gives pure absorption after a zero-order
     phase — or use ``magnitude=True`` as TopSpin's co-addition AU programs do.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A CPMG dataset.
+    size : int, optional
+        Zero-filled length of the co-added echo.
+    magnitude : bool, default False
+        Magnitude instead of automatic zero-order phase.
+    **coadd_options
+        Passed to :func:`~qdkit.processing.echoes.coadd_echoes` (``weighting``,
+        ``n_echoes``, ``lb_hz`` ...).
+
+    Returns
+    -------
+    list of dict
+        The recipe, ready for :func:`qdkit.process`.
     """
 
     echo = coadd_echoes(ds, **coadd_options)
@@ -96,7 +141,19 @@ def lineshape_recipe(
 
 
 def lineshape(ds: Dataset, **options) -> Spectrum:
-    """Ordinary lineshape of a CPMG train by echo co-addition; see :func:`lineshape_recipe`."""
+    """Ordinary lineshape of a CPMG train by echo co-addition; see :func:`lineshape_recipe`.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A CPMG dataset.
+    **options
+        Passed to :func:`lineshape_recipe`.
+
+    Returns
+    -------
+    Spectrum
+    """
 
     return process(ds, lineshape_recipe(ds, **options))
 
@@ -109,6 +166,22 @@ def stitch_spectra(spectra, *, mode: str = "skyline") -> Spectrum:
     (the usual choice for magnitude sub-spectra, which overlap with different
     excitation efficiency), ``"sum"`` adds them. The result's reference frequency and
     metadata are those of the first spectrum.
+
+    Parameters
+    ----------
+    spectra : iterable of Spectrum
+        At least two sub-spectra of one nucleus.
+    mode : {"skyline", "sum"}, default "skyline"
+        How overlapping points combine.
+
+    Returns
+    -------
+    Spectrum
+
+    Raises
+    ------
+    ProcessingError
+        For fewer than two spectra, an unknown mode, or spectra of different nuclei.
     """
     spectra = list(spectra)
     if len(spectra) < 2:

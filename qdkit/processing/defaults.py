@@ -38,19 +38,56 @@ def _num(procs: dict[str, Any], key: str, default: float = 0.0) -> float:
 
 def phase_mode(procs: dict[str, Any]) -> int:
     """TopSpin PH_mod (0 none, 1 phase with PHC0/PHC1, 2 magnitude). JCAMP-DX exports carry
-    PHC0/PHC1 but no PH_mod: their spectra are phased."""
+    PHC0/PHC1 but no PH_mod: their spectra are phased.
+
+    Parameters
+    ----------
+    procs : dict
+        TopSpin's processing parameters.
+
+    Returns
+    -------
+    int
+    """
     if "PH_mod" not in procs and ("PHC0" in procs or "PHC1" in procs):
         return 1
     return int(_num(procs, "PH_mod", 0))
 
 
 def next_power_of_two(n: int) -> int:
+    """The smallest power of two ≥ ``n`` (1 for n ≤ 1).
+
+    Parameters
+    ----------
+    n : int
+        A length.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> next_power_of_two(1000), next_power_of_two(1024)
+    (1024, 1024)
+    """
     return 1 << max(0, int(n - 1).bit_length())
 
 
 def default_lb_hz(ds: Dataset) -> float:
     """A modest line broadening: one digital-resolution unit, 1/AQ = SW/TD (smooths the
-    truncation wiggles without visibly broadening lines)."""
+    truncation wiggles without visibly broadening lines).
+
+    Parameters
+    ----------
+    ds : Dataset
+        Supplies the spectral width and the number of points.
+
+    Returns
+    -------
+    float
+        Line broadening, Hz.
+    """
     return spectral_width_hz(ds.meta) / ds.data.shape[-1]
 
 
@@ -59,6 +96,21 @@ def topspin_recipe(ds: Dataset) -> list[dict[str, Any]]:
 
     Uses TDeff, FCOR, BC_mod (single/quad DC offset), WDW/LB/GB/SSB, SI, the group delay,
     PH_mod with PHC0/PHC1 (or magnitude). SR is already in ``meta.reference_mhz`` (SF).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset read with TopSpin's processing parameters.
+
+    Returns
+    -------
+    list of dict
+        The recipe.
+
+    Raises
+    ------
+    ProcessingError
+        When ``procs`` names a window function (WDW) qdkit does not support.
     """
     procs = ds.procs
     n = ds.data.shape[-1]
@@ -113,9 +165,20 @@ def topspin_recipe(ds: Dataset) -> list[dict[str, Any]]:
 
 def default_recipe(ds: Dataset) -> list[dict[str, Any]]:
     """qdkit's automatic recipe: TopSpin's parameters when the dataset has them, else the
-    first point halved (:func:`scale_first_point`), a modest exponential (:func:`default_lb_hz`), zero filling to twice the
-    next power of two, FT and automatic zero-order phase (first order 0: the group delay
-    removal already accounts for the timing)."""
+    first point halved (:func:`~qdkit.processing.fid.scale_first_point`), a modest exponential
+    (:func:`default_lb_hz`), zero filling to twice the next power of two, FT and automatic
+    zero-order phase (first order 0: the group delay removal already accounts for the timing).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A 1D dataset.
+
+    Returns
+    -------
+    list of dict
+        The recipe.
+    """
     if ds.procs and ds.procs.get("SI"):
         return topspin_recipe(ds)
     n = ds.data.shape[-1]
@@ -134,7 +197,17 @@ def default_recipe(ds: Dataset) -> list[dict[str, Any]]:
 
 def is_true_2d(ds: Dataset) -> bool:
     """True for a 2D experiment with a quadrature-detected indirect dimension (FnMODE set),
-    False for 1D data and for pseudo-2D series (delay lists, phase-cycle rows)."""
+    False for 1D data and for pseudo-2D series (delay lists, phase-cycle rows).
+
+    Parameters
+    ----------
+    ds : Dataset
+        Any dataset.
+
+    Returns
+    -------
+    bool
+    """
     return (
         np.ndim(ds.data) == 2
         and not ds.meta.extra.get("pseudo_nd", True)

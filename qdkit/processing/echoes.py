@@ -9,6 +9,7 @@ import numpy as np
 from qdkit.errors import QdkitWarning
 from qdkit.errors import ProcessingError
 from qdkit.dataset import Dataset
+from qdkit.processing.echo_weighting import echo_amplitudes, echo_weights, fit_echo_decay
 from qdkit.processing.recipe import step
 
 __all__ = [
@@ -56,11 +57,33 @@ class EchoTiming:
     period_source: str
 
     def tops_pts(self) -> np.ndarray:
-        """Positions of all echo tops, points."""
+        """Positions of all echo tops, points.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``first_top_pts + k·period_pts`` for k = 0 … ``n_echoes`` − 1.
+        """
         return self.first_top_pts + self.period_pts * np.arange(self.n_echoes)
 
 
 def echo_train(obj) -> np.ndarray:
+    """The data of a CPMG train as one 1D array.
+
+    Parameters
+    ----------
+    obj : Dataset or array-like
+        A dataset (its ``data``) or the samples themselves.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ProcessingError
+        For data that is not 1D or has fewer than 8 points.
+    """
     data = np.asarray(obj.data if hasattr(obj, "data") else obj)
     if data.ndim != 1:
         raise ProcessingError(
@@ -95,6 +118,16 @@ def envelope_autocorrelation(data: np.ndarray) -> np.ndarray:
     Each lag is normalised by the energy of the two overlapping parts (a Pearson-like
     coefficient of the mean-removed magnitude), so the T2 decay of the train does not
     favour short lags. A train with period P gives values close to 1 at P, 2P, ...
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        The complex echo train.
+
+    Returns
+    -------
+    numpy.ndarray
+        Coefficient for every lag from 0 to the train length − 1.
     """
     env = np.abs(np.asarray(data))
     env = env - env.mean()
@@ -116,10 +149,22 @@ def echo_period_from_data(data, *, min_period_pts: int = 16) -> float:
     chosen instead of P, and rotary echoes inside one CPMG window lose against the full
     repetition). The integer lag is then refined to a fraction of a point by a parabola.
 
+    Parameters
+    ----------
+    data : array-like
+        The complex echo train.
+    min_period_pts : int, default 16
+        Shortest period considered, points.
+
     Returns
     -------
     float
         Echo period in points.
+
+    Raises
+    ------
+    ProcessingError
+        When the train is too short for three echoes or shows no repeating pattern.
     """
     x = echo_train(data)
     r = envelope_autocorrelation(x)
@@ -276,6 +321,16 @@ def locate_echoes(
         ``meta.cpmg_echoes`` when the pulse program stated it).
     first_echo : int
         Skip this many leading echoes (the first is often distorted by pulse transients).
+
+    Returns
+    -------
+    EchoTiming
+        Period, first top, window length and number of echoes, with where the period came from.
+
+    Raises
+    ------
+    ProcessingError
+        For a non-positive period, or one that does not fit the train.
     """
     x = echo_train(ds)
     meta = getattr(ds, "meta", None)
@@ -332,76 +387,23 @@ def locate_echoes(
 
 
 def split_echoes(ds, timing: EchoTiming) -> np.ndarray:
-    """The echoes of the train as rows (``n_echoes × echo_pts``), each top at ``echo_pts // 2``."""
+    """The echoes of the train as rows (``n_echoes × echo_pts``), each top at ``echo_pts // 2``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The raw echo train.
+    timing : EchoTiming
+        From :func:`locate_echoes`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex, one echo per row (fractional tops are shifted exactly by the Fourier shift theorem).
+    """
     x = echo_train(ds)
     half = timing.echo_pts // 2
     return np.array([_window(x, t - half, timing.echo_pts) for t in timing.tops_pts()])
-
-
-def echo_amplitudes(echoes: np.ndarray) -> np.ndarray:
-    """Signal amplitude of every echo: its projection on the mean echo.
-
-    a_k = Re⟨m, e_k⟩ / ‖m‖ with m the plain average of the rows of :func:`split_echoes`.
-    Unlike the RMS of a window, the projection is unbiased by noise: an echo that has
-    decayed into the noise gets an amplitude near zero (negative values are set to 0).
-    """
-    e = np.asarray(echoes)
-    mean = e.mean(axis=0)
-    norm = np.linalg.norm(mean)
-    if norm == 0:
-        raise ProcessingError("All echoes are zero; there is no signal to weight by.")
-    return np.clip((e @ np.conj(mean)).real / norm, 0.0, None)
-
-
-def fit_echo_decay(amplitudes, period_s: float) -> tuple[float, float]:
-    """Effective T2 of the train from the echo amplitudes: A_k = A0 exp(−k·period/T2).
-
-    Non-linear least squares on the amplitudes themselves (scipy ``curve_fit``), so that
-    echoes lost in the noise (amplitude ≈ 0) pull the fit as much as their noise
-    deserves instead of dominating a log-linear fit. Returns ``(t2_s, a0)``.
-    """
-    from scipy.optimize import curve_fit
-
-    a = np.asarray(amplitudes, dtype=float)
-    if a.size < 3 or a.max() <= 0:
-        raise ProcessingError("Fitting an echo decay needs at least three echoes with signal.")
-    t = np.arange(a.size) * float(period_s)
-    strong = a > 0.2 * a.max()
-    guess_t2 = max(t[strong][-1], period_s) if strong.sum() > 1 else period_s
-    try:
-        (a0, t2_s), _ = curve_fit(
-            lambda tt, amp, t2: amp * np.exp(-tt / t2),
-            t,
-            a,
-            p0=(a.max(), guess_t2),
-            bounds=([0.0, period_s * 1e-3], [np.inf, np.inf]),
-        )
-    except RuntimeError as exc:
-        raise ProcessingError(f"The echo amplitudes do not follow an exponential decay ({exc}).") from None
-    return float(t2_s), float(a0)
-
-
-def echo_weights(echoes: np.ndarray, weighting: str, period_s: float | None = None) -> np.ndarray:
-    """Weights for co-adding echoes, scaled so that they average to 1.
-
-    ``"none"``: plain sum (what TopSpin's co-addition does). ``"amplitude"``: each echo
-    weighted by its own amplitude (:func:`echo_amplitudes`), the matched filter for white
-    noise (echoes that have decayed into the noise would add noise, not signal). ``"t2"``: weights from a fitted
-    exponential echo decay (smoother than ``"amplitude"`` when single echoes are noisy).
-    """
-    n = len(echoes)
-    if weighting == "none":
-        w = np.ones(n)
-    elif weighting == "amplitude":
-        w = echo_amplitudes(echoes)
-    elif weighting == "t2":
-        if period_s is None:
-            raise ProcessingError("T2 weighting needs the echo period in seconds.")
-        t2_s, _ = fit_echo_decay(echo_amplitudes(echoes), period_s)
-        w = np.exp(-np.arange(n) * period_s / t2_s)
-    else:
-        raise ProcessingError(f"Unknown echo weighting {weighting!r}; use 'none', 'amplitude' or 't2'.")
-    return w * (n / w.sum())
 
 
 @step
@@ -455,6 +457,12 @@ def coadd_echoes(
     Dataset
         The co-added whole echo; the recipe records the resolved window positions and
         weights.
+
+    Raises
+    ------
+    ProcessingError
+        For inconsistent explicit positions, a wrong number of weights, or ``lb_hz``
+        without a spectral width.
     """
     x = echo_train(ds)
     if period_pts is not None and first_top_pts is not None:

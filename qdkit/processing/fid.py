@@ -63,6 +63,17 @@ TOPSPIN_OTHER_WINDOWS = {5: "TRAP", 6: "USER", 7: "SINC", 8: "QSINC", 9: "TRAF",
 def truncate(ds: Dataset, *, points: int) -> Dataset:
     """Keep the first ``points`` complex points of the FID (TopSpin TDeff/2).
 
+    Parameters
+    ----------
+    ds : Dataset
+        Time-domain data.
+    points : int
+        Points to keep.
+
+    Returns
+    -------
+    Dataset
+
     Raises
     ------
     ProcessingError
@@ -83,6 +94,17 @@ def scale_first_point(ds: Dataset, *, factor: float) -> Dataset:
     counts it half; ``factor = 0.5`` removes the resulting baseline offset (Otting, Widmer &
     Wüthrich, J. Magn. Reson. 66, 187 (1986)). With a digital filter the stored first point
     precedes the signal and the factor has no visible effect, as in TopSpin.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Time-domain data.
+    factor : float
+        Multiplier of the first point.
+
+    Returns
+    -------
+    Dataset
     """
     ds = require_dataset(ds, "scale_first_point")
     data = np.array(ds.data, dtype=complex, copy=True)
@@ -94,10 +116,28 @@ def scale_first_point(ds: Dataset, *, factor: float) -> Dataset:
 def dc_offset(ds: Dataset, *, tail_fraction: float = 0.25, start_point: int = 0) -> Dataset:
     """Subtract the receiver DC offset, estimated as the mean of the last part of the FID.
 
-    Equivalent to TopSpin's BC_mod = single/quad applied to the FID. ``tail_fraction`` is
-    the fraction of points at the end of the FID, where the signal has decayed. A DC level
-    passes through the digital filter like any signal, so it only appears once the filter
-    has filled: points before ``start_point`` (the group delay, rounded up) are left alone.
+    Equivalent to TopSpin's BC_mod = single/quad applied to the FID. A DC level passes
+    through the digital filter like any signal, so it only appears once the filter has
+    filled: points before ``start_point`` (the group delay, rounded up) are left alone.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Time-domain data.
+    tail_fraction : float, default 0.25
+        Fraction of points at the end of the FID, where the signal has decayed, that give
+        the offset.
+    start_point : int, default 0
+        First point the correction applies to.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ProcessingError
+        For ``tail_fraction`` outside (0, 1] or ``start_point`` outside the FID.
     """
     ds = require_dataset(ds, "dc_offset")
     if not 0 < tail_fraction <= 1:
@@ -124,6 +164,37 @@ def window_function(window: str, n: int, sw_hz: float, *, lb_hz: float = 0.0, gb
     - ``"sine"`` / ``"qsine"``: sin((π − φ)·t/AQ + φ) (squared for qsine), φ = π/SSB
       (SSB < 2: φ = 0, a plain sine bell; SSB = 2: cosine).
     - ``"none"``: ones.
+
+    Parameters
+    ----------
+    window : {"none", "em", "gm", "sine", "qsine"}
+        The window's name.
+    n : int
+        Number of points.
+    sw_hz : float
+        Spectral width, Hz.
+    lb_hz : float, default 0
+        Line broadening, Hz (``"em"``, ``"gm"``).
+    gb : float, default 0
+        Position of the ``"gm"`` maximum as a fraction of AQ.
+    ssb : float, default 0
+        TopSpin's SSB for the sine bells.
+
+    Returns
+    -------
+    numpy.ndarray
+        Real window, ``n`` points.
+
+    Raises
+    ------
+    ProcessingError
+        For an unknown window, or ``"gm"`` with ``gb`` outside (0, 1).
+
+    Examples
+    --------
+    >>> w = window_function("em", 4, 1000.0, lb_hz=10.0)
+    >>> round(float(w[1]), 4)   # exp(-pi * 10 Hz * 1 ms)
+    0.9691
     """
     if window not in WINDOWS:
         raise ProcessingError(
@@ -154,13 +225,20 @@ def apodize(ds: Dataset, *, window: str = "em", lb_hz: float = 0.0, gb: float = 
 
     Parameters
     ----------
+    ds : Dataset
+        Time-domain data.
     window : {"none", "em", "gm", "sine", "qsine"}
+        The window's name.
     lb_hz : float
         Line broadening in Hz (exponential; negative for the Gaussian ``gm``).
     gb : float
         Gaussian ``gm`` only: position of the window maximum as a fraction of the acquisition time.
     ssb : float
         Sine bells only: TopSpin's SSB (0 or 1 = sine, 2 = cosine, larger = shifted toward sine).
+
+    Returns
+    -------
+    Dataset
     """
     ds = require_dataset(ds, "apodize")
     w = window_function(window, ds.data.shape[-1], spectral_width_hz(ds.meta), lb_hz=lb_hz, gb=gb, ssb=ssb)
@@ -170,6 +248,17 @@ def apodize(ds: Dataset, *, window: str = "em", lb_hz: float = 0.0, gb: float = 
 @step
 def zero_fill(ds: Dataset, *, size: int) -> Dataset:
     """Append zeros up to ``size`` complex points (TopSpin SI).
+
+    Parameters
+    ----------
+    ds : Dataset
+        Time-domain data.
+    size : int
+        Length after filling.
+
+    Returns
+    -------
+    Dataset
 
     Raises
     ------
@@ -206,6 +295,22 @@ def remove_group_delay(ds: Dataset, *, points: float) -> Dataset:
     the end of the array, i.e. at negative times; zero-fill first, as TopSpin transforms the
     zero-filled FID. A fractional shift is done exactly by the Fourier shift theorem,
     x(k + g) = IFFT[X(ν)·exp(2πi·g·ν/n)].
+
+    Parameters
+    ----------
+    ds : Dataset
+        Time-domain data.
+    points : float
+        The group delay, points (``meta.group_delay_pts``).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ProcessingError
+        When the delay does not fit in the FID.
     """
     ds = require_dataset(ds, "remove_group_delay")
     g = float(points)
@@ -226,7 +331,25 @@ def remove_group_delay(ds: Dataset, *, points: float) -> Dataset:
 
 
 def frequency_axis_hz(meta, n: int) -> np.ndarray:
-    """Offsets from the 0-ppm reference frequency of the ``n`` spectrum points, high first."""
+    """Offsets from the 0-ppm reference frequency of the ``n`` spectrum points, high first.
+
+    Parameters
+    ----------
+    meta : Meta
+        Supplies the spectral width, carrier and reference frequency.
+    n : int
+        Number of points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Hz from the reference.
+
+    Raises
+    ------
+    ProcessingError
+        Without a spectral width or reference frequency.
+    """
     sw = spectral_width_hz(meta)
     ref = meta.reference_mhz
     carrier = meta.larmor_mhz if meta.larmor_mhz is not None else ref
@@ -249,6 +372,15 @@ def ft(ds: Dataset) -> Spectrum:
     frequency comes first, and the result is exactly TopSpin's complex spectrum (1r + i·1i),
     which is the complex conjugate of the textbook transform. Phases (p0, p1) therefore
     have TopSpin's sign.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Time-domain data (group delay removed, zero-filled as wanted).
+
+    Returns
+    -------
+    Spectrum
     """
     ds = require_dataset(ds, "ft")
     spec = np.fft.fftshift(np.fft.fft(np.conj(ds.data), axis=-1), axes=-1)

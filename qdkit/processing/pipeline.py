@@ -36,6 +36,22 @@ def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | str | os.PathLi
     so ``process(dataset, spec.recipe)`` gives the same spectrum again: a recipe that starts
     with the dataset's own history replays only the rest.
 
+    Parameters
+    ----------
+    dataset : Dataset
+        What :func:`qdkit.read` returned.
+    recipe : list of dict, JSON text or path to a ``.json`` file, optional
+        Steps to replay (default: :func:`~qdkit.processing.defaults.default_recipe`).
+
+    Returns
+    -------
+    Spectrum or Spectrum2D
+
+    Raises
+    ------
+    ProcessingError
+        For something that is not a Dataset, or a recipe that ends before the Fourier transform.
+
     Examples
     --------
     >>> spec = process(ds)                       # doctest: +SKIP
@@ -67,6 +83,25 @@ def vendor_agreement(ds: Dataset, spec: Spectrum | None = None, *, vendor: Datas
 
     Magnitude vendor spectra (PH_mod = 2, ``mc``/``fmc``) are compared as magnitudes, the
     others as real parts.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset carrying its vendor spectrum, or the raw data for ``vendor``.
+    spec : Spectrum, optional
+        qdkit's spectrum (default: :func:`process` with the default recipe).
+    vendor : Dataset, optional
+        A separate dataset holding the vendor's spectrum.
+
+    Returns
+    -------
+    float
+        Pearson correlation (1 = identical shape).
+
+    Raises
+    ------
+    ProcessingError
+        Without a vendor spectrum, or when the sizes differ.
     """
     if vendor is not None:
         ds = ds.replace(vendor_spectrum=vendor.vendor_spectrum)
@@ -100,6 +135,26 @@ def recipe_2d(
     group-delay removal, and a zero-order phase chosen automatically on the first t1 row,
     which carries every cross peak with cos(0) = 1). ``indirect`` holds the keyword
     arguments of :func:`transform_indirect`.
+
+    Parameters
+    ----------
+    ds : Dataset
+        2D data.
+    fnmode : str or int, optional
+        Quadrature mode (default: ``meta.fnmode``).
+    direct : dict, optional
+        F2 options (above).
+    indirect : dict, optional
+        Keyword arguments of :func:`~qdkit.processing.twod.transform_indirect`.
+
+    Returns
+    -------
+    list of dict
+
+    Raises
+    ------
+    ProcessingError
+        For data that is not 2D or unknown F2 options.
     """
     if np.ndim(ds.data) != 2:
         raise ProcessingError(f"A 2D recipe needs 2D data (t1 rows × t2), got shape {np.shape(ds.data)}.")
@@ -134,7 +189,16 @@ def recipe_2d(
 
 def with_indirect_carrier(ds: Dataset) -> Dataset:
     """Fill ``meta.larmor_mhz_indirect`` from a Bruker ``acqu2s`` (SFO1) when the reader
-    left it empty, so that the F1 ppm axis is centred on the real carrier."""
+    left it empty, so that the F1 ppm axis is centred on the real carrier.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    Dataset
+    """
     acqu2s = ds.raw.get("acqu2s") if isinstance(ds.raw, dict) else None
     if ds.meta.larmor_mhz_indirect or not acqu2s or not acqu2s.get("SFO1"):
         return ds
@@ -149,6 +213,17 @@ def process_2d(
     indirect: dict[str, Any] | None = None,
 ) -> Spectrum2D:
     """Process a 2D dataset: F2 like a 1D spectrum, then F1 by its quadrature mode.
+
+    Parameters
+    ----------
+    ds : Dataset
+        2D data.
+    fnmode, direct, indirect : optional
+        As for :func:`recipe_2d`.
+
+    Returns
+    -------
+    Spectrum2D
 
     Examples
     --------

@@ -46,7 +46,18 @@ def _jsonable(value: Any) -> Any:
 
 
 def step(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Make ``func`` a recipe step: each call records its name and parameters (see module docstring)."""
+    """Make ``func`` a recipe step: each call records its name and parameters (see module docstring).
+
+    Parameters
+    ----------
+    func : callable
+        ``func(obj, **params)`` returning a new object, or ``(new object, resolved params)``.
+
+    Returns
+    -------
+    callable
+        The recorded step; ``.raw`` is the undecorated function.
+    """
     name = func.__name__
 
     @functools.wraps(func)
@@ -62,11 +73,44 @@ def step(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def to_json(recipe: Iterable[Mapping[str, Any]], indent: int = 2) -> str:
+    """A recipe as JSON text (what :func:`from_json` reads back).
+
+    Parameters
+    ----------
+    recipe : iterable of dict
+        The steps.
+    indent : int, default 2
+        JSON indentation.
+
+    Returns
+    -------
+    str
+    """
     return json.dumps([dict(e) for e in recipe], indent=indent)
 
 
 def from_json(text_or_path: str | Path) -> list[dict[str, Any]]:
-    """Load a recipe from a JSON string or a ``.json`` file."""
+    """Load a recipe from a JSON string or a ``.json`` file.
+
+    Parameters
+    ----------
+    text_or_path : str or Path
+        JSON text starting with ``[``, or the path of a file holding it.
+
+    Returns
+    -------
+    list of dict
+
+    Raises
+    ------
+    RecipeError
+        For an unreadable file, invalid JSON, or JSON that is not a list.
+
+    Examples
+    --------
+    >>> from_json('[{"step": "ft"}]')
+    [{'step': 'ft'}]
+    """
     text = str(text_or_path)
     if not text.lstrip().startswith("["):
         try:

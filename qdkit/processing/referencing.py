@@ -39,7 +39,19 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Standard:
-    """A reference compound and its shift on the IUPAC (primary reference) scale."""
+    """A reference compound and its shift on the IUPAC (primary reference) scale.
+
+    Attributes
+    ----------
+    name : str
+        The compound (``"Me2Cd"``).
+    nuclei : tuple of str
+        The isotopes it references.
+    shift_ppm : float
+        Its shift on the primary scale, ppm.
+    source : str
+        Where the shift comes from.
+    """
 
     name: str
     nuclei: tuple[str, ...]
@@ -102,6 +114,17 @@ for _alias, _name in _ALIASES.items():
 def standard(name: str, nucleus: str | None = None) -> Standard:
     """Look up a reference compound by name (spelling variants accepted).
 
+    Parameters
+    ----------
+    name : str
+        The compound.
+    nucleus : str, optional
+        Check that the compound references this isotope.
+
+    Returns
+    -------
+    Standard
+
     Raises
     ------
     ProcessingError
@@ -129,6 +152,22 @@ def convert(ppm, nucleus: str, from_ref: str, to_ref: str, *, frequency_exact: b
     the exact relation (1 + δ_to) = (1 + δ_from)(1 + δ(from_ref)) / (1 + δ(to_ref)) (δ in
     units of 1e-6), which differs by about δ·Δ·1e-6 ppm (0.2 ppm for −317 ppm and Δ = 641).
 
+    Parameters
+    ----------
+    ppm : float or array_like
+        Shifts against ``from_ref``.
+    nucleus : str
+        The isotope.
+    from_ref, to_ref : str
+        Reference compounds (see :func:`standard`).
+    frequency_exact : bool, default False
+        Use the exact relation instead of the additive one.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Shifts against ``to_ref``.
+
     Examples
     --------
     >>> convert(-317.0, "113Cd", "Me2Cd", "Cd(ClO4)2·6H2O")
@@ -145,19 +184,64 @@ def convert(ppm, nucleus: str, from_ref: str, to_ref: str, *, frequency_exact: b
 
 
 def xi_reference_mhz(nucleus: str, proton_reference_mhz: float) -> float:
-    """IUPAC unified scale: ν_ref(X) = Ξ_X/100 · ν(¹H of TMS), MHz."""
+    """IUPAC unified scale: ν_ref(X) = Ξ_X/100 · ν(¹H of TMS), MHz.
+
+    Parameters
+    ----------
+    nucleus : str
+        The isotope (``"113Cd"``).
+    proton_reference_mhz : float
+        ¹H frequency of TMS on the same magnet, MHz.
+
+    Returns
+    -------
+    float
+        Reference (0 ppm) frequency of ``nucleus``, MHz.
+    """
     return nuclei.get(nucleus).xi_percent / 100.0 * float(proton_reference_mhz)
 
 
 def basic_frequency_mhz(meta: Meta) -> float:
-    """Bruker BF1, the spectrometer's basic frequency: SFO1 − O1."""
+    """Bruker BF1, the spectrometer's basic frequency: SFO1 − O1.
+
+    Parameters
+    ----------
+    meta : Meta
+        Supplies ``larmor_mhz`` (SFO1) and ``o1_hz``.
+
+    Returns
+    -------
+    float
+        MHz.
+
+    Raises
+    ------
+    ProcessingError
+        When the carrier frequency is unknown.
+    """
     if meta.larmor_mhz is None:
         raise ProcessingError("The carrier frequency (meta.larmor_mhz, SFO1) is unknown; cannot place the reference.")
     return float(meta.larmor_mhz) - float(meta.o1_hz or 0.0) * 1e-6
 
 
 def sr_hz(meta: Meta) -> float:
-    """TopSpin's SR: the reference frequency's offset from BF1, Hz (SF = BF1 + SR)."""
+    """TopSpin's SR: the reference frequency's offset from BF1, Hz (SF = BF1 + SR).
+
+    Parameters
+    ----------
+    meta : Meta
+        Supplies the reference and carrier frequencies.
+
+    Returns
+    -------
+    float
+        Hz.
+
+    Raises
+    ------
+    ProcessingError
+        Without a reference frequency.
+    """
     if meta.reference_mhz is None:
         raise ProcessingError("The spectrum has no reference frequency (meta.reference_mhz).")
     return (float(meta.reference_mhz) - basic_frequency_mhz(meta)) * 1e6
@@ -183,14 +267,40 @@ def _nucleus_of(spec: Spectrum, nucleus: str | None) -> str:
 
 @step
 def reference_sr(spec: Spectrum, *, sr_hz: float) -> Spectrum:
-    """Put 0 ppm at BF1 + ``sr_hz`` (TopSpin's SR convention: SF = BF1 + SR)."""
+    """Put 0 ppm at BF1 + ``sr_hz`` (TopSpin's SR convention: SF = BF1 + SR).
+
+    Parameters
+    ----------
+    spec : Spectrum
+        The spectrum to re-reference.
+    sr_hz : float
+        TopSpin's SR, Hz.
+
+    Returns
+    -------
+    Spectrum
+    """
     return _with_reference(spec, basic_frequency_mhz(spec.meta) + float(sr_hz) * 1e-6)
 
 
 @step
 def reference_unified(spec: Spectrum, *, proton_reference_mhz: float, nucleus: str | None = None) -> Spectrum:
     """IUPAC unified scale: 0 ppm at Ξ·ν(¹H TMS), from the ¹H frequency of TMS measured on
-    the same magnet (indirect referencing; Harris et al. 2001)."""
+    the same magnet (indirect referencing; Harris et al. 2001).
+
+    Parameters
+    ----------
+    spec : Spectrum
+        The spectrum to re-reference.
+    proton_reference_mhz : float
+        ¹H frequency of TMS, MHz.
+    nucleus : str, optional
+        The observed isotope (default: the spectrum's).
+
+    Returns
+    -------
+    Spectrum
+    """
     return _with_reference(spec, xi_reference_mhz(_nucleus_of(spec, nucleus), proton_reference_mhz))
 
 
@@ -201,6 +311,26 @@ def reference_to_standard(spec: Spectrum, *, standard_name: str, observed_ppm: f
     The standard's line appeared at ``observed_ppm`` on the spectrum's current scale; after
     this step it sits at its tabulated shift (e.g. Na₂SeO₃ at 1260 ppm vs Me₂Se), i.e.
     ν_ref = ν_std / (1 + δ_std·1e-6) with ν_std = ν_ref,old (1 + δ_obs·1e-6).
+
+    Parameters
+    ----------
+    spec : Spectrum
+        The spectrum to re-reference.
+    standard_name : str
+        The secondary standard (see :func:`standard`).
+    observed_ppm : float
+        Where its line appeared on the current scale, ppm.
+    nucleus : str, optional
+        The observed isotope (default: the spectrum's).
+
+    Returns
+    -------
+    Spectrum
+
+    Raises
+    ------
+    ProcessingError
+        Without a reference frequency or a known nucleus.
     """
     std = standard(standard_name, _nucleus_of(spec, nucleus))
     old = spec.meta.reference_mhz
@@ -214,7 +344,26 @@ def reference_to_standard(spec: Spectrum, *, standard_name: str, observed_ppm: f
 def change_reference_compound(spec: Spectrum, *, from_ref: str, to_ref: str, nucleus: str | None = None) -> Spectrum:
     """Re-express a spectrum referenced to ``from_ref`` against ``to_ref`` (e.g. CdCl2 → Me2Cd,
     SI Table S1). Frequency-exact: the ppm axis moves by δ(from_ref) − δ(to_ref) up to the
-    δ·Δ·1e-6 term noted in :func:`convert`."""
+    δ·Δ·1e-6 term noted in :func:`convert`.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        The spectrum to re-reference.
+    from_ref, to_ref : str
+        The current and the wanted reference compounds.
+    nucleus : str, optional
+        The observed isotope (default: the spectrum's).
+
+    Returns
+    -------
+    Spectrum
+
+    Raises
+    ------
+    ProcessingError
+        Without a reference frequency or a known nucleus.
+    """
     label = _nucleus_of(spec, nucleus)
     a = standard(from_ref, label).shift_ppm
     b = standard(to_ref, label).shift_ppm

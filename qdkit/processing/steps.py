@@ -42,16 +42,39 @@ STEPS = {
 
 
 def registered_steps() -> dict[str, Callable[..., Any]]:
-    """Name → step function, for every step qdkit defines (a copy of :data:`STEPS`)."""
+    """Name → step function, for every step qdkit defines (a copy of :data:`STEPS`).
+
+    Returns
+    -------
+    dict
+    """
     return dict(STEPS)
 
 
 def apply(obj, recipe: Iterable[Mapping[str, Any]], *, extra_steps: Mapping[str, Callable[..., Any]] | None = None):
     """Replay ``recipe`` (a list of ``{"step": name, **params}``) on ``obj``.
 
-    ``extra_steps`` (name → step) adds steps of your own to qdkit's table. Parameters that a
-    step does not take raise :class:`RecipeError`; errors raised inside a step keep their own
-    type and traceback.
+    Parameters that a step does not take raise :class:`RecipeError`; errors raised inside a
+    step keep their own type and traceback.
+
+    Parameters
+    ----------
+    obj : Dataset or Spectrum
+        Where the recipe starts.
+    recipe : iterable of dict
+        The steps.
+    extra_steps : dict, optional
+        Name → step: steps of your own, added to qdkit's table.
+
+    Returns
+    -------
+    Dataset or Spectrum
+        What the last step returned, with every step in its recipe.
+
+    Raises
+    ------
+    RecipeError
+        For an entry without a ``"step"``, an unknown step, or parameters a step does not take.
     """
     steps = {**registered_steps(), **(extra_steps or {})}
     for i, entry in enumerate(recipe):

@@ -18,6 +18,8 @@ from qdkit.processing.defaults import next_power_of_two
 from qdkit.processing.fid import window_function
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import ProcessingError, UnknownNucleusError
+from qdkit.io.bruker import FNMODES
+from qdkit.processing.measure import noise_rms
 from qdkit.processing.recipe import step
 
 __all__ = [
@@ -34,15 +36,8 @@ __all__ = [
 
 
 #: Bruker FnMODE codes (acqu2s) and the names qdkit uses for them.
-FNMODE_NAMES = {
-    0: "undefined",
-    1: "qf",
-    2: "qseq",
-    3: "tppi",
-    4: "states",
-    5: "states-tppi",
-    6: "echo-antiecho",
-}
+#: Bruker FnMODE codes (acqu2s) and the lower-case names qdkit uses for them.
+FNMODE_NAMES = {code: name.lower() for code, name in FNMODES.items()}
 _COMPLEX_MODES = ("states", "states-tppi", "echo-antiecho")
 
 
@@ -55,6 +50,22 @@ def quadrature_mode(fnmode: str | int | None) -> str:
     ``"States"`` (4), ``"States-TPPI"`` (5): cosine/sine row pairs (States-TPPI also
     inverts every other pair, moving the axial peak to the edge).
     ``"Echo-Antiecho"`` (6): N-type/P-type row pairs (gradient selection).
+
+    Parameters
+    ----------
+    fnmode : str, int or None
+        Code or name.
+
+    Returns
+    -------
+    str
+        Lower case: ``"qf"``, ``"qseq"``, ``"tppi"``, ``"states"``, ``"states-tppi"`` or
+        ``"echo-antiecho"``.
+
+    Raises
+    ------
+    ProcessingError
+        For an unknown or missing mode (FnMODE 0 is "undefined").
     """
     if fnmode is None:
         raise ProcessingError(
@@ -113,6 +124,17 @@ class Spectrum2D:
     recipe: tuple[dict[str, Any], ...] = ()
 
     def replace(self, **changes) -> "Spectrum2D":
+        """A copy with ``changes`` applied (the record is frozen).
+
+        Parameters
+        ----------
+        **changes
+            Field name → new value.
+
+        Returns
+        -------
+        Spectrum2D
+        """
         return dataclasses.replace(self, **changes)
 
     @property
@@ -250,6 +272,11 @@ def transform_indirect(
     Returns
     -------
     Spectrum2D
+
+    Raises
+    ------
+    ProcessingError
+        For data that is not 2D, an unknown F1 width or nucleus, or a ``size`` that would cut data.
     """
     if not isinstance(spec, Spectrum) or np.ndim(spec.data) != 2:
         raise ProcessingError(
@@ -334,6 +361,26 @@ def phase_2d(
     F1 phasing multiplies both hypercomplex halves by exp(iφ1); F2 phasing rotates the
     F2 real/imaginary pair: A' = A·cos φ2 − B·sin φ2, B' = A·sin φ2 + B·cos φ2, which is
     why :class:`Spectrum2D` keeps ``data_f2_imag``.
+
+    Parameters
+    ----------
+    spec : Spectrum2D
+        From :func:`transform_indirect`.
+    p0_deg, p1_deg : float
+        F2 phases, degrees.
+    p0_indirect_deg, p1_indirect_deg : float
+        F1 phases, degrees.
+    pivot_ppm, pivot_ppm_indirect : float, optional
+        Where each first-order term is zero.
+
+    Returns
+    -------
+    Spectrum2D
+
+    Raises
+    ------
+    ProcessingError
+        For a 1D spectrum, or F2 phases on data without the F2 imaginary part.
     """
     if not isinstance(spec, Spectrum2D):
         raise ProcessingError("phase_2d needs a Spectrum2D (from transform_indirect).")
@@ -372,6 +419,8 @@ def projection(spec: Spectrum2D, *, onto: str = "direct", kind: str = "skyline",
 
     Parameters
     ----------
+    spec : Spectrum2D
+        The 2D spectrum.
     onto : {"direct", "indirect"}
         The axis that is kept (F2 or F1).
     kind : {"skyline", "sum"}
@@ -379,6 +428,16 @@ def projection(spec: Spectrum2D, *, onto: str = "direct", kind: str = "skyline",
         contour plot); sum: the integral over it (keeps intensity ratios).
     region_ppm : (float, float), optional
         Restrict the other axis to this ppm range (e.g. one F2 peak for an F1 projection).
+
+    Returns
+    -------
+    Spectrum
+        Real 1D spectrum on the kept axis.
+
+    Raises
+    ------
+    ProcessingError
+        For an unknown ``onto`` or ``kind``, or an empty region.
     """
     if kind not in ("skyline", "sum"):
         raise ProcessingError(f"Unknown projection {kind!r}; use 'skyline' or 'sum'.")
@@ -402,10 +461,17 @@ def projection(spec: Spectrum2D, *, onto: str = "direct", kind: str = "skyline",
 
 
 def noise_rms_2d(spec: Spectrum2D) -> float:
-    """Noise level of the real 2D spectrum: 1.4826 × median absolute deviation (robust
-    against the few points that carry peaks)."""
-    re = spec.real
-    return float(1.4826 * np.median(np.abs(re - np.median(re))))
+    """Noise σ of the real 2D spectrum (:func:`qdkit.processing.measure.noise_rms` along F2).
+
+    Parameters
+    ----------
+    spec : Spectrum2D
+
+    Returns
+    -------
+    float
+    """
+    return noise_rms(spec.real)
 
 
 def contour_levels(spec: Spectrum2D, *, n_levels: int = 10, factor: float = 1.4, start_sigma: float = 5.0) -> np.ndarray:
@@ -413,6 +479,26 @@ def contour_levels(spec: Spectrum2D, *, n_levels: int = 10, factor: float = 1.4,
 
     Use ``-levels[::-1]`` for negative contours. If the spectrum's maximum lies below the
     first level, the levels start at half the maximum so that something is drawn.
+
+    Parameters
+    ----------
+    spec : Spectrum2D
+    n_levels : int, default 10
+        Number of levels.
+    factor : float, default 1.4
+        Ratio of successive levels.
+    start_sigma : float, default 5
+        Lowest level in units of the noise σ (:func:`noise_rms_2d`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing positive levels.
+
+    Raises
+    ------
+    ProcessingError
+        For ``n_levels`` < 1 or ``factor`` ≤ 1.
     """
     if n_levels < 1 or factor <= 1:
         raise ProcessingError("Contour levels need n_levels >= 1 and factor > 1.")
@@ -424,6 +510,15 @@ def contour_levels(spec: Spectrum2D, *, n_levels: int = 10, factor: float = 1.4,
 
 
 def peak_position_ppm(spec: Spectrum2D) -> tuple[float, float]:
-    """(F1 ppm, F2 ppm) of the largest absolute real value."""
+    """(F1 ppm, F2 ppm) of the largest absolute real value.
+
+    Parameters
+    ----------
+    spec : Spectrum2D
+
+    Returns
+    -------
+    (f1_ppm, f2_ppm) : tuple of float
+    """
     i, j = np.unravel_index(int(np.argmax(np.abs(spec.real))), spec.real.shape)
     return float(spec.ppm_indirect[i]), float(spec.ppm[j])

@@ -14,6 +14,8 @@ from qdkit.simulation.powder import orientations
 
 __all__ = [
     "sideband_intensities_cached",
+    "clear_intensity_caches",
+    "EXACT_RATIO",
     "QUASI_STATIC_RATIO",
     "sideband_intensities",
     "static_pattern",
@@ -81,15 +83,13 @@ def _auto_resolution(ratio: float) -> tuple[int, int]:
     """(time points per rotor period, orientation density) for |δaniso·ν_ref/ν_r| = ratio.
 
     Sidebands reach orders ≈ ±ratio, so 2.5·ratio plus a margin of points per period
-    avoids aliasing. The Gauss product grid converges spectrally once its density exceeds
-    about ratio + 12; with density 1.2·ratio + 12 the largest error against a 1.5× denser
-    grid is ≲ 1e-7 of the tallest sideband up to ratio 10, 1e-6 at 20, 1e-4 at 40 and
-    2–4e-3 at 80–150. The density is capped at 192; with the line broadening of a real
+    (rounded up to a size the FFT handles fast) avoids aliasing. The Gauss product grid
+    converges spectrally once its density exceeds about ratio + 12; with density
+    1.2·ratio + 12 the largest error against a 1.5× denser grid is ≲ 1e-7 of the tallest
+    sideband up to ratio 10, 1e-6 at 20, 1e-4 at 40 and 2–4e-3 at 80–150. The density is capped at 192; with the line broadening of a real
     spectrum that still matches mrsimulator to ≤ 0.1 % of the tallest peak at ratio 335.
     """
-    n_time = 16
-    while n_time < 2.5 * ratio + 24:
-        n_time *= 2
+    n_time = sfft.next_fast_len(max(16, math.ceil(2.5 * ratio + 24)))
     density = int(min(192, math.ceil(1.2 * ratio + 12)))
     density += density % 2
     return n_time, density
@@ -122,7 +122,9 @@ def sideband_intensities_cached(ratio: float, eta: float, scheme: str, density: 
     return out_order, out_power
 
 
-#: Above this |δaniso·ν_ref/ν_r| sideband intensities are taken from the static pattern.
+#: Up to this |δaniso·ν_ref/ν_r| the sideband intensities are the exact powder average.
+EXACT_RATIO = 250.0
+#: From this |δaniso·ν_ref/ν_r| on they are the quasi-static envelope; in between, a blend.
 QUASI_STATIC_RATIO = 400.0
 
 
@@ -130,12 +132,12 @@ QUASI_STATIC_RATIO = 400.0
 def _quasi_static_intensities(ratio: float, eta: float):
     """Slow-spinning limit: sideband k carries the static pattern between (k ± ½)·ν_r.
 
-    Used only for |ratio| > QUASI_STATIC_RATIO (hundreds of sidebands: satellite
-    transitions of nuclei with MHz quadrupole couplings, or very slow spinning), where the
-    exact average would take tens of seconds. It is an approximation: the centre band and
-    the sidebands near the pattern's horns keep extra intensity at any finite rate (at
-    ratio 167 this envelope is off by ~70 % of the tallest peak where the exact average
-    agrees with mrsimulator to 0.1 %), so satellites drawn this way are indicative only.
+    Used beyond EXACT_RATIO (hundreds of sidebands: very slow spinning), where the exact
+    average would take many seconds. It is an approximation: the centre band and the
+    sidebands near the pattern's horns keep extra intensity at any finite rate (at ratio 167
+    this envelope is off by ~70 % of the tallest sideband where the exact average agrees
+    with mrsimulator to 0.1 %; once broadened, 19 % of the tallest peak for 150 Hz lines
+    and 3 % for 1 kHz lines at ratio 400), so spectra drawn this way are indicative only.
     """
     kmax = int(math.ceil(1.05 * abs(ratio))) + 2
     order = np.arange(-kmax, kmax + 1)
@@ -147,6 +149,12 @@ def _quasi_static_intensities(ratio: float, eta: float):
     order.setflags(write=False)
     power.setflags(write=False)
     return order, power
+
+
+def clear_intensity_caches() -> None:
+    """Forget every cached set of sideband intensities (for benchmarks)."""
+    for cached in (sideband_intensities_cached, _quasi_static_intensities, _blended_intensities):
+        cached.cache_clear()
 
 
 _CENTRE_ONLY = (np.zeros(1, dtype=int), np.ones(1))
@@ -168,9 +176,17 @@ def sideband_intensities(ratio: float, eta: float, *, scheme: str = "gauss",
     ----------
     ratio : float
         δaniso·ν_ref/ν_r: the anisotropy in Hz (ppm × reference MHz) over the spinning
-        rate, signed. Beyond ``QUASI_STATIC_RATIO`` (400, i.e. hundreds of sidebands) the
-        intensities come from an approximate static envelope unless ``density``/``n_time``
-        are given; up to it the average is exact (≈ 1–4 s near the limit).
+        rate, signed. Which intensities, by |ratio| (unless ``density``/``n_time`` are
+        given, which always forces the exact average):
+
+        * ≤ ``EXACT_RATIO`` (250): the exact powder average (≈ 1–2 s near 250, cached);
+        * ≥ ``QUASI_STATIC_RATIO`` (400): the quasi-static envelope, sideband k carrying
+          the static pattern between (k ± ½)·ν_r (an approximation, see
+          ``_quasi_static_intensities``);
+        * in between: w·exact + (1 − w)·envelope with w = ln(400/|ratio|)/ln(400/250),
+          so the intensities, and every spectrum made from them, change continuously
+          with the spinning rate. Where the two differ by D (of the tallest peak), a 1 %
+          change of rate moves the blend by at most D·0.01/ln 1.6 ≈ 0.02·D.
     eta : float
         Asymmetry η.
     scheme, density, n_time
@@ -187,11 +203,31 @@ def sideband_intensities(ratio: float, eta: float, *, scheme: str = "gauss",
     ratio = float(ratio)
     if ratio == 0.0:
         return _CENTRE_ONLY
-    if abs(ratio) > QUASI_STATIC_RATIO and density is None and n_time is None:
+    size = abs(ratio)
+    if size <= EXACT_RATIO or density is not None or n_time is not None:
+        auto_time, auto_density = _auto_resolution(size)
+        return sideband_intensities_cached(ratio, float(eta), scheme, density or auto_density,
+                                           n_time or auto_time)
+    if size >= QUASI_STATIC_RATIO:
         return _quasi_static_intensities(ratio, float(eta))
+    return _blended_intensities(ratio, float(eta), scheme)
+
+
+@lru_cache(maxsize=256)
+def _blended_intensities(ratio: float, eta: float, scheme: str):
+    """Exact and quasi-static intensities mixed with a weight linear in ln|ratio|."""
     auto_time, auto_density = _auto_resolution(abs(ratio))
-    return sideband_intensities_cached(ratio, float(eta), scheme, density or auto_density,
-                                        n_time or auto_time)
+    e_order, e_inten = sideband_intensities_cached(ratio, eta, scheme, auto_density, auto_time)
+    q_order, q_inten = _quasi_static_intensities(ratio, eta)
+    w = math.log(QUASI_STATIC_RATIO / abs(ratio)) / math.log(QUASI_STATIC_RATIO / EXACT_RATIO)
+    lo, hi = min(e_order[0], q_order[0]), max(e_order[-1], q_order[-1])
+    inten = np.zeros(hi - lo + 1)
+    inten[e_order - lo] += w * e_inten
+    inten[q_order - lo] += (1.0 - w) * q_inten
+    order = np.arange(lo, hi + 1)
+    order.setflags(write=False)
+    inten.setflags(write=False)
+    return order, inten
 
 
 # --------------------------------------------------------------------------------------

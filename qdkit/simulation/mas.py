@@ -27,7 +27,13 @@ import numpy as np
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 from qdkit.simulation.broadening import axis_grid, broadened_bins, broadened_sticks, line_transform
-from qdkit.simulation.csa import QUASI_STATIC_RATIO, sideband_intensities, sideband_intensities_cached, static_pattern
+from qdkit.simulation.csa import (
+    QUASI_STATIC_RATIO,
+    clear_intensity_caches,
+    sideband_intensities,
+    static_pattern,
+)
+from qdkit.simulation.quadrupolar import clear_pattern_cache, quadrupolar_bins
 from qdkit.simulation.sites import (
     Site,
     haeberlen_from_herzfeld_berger,
@@ -72,7 +78,8 @@ def clear_caches() -> None:
     """Forget every cached sideband set, kernel and site shape (for benchmarks)."""
     with _SHAPE_LOCK:
         _SHAPE_CACHE.clear()
-    sideband_intensities_cached.cache_clear()
+    clear_intensity_caches()
+    clear_pattern_cache()
     line_transform.cache_clear()
 
 
@@ -80,7 +87,8 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
                 scheme: str, density: int | None, transitions: str = "all") -> np.ndarray:
     """Unit-weight shape of one site on the axis (intensity per ppm), cached."""
     key = (site.nucleus, site.iso_ppm, site.aniso_ppm, site.eta, site.fwhm_hz,
-           site.lorentz_hz, site.cq_mhz, site.eta_q, field_T, mas_hz, start, step, n,
+           site.lorentz_hz, site.cq_mhz, site.eta_q, site.euler_deg, field_T, mas_hz, start,
+           step, n,
            scheme, density, transitions if site.is_quadrupolar else "all")
     with _SHAPE_LOCK:
         hit = _SHAPE_CACHE.get(key)
@@ -91,8 +99,6 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
     h = abs(step)
     gauss_pts, lorentz_pts = site.fwhm_hz / ref_mhz / h, site.lorentz_hz / ref_mhz / h
     if site.is_quadrupolar:
-        from qdkit.simulation.quadrupolar import quadrupolar_bins
-
         bins = quadrupolar_bins(site, field_T, mas_hz, start, step, n, transitions=transitions)
         shape = broadened_bins(bins, gauss_pts, lorentz_pts)
     elif mas_hz == 0.0:
@@ -104,7 +110,9 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
         # Sidebands closer together than one point of the axis, in the quasi-static regime:
         # the envelope sideband_intensities would return, summed on this axis, is the
         # binned static pattern itself - and costs O(n) instead of O(δaniso/ν_r), which
-        # for a rate typed in as 0.001 Hz would be billions of sidebands.
+        # for a rate typed in as 0.001 Hz would be billions of sidebands. The switch moves
+        # each sideband's share by under half a point: measured ≤ 0.5 % of the tallest
+        # peak between rates 1 % apart (lines 3 points wide), as between any other two.
         edges = start + step * (np.arange(n + 1) - 0.5)
         bins = static_pattern(site.iso_ppm, site.aniso_ppm, site.eta, edges)
         shape = broadened_bins(bins, gauss_pts, lorentz_pts)
@@ -167,7 +175,20 @@ def mas_spectrum(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, pp
     stick at δiso + k·ν_r/ν_ref broadened by a Gaussian of ``fwhm_hz`` convolved with a
     Lorentzian of ``lorentz_hz``. ``mas_hz = 0`` gives the static powder pattern
     (:func:`static_pattern`). Quadrupolar sites with C_Q ≠ 0 go through
-    :mod:`qdkit.quadrupolar`.
+    :mod:`qdkit.simulation.quadrupolar`.
+
+    Which spin-1/2 calculation applies where, by R = |δaniso|·ν_ref/ν_r (the number of
+    sidebands on each side), all continuous in ``mas_hz``:
+
+    * R ≤ 250: the exact powder average (≤ 1 % of the tallest peak from mrsimulator);
+    * 250 < R < 400: a blend of the exact average and the quasi-static envelope, weight
+      linear in ln R;
+    * R ≥ 400: the quasi-static envelope (sideband k carries the static pattern between
+      (k ± ½)·ν_r), and where sidebands are also closer than one axis point, the binned
+      static pattern itself, so a crawling rate (0.001 Hz) costs what a static one does.
+      The envelope misses the fine structure that slow-spinning sidebands keep near the
+      pattern's horns and at the centre band: at R = 400 (surface 113Cd at 9.4 T, 92 Hz)
+      ~20 % of the tallest peak for 150 Hz lines, ~3 % for 1 kHz lines; indicative only.
 
     Parameters
     ----------

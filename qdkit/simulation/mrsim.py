@@ -14,6 +14,7 @@ from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 
 __all__ = [
+    "comparison_axis",
     "mrsim_site",
     "mrsim_spectrum",
     "mrsim_spectra_isolated",
@@ -38,6 +39,8 @@ def mrsim_site(site, field_T: float):
     bare Larmor frequency while its ppm axis uses the reference frequency; a CSA given in
     ppm of the reference frequency therefore needs zeta = −δaniso·(ν_ref/ν_Larmor)
     (``Isotope.ref_larmor_ratio``). The isotropic shift needs no such factor.
+    ``Site.euler_deg`` becomes the quadrupolar tensor's (α, β, γ) with the shielding tensor
+    at zero angles: the EFG orientation relative to the CSA frame.
     """
     _require_mrsimulator()
     from mrsimulator import Site as MSite
@@ -48,7 +51,9 @@ def mrsim_site(site, field_T: float):
     if site.aniso_ppm != 0.0:
         kwargs["shielding_symmetric"] = {"zeta": -site.aniso_ppm * ratio, "eta": site.eta}
     if site.cq_mhz != 0.0:
-        kwargs["quadrupolar"] = {"Cq": site.cq_mhz * 1e6, "eta": site.eta_q}
+        alpha, beta, gamma = np.radians(site.euler_deg)
+        kwargs["quadrupolar"] = {"Cq": site.cq_mhz * 1e6, "eta": site.eta_q,
+                                 "alpha": alpha, "beta": beta, "gamma": gamma}
     return MSite(**kwargs)
 
 
@@ -56,6 +61,43 @@ def _reference_frequency_hz(nucleus: str, field_T: float) -> float:
     from mrsimulator.spin_system.isotope import Isotope
 
     return float(Isotope(symbol=nucleus).B0_to_ref_freq(field_T))
+
+
+def comparison_axis(site, field_T: float, mas_hz: float, *, points_per_fwhm: float = 24.0,
+                    transitions: str = "all") -> np.ndarray:
+    """An evenly spaced ppm axis (high → low, even length) for comparing one site with mrsimulator.
+
+    mrsimulator puts each sideband of a quadrupolar transition into its nearest axis point,
+    which moves a narrow line by up to half a point (a 3 % change of a line 24 points
+    wide). The axis therefore has ``points_per_fwhm`` points per Gaussian FWHM, a whole
+    number of points per spinning sideband, and a point at the centre of gravity of the
+    central transition (δiso plus its isotropic second-order shift,
+    −ν_Q²/(30ν0)·[I(I+1) − 3/4]·(1 + η_Q²/3), Freude & Haase 1993), so those lines sit on
+    points in both programs. It spans the CSA pattern, the satellites when
+    ``transitions="all"``, the line tails and a few spinning sidebands.
+    """
+    nuc = nuclei.get(site.nucleus)
+    ref_mhz = nuc.reference_mhz(field_T)
+    width_hz = 1.5 * abs(site.aniso_ppm) * ref_mhz + 6.0 * (site.fwhm_hz + site.lorentz_hz)
+    width_hz += 4.0 * mas_hz + 20.0 * ref_mhz
+    centre = site.iso_ppm
+    if site.cq_mhz != 0.0:
+        spin = float(nuc.spin)
+        nu_q = 3.0 * site.cq_mhz * 1e6 / (2.0 * spin * (2.0 * spin - 1.0))
+        nu0 = nuc.larmor_mhz(field_T) * 1e6
+        centre -= (nu_q ** 2 / (30.0 * nu0) * (spin * (spin + 1) - 0.75)
+                   * (1 + site.eta_q ** 2 / 3) / ref_mhz)
+        width_hz += nu_q ** 2 / nu0 * spin * (spin + 1) / 2.0
+        if transitions == "all":
+            width_hz += nu_q * (spin - 0.5)
+    if site.fwhm_hz <= 0:
+        raise ModelParameterError("comparison_axis needs a site with a Gaussian width fwhm_hz > 0.")
+    step = site.fwhm_hz / ref_mhz / points_per_fwhm
+    if mas_hz > 0:
+        rate_ppm = mas_hz / ref_mhz
+        step = rate_ppm / np.ceil(rate_ppm / step)
+    half = int(np.ceil(width_hz / ref_mhz / step))
+    return centre + step * np.arange(half, -half, -1)
 
 
 def mrsim_spectrum(sites, field_T: float, mas_hz: float, ppm, *, transitions: str = "all",
@@ -139,6 +181,9 @@ def mrsim_spectrum(sites, field_T: float, mas_hz: float, ppm, *, transitions: st
         sim.config.integration_density = integration_density
         sim.config.number_of_sidebands = number_of_sidebands
         sim.config.decompose_spectrum = "none"
+        if any(site.euler_deg):
+            # mrsimulator's default octant assumes tensors at zero angles
+            sim.config.integration_volume = "hemisphere"
         sim.run()
         ops = []
         if broaden and site.fwhm_hz > 0:

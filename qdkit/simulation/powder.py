@@ -46,18 +46,21 @@ def zcw(n_points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=32)
-def gauss_grid(n_alpha: int, n_beta: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def gauss_grid(n_alpha: int, n_beta: int, full_turn: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Product grid: Gauss–Legendre in cos β on (0, 1) times equal steps in α on [0, π).
 
     Sideband intensities of a rank-2 interaction are smooth in cos β and π-periodic in α
     (the tensor components enter as e^{±2iα}), so Gauss–Legendre and the trapezoid rule both
     converge spectrally: a few hundred orientations match thousands of ZCW points.
+    ``full_turn`` takes α on [0, 2π) instead: needed when two tensors at general relative
+    angles (CSA and EFG) remove the π-periodicity.
     """
     if n_alpha < 1 or n_beta < 1:
         raise ModelParameterError(f"gauss_grid needs positive sizes, got {n_alpha}×{n_beta}.")
     x, w = np.polynomial.legendre.leggauss(n_beta)
     cos_beta = 0.5 * (x + 1.0)
-    alpha = np.pi * np.arange(n_alpha) / n_alpha
+    alpha = (2.0 if full_turn else 1.0) * np.pi * np.arange(n_alpha) / n_alpha
     a, c = np.meshgrid(alpha, cos_beta, indexing="ij")
     weight = np.broadcast_to(0.5 * w / n_alpha, a.shape)
     return a.ravel(), np.arccos(c.ravel()), np.ascontiguousarray(weight).ravel()
@@ -89,6 +92,23 @@ def orientations(scheme: str = "gauss", density: int = 24):
     ``density`` is the number of β values for ``"gauss"`` (with ``density`` α values, so
     density² points), the approximate number of points on the hemisphere ÷ density for
     ``"zcw"`` (density² points), and the polynomial order for ``"lebedev"``.
+
+    Parameters
+    ----------
+    scheme : {"gauss", "zcw", "lebedev"}, default "gauss"
+        The orientation set.
+    density : int, default 24
+        Its size (above).
+
+    Returns
+    -------
+    (alpha, beta, weight) : tuple of numpy.ndarray
+        Euler angles in radians and weights summing to 1.
+
+    Raises
+    ------
+    ModelParameterError
+        For an unknown scheme or a size it cannot build.
     """
     if scheme == "gauss":
         return gauss_grid(density, density)

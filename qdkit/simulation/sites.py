@@ -53,6 +53,12 @@ class Site:
         Quadrupolar coupling constant C_Q = e²qQ/h, MHz (quadrupolar nuclei only).
     eta_q : float
         Quadrupolar asymmetry, 0 … 1.
+    euler_deg : (float, float, float)
+        Orientation (α, β, γ) in degrees of the EFG principal axes relative to the CSA
+        principal axes, ZYZ convention: the EFG tensor in the CSA frame is
+        Rᵀ V_PAS R with R = R_z(α) R_y(β) R_z(γ), mrsimulator's convention for its
+        quadrupolar tensor angles (see :func:`qdkit.simulation.quadrupolar.efg_in_csa_frame`).
+        (0, 0, 0) makes the axes coincide. Without a CSA or a C_Q it has no effect.
     """
 
     nucleus: str
@@ -64,6 +70,7 @@ class Site:
     weight: float = 1.0
     cq_mhz: float = 0.0
     eta_q: float = 0.0
+    euler_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def __post_init__(self):
         nuc = nuclei.get(self.nucleus)
@@ -94,6 +101,12 @@ class Site:
             raise ModelParameterError(
                 f"{nuc.label} has spin {nuc.spin}: it has no quadrupole moment, so cq_mhz "
                 "must be 0."
+            )
+        object.__setattr__(self, "euler_deg", _euler_triple(self.euler_deg))
+        if any(self.euler_deg) and not nuc.is_quadrupolar:
+            raise ModelParameterError(
+                f"{nuc.label} has spin {nuc.spin}: it has no electric field gradient tensor "
+                "to orient, so euler_deg must be (0, 0, 0)."
             )
 
     def replace(self, **changes) -> "Site":
@@ -131,6 +144,21 @@ class Site:
     def is_quadrupolar(self) -> bool:
         """True when the quadrupolar coupling shapes the spectrum (C_Q ≠ 0)."""
         return self.cq_mhz != 0.0
+
+
+def _euler_triple(value) -> tuple[float, float, float]:
+    """(α, β, γ) as three finite floats (a JSON list comes back as a tuple)."""
+    try:
+        angles = tuple(float(v) for v in value)
+    except (TypeError, ValueError) as exc:
+        raise ModelParameterError(
+            f"Site euler_deg must be three angles in degrees (α, β, γ), got {value!r}."
+        ) from exc
+    if len(angles) != 3 or not all(math.isfinite(a) for a in angles):
+        raise ModelParameterError(
+            f"Site euler_deg must be three finite angles in degrees (α, β, γ), got {value!r}."
+        )
+    return angles
 
 
 # --------------------------------------------------------------------------------------
