@@ -39,7 +39,7 @@ def test_slider_shows_the_nearest_measured_spectrum_and_its_prediction(explorer)
                                explorer.prediction.predicted[1].astype(np.float32))
     assert explorer.readout.rows["trace drawn"] == "predicted"
     assert float(explorer.readout.rows["correlation, whole spectrum"]) >= 0.99
-    assert explorer.plot.synthetic_label.text.startswith("synthetic")
+    assert explorer.plot.synthetic_label.text.startswith("SYNTHETIC")
     explorer.rate.value = 10.2
     assert explorer.shown == 0 and explorer.readout.rows["trace drawn"] == "the fit itself"
 

@@ -64,8 +64,11 @@ class RealSeriesExplorer(WidgetApp):
         if index == self.shown:
             return index
         data = series.spectra[index]
-        self.plot.set_measured(data.ppm, data.y, synthetic=self.synthetic,
-                               label=f"{self.source}, {format_number(data.mas_hz / 1e3, 'kHz')} MAS")
+        label = f"{self.source}, {format_number(data.mas_hz / 1e3, 'kHz')} MAS"
+        self.plot.set_measured(data.ppm, data.y, synthetic=False, label=label)
+        if self.synthetic:  # the figure's own synthetic label names the reference data; this is not
+            self.plot.synthetic_label.text = f"SYNTHETIC series, not measured: {label}"
+            self.plot.synthetic_label.text_color = "#b00020"
         blank = np.zeros(data.ppm.size)
         self.plot.set_predicted(data.ppm, self.prediction.predicted[index], blank, blank, axis_changed=True)
         self.shown = index

@@ -11,13 +11,14 @@ doi:10.5281/zenodo.11813) with scipy's trust-region least squares.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from qdkit.processing.measure import noise_rms
 from qdkit.errors import ModelParameterError
+from qdkit.processing.measure import noise_rms
 from qdkit.simulation.mas import Site, site_spectra
 
 __all__ = ["FitData", "FitResult", "noise_sigma", "fit_sites", "SidebandCSA",
@@ -45,7 +46,7 @@ class FitData:
     label: str = ""
 
     @classmethod
-    def from_spectrum(cls, spectrum, **kwargs) -> "FitData":
+    def from_spectrum(cls, spectrum, **kwargs) -> FitData:
         """From a processed qdkit ``Spectrum`` (field and MAS rate from its metadata)."""
         meta = spectrum.meta
         kwargs.setdefault("field_T", meta.field_T)
