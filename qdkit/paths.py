@@ -73,6 +73,30 @@ def real_dir() -> Path:
     return data_dir() / "real"
 
 
+#: Environment variable naming the folder of the unbundled (GPL) real datasets.
+SHARED_REAL_ENV = "QDKIT_REAL_DATA"
+
+
+def shared_real_dir() -> Path | None:
+    """Folder of the real datasets that may not be bundled (GPL), or ``None`` if absent.
+
+    Looked up: the ``QDKIT_REAL_DATA`` environment variable, then ``shared/data/real``
+    beside the repository (or beside any folder above it, or above the current folder).
+    Notebooks use it to skip those datasets gracefully where they are not present.
+    """
+    env = os.environ.get(SHARED_REAL_ENV)
+    if env:
+        path = Path(env).expanduser()
+        return path if path.is_dir() else None
+    here = Path.cwd().resolve()
+    repo = Path(__file__).resolve().parents[1]
+    for parent in (repo, *repo.parents, here, *here.parents):
+        cand = parent / "shared" / "data" / "real"
+        if cand.is_dir():
+            return cand
+    return None
+
+
 def reference_index() -> list[dict]:
     """Records of every synthetic reference dataset (``data/reference/index.json``).
 

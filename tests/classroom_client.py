@@ -35,6 +35,15 @@ WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 STUDENT_SLIDERS = {"contact_ms": 4, "pore_nm": 3, "silica_per_qd": 2, "mas_hz": 1}
 
 
+def _alive(proc: psutil.Process) -> bool:
+    """A kernel that has exited but is not yet reaped by the server (a zombie) is gone: it
+    holds no memory and runs nothing."""
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 @dataclass
 class VoilaServer:
     url: str
@@ -66,7 +75,7 @@ class VoilaServer:
                     if m:  # a child not yet exec'd still shows Voila's command line
                         self._known[pid] = (m.group(1), proc)
             kid, proc = self._known.get(pid, (None, None))
-            if kid and proc.is_running():
+            if kid and proc.is_running() and _alive(proc):
                 out[kid] = proc
         return out
 

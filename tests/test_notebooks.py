@@ -16,7 +16,7 @@ SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
 EXPECTED = [
     "00_start_here", "01_dnp_concepts", "02_inp_31p", "03_cdse_113cd_77se_13c", "04_cdse_dhmqc_2d",
     "05_two_step_filling", "06_survey_pbse_cdte_pbte_cspbbr3", "07_process_your_own_data",
-    "08_structure_and_planning",
+    "08_structure_and_planning", "09_real_mas_series",
 ]
 
 

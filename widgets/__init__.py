@@ -19,6 +19,7 @@ _WHERE = {
     "RelayedDiffusionExplorer": "teaching",
     "SensitivityExplorer": "teaching",
     "ProcessingPanel": "processing_panel",
+    "RealSeriesExplorer": "real_series",
     "StructureExplorer": "structure",
 }
 

@@ -11,17 +11,18 @@ doi:10.5281/zenodo.11813) with scipy's trust-region least squares.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from qdkit.processing.measure import noise_rms
 from qdkit.errors import ModelParameterError
+from qdkit.processing.measure import noise_rms
 from qdkit.simulation.mas import Site, site_spectra
 
 __all__ = ["FitData", "FitResult", "noise_sigma", "fit_sites", "SidebandCSA",
-           "fit_sideband_intensities"]
+           "fit_sideband_intensities", "undetermined_parameters", "result_from_minimizer"]
 
 _SITE_PARAMS = ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz", "lorentz_hz")
 _Z95 = 1.959963984540054
@@ -45,7 +46,7 @@ class FitData:
     label: str = ""
 
     @classmethod
-    def from_spectrum(cls, spectrum, **kwargs) -> "FitData":
+    def from_spectrum(cls, spectrum, **kwargs) -> FitData:
         """From a processed qdkit ``Spectrum`` (field and MAS rate from its metadata)."""
         meta = spectrum.meta
         kwargs.setdefault("field_T", meta.field_T)
@@ -83,7 +84,9 @@ class FitResult:
     ``s0_aniso_ppm``, ``a1_0`` = amplitude of site 0 in spectrum 1, ``phase0_deg``,
     ``b0_1`` = baseline coefficient ...). ``sites[j]`` are the fitted sites with the
     weights of spectrum j. ``ci95`` are ±1.96σ intervals unless profile intervals were
-    requested.
+    requested. ``undetermined`` names the parameters the data cannot pin down (see
+    :func:`undetermined_parameters`): their value is only where the fit stopped, their
+    σ and interval are NaN, and the other σ are computed with them held there.
     """
 
     sites: tuple[tuple[Site, ...], ...]
@@ -97,6 +100,7 @@ class FitResult:
     success: bool
     message: str
     lmfit_result: Any = field(repr=False, default=None)
+    undetermined: tuple[str, ...] = ()
 
     def site_value(self, site: int, name: str) -> tuple[float, float]:
         """(value, standard error) of one site parameter, e.g. ``(0, "aniso_ppm")``."""
@@ -108,6 +112,9 @@ class FitResult:
         rows = [f"{'parameter':<16} {'value':>12} {'std err':>10} {'95 % interval':>26}"]
         for name in self.varied:
             lo, hi = self.ci95.get(name, (float("nan"), float("nan")))
+            if name in self.undetermined:
+                rows.append(f"{name:<16} {self.values[name]:12.4g} {'—':>10}   not determined by the data")
+                continue
             rows.append(f"{name:<16} {self.values[name]:12.4g} {self.stderr.get(name, float('nan')):10.3g}"
                         f"   [{lo:11.4g}, {hi:11.4g}]")
         rows.append(f"reduced chi-square {self.redchi:.3f}  ({'converged' if self.success else 'NOT converged'})")
@@ -243,30 +250,162 @@ def fit_sites(data: FitData | Sequence[FitData], sites: Sequence[Site], *,
         return np.concatenate([(d.y - model(pv, j)) / sigmas[j] for j, d in enumerate(datasets)])
 
     minimizer = lmfit.Minimizer(residual, params, scale_covar=False)
-    # the powder average is computed in single precision (~1e-7), so finite differences
-    # need relative steps well above that
-    out = minimizer.minimize(method="least_squares", diff_step=1e-4, max_nfev=max_nfev)
+    out = minimizer.minimize(method="least_squares", diff_step=_DIFF_STEP, max_nfev=max_nfev)
     pv = out.params.valuesdict()
-    values = {k: float(v) for k, v in pv.items()}
+    models = tuple(model(pv, j) for j in range(len(datasets)))
+    return result_from_minimizer(
+        minimizer, out, sites=tuple(tuple(current_sites(pv, j)) for j in range(len(datasets))),
+        models=models, sigmas=tuple(sigmas), ci=ci, max_nfev=max_nfev)
+
+
+#: relative finite-difference step: the powder average is computed in single precision
+#: (~1e-7), so steps must stay well above that
+_DIFF_STEP = 1e-4
+#: χ² quantile of one degree of freedom at 95 %: a profile rise below it excludes nothing
+_CHI2_95 = 3.841458820694124
+
+
+def undetermined_parameters(minimizer, out, *, max_nfev: int = 2000) -> tuple[str, ...]:
+    """Varied parameters whose whole allowed range fits the data (none of it excluded at 95 %).
+
+    Covariance screen: a parameter with finite bounds is a candidate when its standard
+    error is missing or exceeds a quarter of its range (±2σ would span it). Profile-
+    likelihood test (Venzon & Moolgavkar, Appl. Stat. 37, 87 (1988); Raue et al.,
+    Bioinformatics 25, 1923 (2009)): the candidate is held at each end of its range and
+    the others refitted; if χ² rises by less than 3.84 at both ends (scaled by χ²_red when
+    the model does not reach the noise), no value in the range is excluded at 95 %
+    confidence and the parameter is undetermined. The classic case is the η of a small CSA
+    (δaniso·ν_ref ≲ ν_r and the line width): any η draws nearly the same spectrum.
+    """
+    return tuple(_profile_undetermined(minimizer, out, max_nfev))
+
+
+def _profile_undetermined(minimizer, out, max_nfev: int) -> dict:
+    """{name: (fit held at the lower bound, fit held at the upper bound)} of every
+    undetermined parameter (see :func:`undetermined_parameters`)."""
+    chisqr = float(out.chisqr)
+    threshold = _CHI2_95 * max(1.0, float(out.redchi))
+    found = {}
+    for name, par in out.params.items():
+        if not par.vary or not (np.isfinite(par.min) and np.isfinite(par.max)):
+            continue
+        span = par.max - par.min
+        if par.stderr is not None and np.isfinite(par.stderr) and par.stderr <= span / 4:
+            continue
+        ends = []
+        for end in (par.min, par.max):
+            trial = out.params.copy()
+            trial[name].set(value=end, vary=False)
+            ends.append(minimizer.minimize(method="least_squares", params=trial,
+                                           diff_step=_DIFF_STEP, max_nfev=max_nfev))
+        if max(float(e.chisqr) - chisqr for e in ends) < threshold:
+            found[name] = tuple(ends)
+    return found
+
+
+def _spread_from_undetermined(out, ends_by_name: dict, name: str) -> float:
+    """Variance the undetermined parameters add to parameter ``name``.
+
+    An undetermined parameter u may lie anywhere in its range [a, b]; taking it as
+    uniform there and ``name`` as linear in it between the two profile fits (v_a, v_b),
+    the mean square distance of v(u) from the reported value v(û) is
+    (v_b − v_a)² (1/3 − t + t²) with t = (û − a)/(b − a).
+    """
+    total = 0.0
+    for u, (at_min, at_max) in ends_by_name.items():
+        par = out.params[u]
+        t = (par.value - par.min) / (par.max - par.min)
+        delta = at_max.params[name].value - at_min.params[name].value
+        total += delta * delta * (1.0 / 3.0 - t + t * t)
+    return total
+
+
+def _at_bound(par) -> bool:
+    span = par.max - par.min if np.isfinite(par.max - par.min) else max(abs(par.value), 1.0)
+    return any(np.isfinite(b) and abs(par.value - b) <= 1e-9 * span for b in (par.min, par.max))
+
+
+def _one_sided_sigma(minimizer, out, name: str) -> float:
+    """Distance from a parameter's value, away from its nearer bound, to where χ² has risen
+    by 1 (by χ²_red when errors are rescaled), the others held at the optimum.
+
+    At or near a bound the curvature can vanish (η = 0: the powder spectrum is even in η,
+    since η → −η only swaps the x and y axes), so the covariance says nothing or too much;
+    the χ² rise on the open side is the 68 % likelihood interval instead.
+    """
+    from scipy.optimize import brentq
+
+    par = out.params[name]
+    inward = 1.0 if abs(par.value - par.min) <= abs(par.value - par.max) else -1.0
+    far = par.max if inward > 0 else par.min
+    if not np.isfinite(far):
+        far = par.value + inward * max(abs(par.value), 1.0)
+    target = float(out.redchi) if minimizer.scale_covar else 1.0
+    trial = out.params.copy()
+
+    def rise(value):
+        trial[name].set(value=value)
+        res = minimizer.userfcn(trial, *minimizer.userargs, **minimizer.userkws)
+        return float(np.sum(np.square(res))) - float(out.chisqr) - target
+
+    if rise(far) <= 0:  # the whole open side fits within 1σ
+        return abs(far - par.value)
+    return abs(brentq(rise, par.value, far, xtol=1e-6 * abs(far - par.value)) - par.value)
+
+
+def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "stderr",
+                          check_determined: bool = True, max_nfev: int = 2000) -> FitResult:
+    """The :class:`FitResult` of an lmfit least-squares fit (the one result type).
+
+    Flags undetermined parameters (:func:`undetermined_parameters`). Parameters that ended
+    on a bound get a one-sided σ from the χ² rise (:func:`_one_sided_sigma`). When either
+    kind exists the covariance of the others is recomputed with them held where the fit
+    left them (at a bound of zero curvature the full covariance is singular), and the
+    spread an undetermined parameter causes anywhere in its range is added
+    (:func:`_spread_from_undetermined`): held at one wrong value it would bias the others
+    by more than their conditional σ, left free its linearised σ spans far beyond its range.
+    """
+    import lmfit
+
+    if ci not in ("stderr", "profile"):
+        raise ModelParameterError("ci must be 'stderr' or 'profile'.")
+    values = {k: float(v) for k, v in out.params.valuesdict().items()}
     varied = tuple(k for k, par in out.params.items() if par.vary)
-    stderr = {k: float(par.stderr) for k, par in out.params.items()
-              if par.stderr is not None and np.isfinite(par.stderr)}
+    ends = _profile_undetermined(minimizer, out, max_nfev) if check_determined else {}
+    undetermined = tuple(ends)
+    bounded = tuple(k for k in varied if k not in undetermined and _at_bound(out.params[k]))
+    errs_from = out
+    if undetermined or bounded:
+        held = out.params.copy()
+        for name in undetermined + bounded:
+            held[name].set(vary=False)
+        errs_from = minimizer.minimize(method="least_squares", params=held, diff_step=_DIFF_STEP,
+                                       max_nfev=max_nfev)
+    stderr = {k: float(np.sqrt(par.stderr**2 + _spread_from_undetermined(out, ends, k)))
+              for k, par in errs_from.params.items()
+              if par.vary and par.stderr is not None and np.isfinite(par.stderr)}
+    stderr.update({k: _one_sided_sigma(minimizer, out, k) for k in bounded})
+    # a covariance interval reaching past a bound is the linearisation failing there (η
+    # near 0, where the spectrum depends on η²): the χ² rise gives the interval instead
+    for k in varied:
+        par = out.params[k]
+        if k in stderr and k not in bounded and np.isfinite(stderr[k]) and (
+                values[k] - stderr[k] < par.min or values[k] + stderr[k] > par.max):
+            stderr[k] = _one_sided_sigma(minimizer, out, k)
+    stderr.update({k: float("nan") for k in undetermined})
     if ci == "profile":
         try:
-            intervals = lmfit.conf_interval(minimizer, out, sigmas=[_Z95])
+            intervals = lmfit.conf_interval(minimizer, errs_from, sigmas=[_Z95])
         except Exception as exc:  # lmfit raises plain exceptions for degenerate problems
             raise ModelParameterError(f"Profile confidence intervals failed: {exc}") from exc
         ci95 = {k: (float(v[0][1]), float(v[-1][1])) for k, v in intervals.items()}
-    elif ci == "stderr":
-        ci95 = {k: (values[k] - _Z95 * s, values[k] + _Z95 * s) for k, s in stderr.items()}
     else:
-        raise ModelParameterError("ci must be 'stderr' or 'profile'.")
-    models = tuple(model(pv, j) for j in range(len(datasets)))
+        ci95 = {k: (values[k] - _Z95 * s, values[k] + _Z95 * s) for k, s in stderr.items()}
+    ci95.update({k: (float("nan"), float("nan")) for k in undetermined})
     return FitResult(
-        sites=tuple(tuple(current_sites(pv, j)) for j in range(len(datasets))),
-        values=values, stderr=stderr, ci95=ci95, varied=varied, models=models,
+        sites=sites, values=values, stderr=stderr, ci95=ci95, varied=varied, models=models,
         sigmas=tuple(sigmas), redchi=float(out.redchi), success=bool(out.success),
-        message=str(out.message), lmfit_result=out,
+        message=str(out.message), lmfit_result=out, undetermined=undetermined,
     )
 
 
