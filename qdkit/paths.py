@@ -83,6 +83,11 @@ def shared_real_dir() -> Path | None:
     Looked up: the ``QDKIT_REAL_DATA`` environment variable, then ``shared/data/real``
     beside the repository (or beside any folder above it, or above the current folder).
     Notebooks use it to skip those datasets gracefully where they are not present.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The folder, or ``None`` when it is not there (a plain clone).
     """
     env = os.environ.get(SHARED_REAL_ENV)
     if env:

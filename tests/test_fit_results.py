@@ -120,7 +120,6 @@ def test_a_singular_covariance_gives_nan_and_flags_the_parameter():
     assert math.isnan(reduced_chi_square([1.0], 1))
 
 
-@pytest.mark.xfail(strict=True, reason="fit.FitResult becomes a subclass when the lead merges fit.py")
 def test_the_lineshape_fit_result_is_the_shared_type():
     from qdkit.analysis import fit
 

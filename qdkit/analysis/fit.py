@@ -12,11 +12,11 @@ doi:10.5281/zenodo.11813) with scipy's trust-region least squares.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
+from qdkit.analysis import result as _result
 from qdkit.errors import ModelParameterError
 from qdkit.processing.measure import noise_rms
 from qdkit.simulation.mas import Site, site_spectra
@@ -77,7 +77,7 @@ def noise_sigma(ppm, y, region_ppm: tuple[float, float] | None = None) -> float:
 
 
 @dataclass(frozen=True, eq=False)
-class FitResult:
+class FitResult(_result.FitResult):
     """Best-fit sites with standard errors and 95 % confidence intervals.
 
     ``values``, ``stderr`` and ``ci95`` are keyed by parameter name (``s0_iso_ppm``,
@@ -90,17 +90,10 @@ class FitResult:
     """
 
     sites: tuple[tuple[Site, ...], ...]
-    values: dict[str, float]
-    stderr: dict[str, float]
     ci95: dict[str, tuple[float, float]]
     varied: tuple[str, ...]
     models: tuple[np.ndarray, ...]
     sigmas: tuple[float, ...]
-    redchi: float
-    success: bool
-    message: str
-    lmfit_result: Any = field(repr=False, default=None)
-    undetermined: tuple[str, ...] = ()
 
     def site_value(self, site: int, name: str) -> tuple[float, float]:
         """(value, standard error) of one site parameter, e.g. ``(0, "aniso_ppm")``."""
@@ -405,7 +398,7 @@ def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "s
     return FitResult(
         sites=sites, values=values, stderr=stderr, ci95=ci95, varied=varied, models=models,
         sigmas=tuple(sigmas), redchi=float(out.redchi), success=bool(out.success),
-        message=str(out.message), lmfit_result=out, undetermined=undetermined,
+        message=str(out.message), lmfit_result=out, params=out.params, undetermined=undetermined,
     )
 
 

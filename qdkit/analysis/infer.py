@@ -63,10 +63,8 @@ class PopulationFit(FitResult):
     t1rho_ms: Any = None
     t1rho_ms_stderr: Any = None
     t1rho_mode: str = "shared"
-    params: Any = None
     covariance: np.ndarray = None
     covariance_names: tuple[str, ...] = ()
-    undetermined: tuple[str, ...] = ()
     contact_ms: np.ndarray = None
     amplitudes: np.ndarray = None
     amplitudes_stderr: np.ndarray = None
