@@ -21,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import qdkit  # noqa: E402
-from conftest import REAL_DATA  # noqa: E402
-from qdkit import batch  # noqa: E402
+from conftest import REAL_DATA
+
+import qdkit
+from qdkit import batch
 
 ONE_D = [
     "brukerconverter_1H_zg30_liquid_with_pdata/1",
@@ -75,11 +76,15 @@ def main() -> None:
     load = os.getloadavg()[0]
     median, best = single_process_rate()
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at start")
-    print(f"read + default processing, one process: median {median:.0f} datasets/s, best {best:.0f} datasets/s "
-          f"(target >= 100 per core) over {len(ONE_D)} real 1D datasets")
+    print(
+        f"read + default processing, one process: median {median:.0f} datasets/s, best {best:.0f} datasets/s "
+        f"(target >= 100 per core) over {len(ONE_D)} real 1D datasets"
+    )
     times = dask_scaling(args.copies)
-    print(f"qdkit batch over {args.copies} datasets: 1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s, "
-          f"speed-up x{times[1] / times[2]:.2f} (includes cluster start-up of a few seconds)")
+    print(
+        f"qdkit batch over {args.copies} datasets: 1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s, "
+        f"speed-up x{times[1] / times[2]:.2f} (includes cluster start-up of a few seconds)"
+    )
 
 
 if __name__ == "__main__":

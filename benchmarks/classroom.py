@@ -78,8 +78,9 @@ def cpu_s(proc) -> float:
         return float("nan")
 
 
-async def protocol_student(url: str, seconds: float, rng: random.Random, start: asyncio.Event,
-                           record: dict) -> StudentSession:
+async def protocol_student(
+    url: str, seconds: float, rng: random.Random, start: asyncio.Event, record: dict
+) -> StudentSession:
     s = StudentSession(url)
     await start.wait()
     try:
@@ -122,23 +123,30 @@ def student_group(url: str, seconds: float, seeds: list, start_at: float, out) -
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         start, record = asyncio.Event(), {"messages": set()}
         start.set()
-        done = await asyncio.gather(*(protocol_student(url, seconds, random.Random(seed),
-                                                       start, record) for seed in seeds))
-        return [{"kernel_id": x.kernel_id, "first_plot_s": x.first_plot_s, "status": x.status,
-                 "moves": x.moves, "errors": x.errors} for x in done], sorted(record["messages"])
+        done = await asyncio.gather(
+            *(protocol_student(url, seconds, random.Random(seed), start, record) for seed in seeds)
+        )
+        return [
+            {
+                "kernel_id": x.kernel_id,
+                "first_plot_s": x.first_plot_s,
+                "status": x.status,
+                "moves": x.moves,
+                "errors": x.errors,
+            }
+            for x in done
+        ], sorted(record["messages"])
 
     out.put(asyncio.run(group()))
 
 
-async def browser_student(url: str, seconds: float, rng: random.Random, start: asyncio.Event,
-                          out: dict) -> None:
+async def browser_student(url: str, seconds: float, rng: random.Random, start: asyncio.Event, out: dict) -> None:
     """One student in a real headless Chromium: rendered first plot and key → data change."""
     from playwright.async_api import async_playwright
 
     out.update(first_plot_s=float("nan"), latencies=[], errors=[])
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                           args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
 
@@ -154,14 +162,16 @@ async def browser_student(url: str, seconds: float, rng: random.Random, start: a
             t0 = time.perf_counter()
             try:
                 await page.goto(url, timeout=300_000)
-                await page.wait_for_function(f"() => ({SOURCE_LENGTH_JS})('predicted') > 0",
-                                             timeout=300_000, polling=50)
+                await page.wait_for_function(
+                    f"() => ({SOURCE_LENGTH_JS})('predicted') > 0", timeout=300_000, polling=50
+                )
             except Exception as exc:
                 out["errors"].append(f"browser open: {exc}")
                 return
             out["first_plot_s"] = time.perf_counter() - t0
             out["kernel_id"] = await page.evaluate(
-                "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+                "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+            )
             await page.evaluate(WATCH_JS, ["predicted"])
             until = time.monotonic() + seconds
             while time.monotonic() < until and len(out["latencies"]) < MAX_MOVES:
@@ -170,21 +180,24 @@ async def browser_student(url: str, seconds: float, rng: random.Random, start: a
                 await handle.focus()
                 key = rng.choice(("ArrowRight", "ArrowLeft"))
                 for _ in range(rng.randint(3, 10)):
-                    now, low, high = [float(await handle.get_attribute(a)) for a in (
-                        "aria-valuenow", "aria-valuemin", "aria-valuemax")]
+                    now, low, high = [
+                        float(await handle.get_attribute(a))
+                        for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+                    ]
                     if now <= low or now >= high:  # at an end: a student turns back
                         key = "ArrowRight" if now <= low else "ArrowLeft"
                     before = await page.evaluate("window.__qdkit.changes['predicted'].length")
                     await page.keyboard.press(key)
                     try:
                         await page.wait_for_function(
-                            f"window.__qdkit.changes['predicted'].length > {before}",
-                            timeout=30_000, polling="raf")
+                            f"window.__qdkit.changes['predicted'].length > {before}", timeout=30_000, polling="raf"
+                        )
                     except Exception as exc:
                         out["errors"].append(f"browser move: {exc}")
                         break
                     key_t, change_t = await page.evaluate(
-                        "[window.__qdkit.keys.at(-1), window.__qdkit.changes['predicted'].at(-1)]")
+                        "[window.__qdkit.keys.at(-1), window.__qdkit.changes['predicted'].at(-1)]"
+                    )
                     out["latencies"].append(change_t - key_t)
                     await asyncio.sleep(rng.uniform(0.05, 0.12))
                 await asyncio.sleep(rng.uniform(0.5, 2.0))
@@ -238,16 +251,22 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         seeds = [rng.random() for _ in range(n - 1 if browser else n)]
         start_at = time.monotonic() + 8.0  # client processes and Chromium are up by then
         out = spawn.Queue()
-        groups = [spawn.Process(target=student_group, daemon=True,
-                                args=(server.url, seconds, seeds[i:i + STUDENTS_PER_PROCESS],
-                                      start_at, out))
-                  for i in range(0, len(seeds), STUDENTS_PER_PROCESS)]
+        groups = [
+            spawn.Process(
+                target=student_group,
+                daemon=True,
+                args=(server.url, seconds, seeds[i : i + STUDENTS_PER_PROCESS], start_at, out),
+            )
+            for i in range(0, len(seeds), STUDENTS_PER_PROCESS)
+        ]
         for g in groups:
             g.start()
         start, bro = asyncio.Event(), {}
-        btask = asyncio.ensure_future(browser_student(server.url, seconds,
-                                                      random.Random(rng.random()), start,
-                                                      bro)) if browser else None
+        btask = (
+            asyncio.ensure_future(browser_student(server.url, seconds, random.Random(rng.random()), start, bro))
+            if browser
+            else None
+        )
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         meter = CpuMeter(server)
         start.set()
@@ -255,8 +274,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         peak: dict[str, float] = {}
         results, messages = [], set()
         deadline = t_start + seconds + 400
-        while time.monotonic() < deadline and (len(results) < len(groups) or (
-                btask is not None and not btask.done())):
+        while time.monotonic() < deadline and (len(results) < len(groups) or (btask is not None and not btask.done())):
             await asyncio.sleep(1.0)
             meter.sample()
             for kid, proc in server.kernels().items():
@@ -274,9 +292,11 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         cores, machine = meter.cores()
         sessions = [x for group in results for x in group]
         kernels = server.kernels()
-        move_cpu = [(cpu_s(kernels.get(x["kernel_id"])) - ready_cpu[x["kernel_id"]])
-                    / len(x["moves"]) * 1e3 for x in sessions
-                    if x["kernel_id"] in ready_cpu and len(x["moves"]) >= 5]
+        move_cpu = [
+            (cpu_s(kernels.get(x["kernel_id"])) - ready_cpu[x["kernel_id"]]) / len(x["moves"]) * 1e3
+            for x in sessions
+            if x["kernel_id"] in ready_cpu and len(x["moves"]) >= 5
+        ]
         kernel_rss = [peak[x["kernel_id"]] for x in sessions if x["kernel_id"] in peak]
         if bro.get("kernel_id") in peak:
             kernel_rss.append(peak[bro["kernel_id"]])
@@ -288,45 +308,62 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
     errors = [e for x in sessions for e in x["errors"]] + bro.get("errors", [])
     if len(sessions) < len(seeds):
         errors.append(f"{len(seeds) - len(sessions)} students still busy at the deadline")
-    return {"n": n, "fill_s": fill_s, "first": first,
-            "lat": [m.latency_ms for m in moves],
-            "late": [m.latency_ms for m in moves if m.at > half],
-            "bytes": [m.bytes_in for m in moves],
-            "by_control": {c: [m.latency_ms for m in moves if m.control == c]
-                           for c in STUDENT_SLIDERS},
-            "start_cpu": list(ready_cpu.values()), "move_cpu": move_cpu,
-            "rate": [len(x["moves"]) / seconds for x in sessions if x["moves"]],
-            "browser_first": bro.get("first_plot_s", float("nan")),
-            "browser_lat": bro.get("latencies", []), "rss": kernel_rss,
-            "server_rss": server_rss, "cores": cores, "machine_pct": machine,
-            "load": (load_before, load_after), "errors": errors,
-            "messages": sorted(messages), "moves": len(moves) + len(bro.get("latencies", []))}
+    return {
+        "n": n,
+        "fill_s": fill_s,
+        "first": first,
+        "lat": [m.latency_ms for m in moves],
+        "late": [m.latency_ms for m in moves if m.at > half],
+        "bytes": [m.bytes_in for m in moves],
+        "by_control": {c: [m.latency_ms for m in moves if m.control == c] for c in STUDENT_SLIDERS},
+        "start_cpu": list(ready_cpu.values()),
+        "move_cpu": move_cpu,
+        "rate": [len(x["moves"]) / seconds for x in sessions if x["moves"]],
+        "browser_first": bro.get("first_plot_s", float("nan")),
+        "browser_lat": bro.get("latencies", []),
+        "rss": kernel_rss,
+        "server_rss": server_rss,
+        "cores": cores,
+        "machine_pct": machine,
+        "load": (load_before, load_after),
+        "errors": errors,
+        "messages": sorted(messages),
+        "moves": len(moves) + len(bro.get("latencies", [])),
+    }
 
 
 def show(r: dict) -> None:
     f, lat, bl = r["first"], r["lat"], r["browser_lat"]
-    print(f"N={r['n']:>2} | first plot p50 {pct(f, 50):5.1f} s p95 {pct(f, 95):5.1f} s "
-          f"(Chromium: {r['browser_first']:4.1f} s) | slider p50 {pct(lat, 50):5.0f} ms "
-          f"p95 {pct(lat, 95):5.0f} ms (Chromium key→data p50 {pct(bl, 50):4.0f} p95 "
-          f"{pct(bl, 95):4.0f} ms, {len(bl)} moves) | kernel RSS mean "
-          f"{statistics.fmean(r['rss']) if r['rss'] else float('nan'):4.0f} MB max "
-          f"{max(r['rss'], default=float('nan')):4.0f} MB, server {r['server_rss']:4.0f} MB | "
-          f"CPU {r['cores']:.2f} cores (machine {r['machine_pct']:.0f} %) | "
-          f"{statistics.fmean(r['bytes']) / 1e3 if r['bytes'] else float('nan'):.1f} kB/move, "
-          f"{r['moves']} moves | errors {len(r['errors'])} | load {r['load'][0]:.1f}→"
-          f"{r['load'][1]:.1f}" + (f" | pool filled in {r['fill_s']:.0f} s" if r["fill_s"] else ""),
-          flush=True)
+    print(
+        f"N={r['n']:>2} | first plot p50 {pct(f, 50):5.1f} s p95 {pct(f, 95):5.1f} s "
+        f"(Chromium: {r['browser_first']:4.1f} s) | slider p50 {pct(lat, 50):5.0f} ms "
+        f"p95 {pct(lat, 95):5.0f} ms (Chromium key→data p50 {pct(bl, 50):4.0f} p95 "
+        f"{pct(bl, 95):4.0f} ms, {len(bl)} moves) | kernel RSS mean "
+        f"{statistics.fmean(r['rss']) if r['rss'] else float('nan'):4.0f} MB max "
+        f"{max(r['rss'], default=float('nan')):4.0f} MB, server {r['server_rss']:4.0f} MB | "
+        f"CPU {r['cores']:.2f} cores (machine {r['machine_pct']:.0f} %) | "
+        f"{statistics.fmean(r['bytes']) / 1e3 if r['bytes'] else float('nan'):.1f} kB/move, "
+        f"{r['moves']} moves | errors {len(r['errors'])} | load {r['load'][0]:.1f}→"
+        f"{r['load'][1]:.1f}" + (f" | pool filled in {r['fill_s']:.0f} s" if r["fill_s"] else ""),
+        flush=True,
+    )
     if r["move_cpu"]:
         need = len(r["rate"]) * statistics.fmean(r["rate"]) * statistics.median(r["move_cpu"]) / 1e3
-        print(f"      without the others' load: a kernel start costs "
-              f"{statistics.fmean(r['start_cpu']) if r['start_cpu'] else float('nan'):.1f} "
-              f"CPU-s; a move {statistics.median(r['move_cpu']):.0f} CPU-ms in its kernel; "
-              f"{statistics.fmean(r['rate']):.1f} moves/s per student → the sliders of "
-              f"{len(r['rate'])} students keep {need:.2f} of the 2 cores busy")
-    print(f"      slider in the second half of the time (the pool's refill done): p50 "
-          f"{pct(r['late'], 50):.0f} ms p95 {pct(r['late'], 95):.0f} ms over {len(r['late'])} moves")
-    print("      slider p50/p95 by control: " + ", ".join(
-        f"{c} {pct(v, 50):.0f}/{pct(v, 95):.0f} ms" for c, v in r["by_control"].items() if v))
+        print(
+            f"      without the others' load: a kernel start costs "
+            f"{statistics.fmean(r['start_cpu']) if r['start_cpu'] else float('nan'):.1f} "
+            f"CPU-s; a move {statistics.median(r['move_cpu']):.0f} CPU-ms in its kernel; "
+            f"{statistics.fmean(r['rate']):.1f} moves/s per student → the sliders of "
+            f"{len(r['rate'])} students keep {need:.2f} of the 2 cores busy"
+        )
+    print(
+        f"      slider in the second half of the time (the pool's refill done): p50 "
+        f"{pct(r['late'], 50):.0f} ms p95 {pct(r['late'], 95):.0f} ms over {len(r['late'])} moves"
+    )
+    print(
+        "      slider p50/p95 by control: "
+        + ", ".join(f"{c} {pct(v, 50):.0f}/{pct(v, 95):.0f} ms" for c, v in r["by_control"].items() if v)
+    )
     for e in r["errors"][:5]:
         print(f"      error: {e}")
     for m in r["messages"][:3]:
@@ -335,10 +372,12 @@ def show(r: dict) -> None:
 
 def verdict(r: dict) -> str:
     first = [x for x in r["first"] + [r["browser_first"]] if np.isfinite(x)]
-    checks = {"first plot p95 ≤ 10 s": pct(first, 95) <= 10,
-              "slider p95 ≤ 150 ms": pct(r["lat"] + r["browser_lat"], 95) <= 150,
-              "≤ 250 MB per session": max(r["rss"], default=0) <= 250,
-              "0 errors": not r["errors"]}
+    checks = {
+        "first plot p95 ≤ 10 s": pct(first, 95) <= 10,
+        "slider p95 ≤ 150 ms": pct(r["lat"] + r["browser_lat"], 95) <= 150,
+        "≤ 250 MB per session": max(r["rss"], default=0) <= 250,
+        "0 errors": not r["errors"],
+    }
     return ", ".join(f"{k}: {'yes' if ok else 'NO'}" for k, ok in checks.items())
 
 
@@ -354,8 +393,10 @@ def main() -> None:
     sizes = args.n or ([1, 5] if args.quick else [1, 5, 10, 20])
     seconds = args.seconds or (10.0 if args.quick else 20.0)
     mode = "plain Voila (bash run.sh app)" if args.plain else "bash run.sh class N (pool of N)"
-    print(f"classroom: {mode}; {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; {seconds:g} s of sliders each")
+    print(
+        f"classroom: {mode}; {os.cpu_count()} cores, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; {seconds:g} s of sliders each"
+    )
     from tornado.httpclient import AsyncHTTPClient
 
     AsyncHTTPClient.configure(None, max_clients=200)

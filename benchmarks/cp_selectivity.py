@@ -19,8 +19,7 @@ import numpy as np
 from qdkit.models import cp_species as cs
 
 TAU0 = cs.bath_correlation_us()
-DEFAULTS = {"tau_c_us": TAU0, "t1rho_ms": cs.T1RHO_MS, "proton_offset_A": 0.0,
-            "poh_fraction": cs.POH_FRACTION}
+DEFAULTS = {"tau_c_us": TAU0, "t1rho_ms": cs.T1RHO_MS, "proton_offset_A": 0.0, "poh_fraction": cs.POH_FRACTION}
 
 
 def p6_row(material="InP", nucleus="31P", diameter_nm=3.0, ligand="myristate", **changes):
@@ -39,12 +38,13 @@ def p6_row(material="InP", nucleus="31P", diameter_nm=3.0, ligand="myristate", *
 def print_row(label, row):
     growth, share, ts, tc, tis_s, tis_c = row
     order = "yes" if ts < tc else "NO"
-    print(f"{label:34s} {growth:7.2f} {share:8.2f} {tis_s:9.2f} {tis_c:9.1f} "
-          f"{ts:8.2f} {tc:8.1f}   {order}")
+    print(f"{label:34s} {growth:7.2f} {share:8.2f} {tis_s:9.2f} {tis_c:9.1f} {ts:8.2f} {tc:8.1f}   {order}")
 
 
-HEADER = (f"{'':34s} {'growth':>7s} {'surf@1.5':>8s} {'T_IS,s':>9s} {'T_IS,c':>9s} "
-          f"{'tmax,s':>8s} {'tmax,c':>8s}   surface first")
+HEADER = (
+    f"{'':34s} {'growth':>7s} {'surf@1.5':>8s} {'T_IS,s':>9s} {'T_IS,c':>9s} "
+    f"{'tmax,s':>8s} {'tmax,c':>8s}   surface first"
+)
 
 
 def one_at_a_time():
@@ -68,8 +68,7 @@ def one_at_a_time():
     print(HEADER)
     for nucleus in ("113Cd", "77Se"):
         for t1 in (10.0, cs.T1RHO_MS, 50.0):
-            print_row(f"{nucleus}, T1ρ = {t1:g} ms",
-                      p6_row("CdSe", nucleus, 4.0, "oleate", t1rho_ms=t1))
+            print_row(f"{nucleus}, T1ρ = {t1:g} ms", p6_row("CdSe", nucleus, 4.0, "oleate", t1rho_ms=t1))
 
 
 def grid():
@@ -97,8 +96,10 @@ def timing(repeats=2000):
     def curve():
         cs.cp_signal(cs.species_kinetics("InP", "31P", 3.0), t)
 
-    for label, fn in (("species_kinetics + cp_signal, one contact", call),
-                      ("species_kinetics + cp_signal, 200-point curve", curve)):
+    for label, fn in (
+        ("species_kinetics + cp_signal, one contact", call),
+        ("species_kinetics + cp_signal, 200-point curve", curve),
+    ):
         times = []
         for _ in range(repeats):
             t0 = time.perf_counter()

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import REAL_DATA  # noqa: E402  (the tests' own search for shared/data/real)
+from conftest import REAL_DATA
 
 import qdkit
 from qdkit import cpmg, processing
@@ -32,6 +32,7 @@ def _real_data() -> Path:
     if REAL_DATA is None:
         raise SystemExit("shared/data/real not found; set QDKIT_REAL_DATA or pass the folder as the first argument")
     return REAL_DATA
+
 
 def _read(path):
     with warnings.catch_warnings():
@@ -59,7 +60,9 @@ def main() -> None:
     ref = _read(sn / "1101" / "pdata" / "11").vendor_spectrum.real
     for label, ds in (("pulse program", train), ("cross-correlation", _blind(train))):
         spec = cpmg.lineshape(ds, size=ref.size, magnitude=True)
-        rows.append(("119Sn 1100 co-add vs 1101/pdata/11 (magnitude)", label, processing.correlation(spec.real, ref), 0.98))
+        rows.append(
+            ("119Sn 1100 co-add vs 1101/pdata/11 (magnitude)", label, processing.correlation(spec.real, ref), 0.98)
+        )
 
     pb = real / "cpmg_207Pb_PbZrO3_WCPMG_MAS"
     train_pb = _read(pb / "2")
@@ -67,23 +70,46 @@ def main() -> None:
     author = _read(pb / "1").data
     for label, ds in (("pulse program", train_pb), ("cross-correlation", _blind(train_pb))):
         spec = cpmg.lineshape(ds, size=ref_pb.size, magnitude=True)
-        rows.append(("207Pb expno 2 co-add vs expno 1 pdata/13 (magnitude)", label, processing.correlation(spec.real, ref_pb), 0.98))
+        rows.append(
+            (
+                "207Pb expno 2 co-add vs expno 1 pdata/13 (magnitude)",
+                label,
+                processing.correlation(spec.real, ref_pb),
+                0.98,
+            )
+        )
         echo = cpmg.coadd_echoes(ds, echo_pts=author.size).data
         xc = np.abs(np.correlate(author, echo, "full")) / (np.linalg.norm(echo) * np.linalg.norm(author))
         lag = int(np.argmax(xc)) - (echo.size - 1)
-        rows.append((f"207Pb co-added FID vs author's FID, complex, best lag {lag:+d} pt", label, float(xc.max()), None))
+        rows.append(
+            (f"207Pb co-added FID vs author's FID, complex, best lag {lag:+d} pt", label, float(xc.max()), None)
+        )
 
     pt = _read(real / "cpmg_195Pt_Reiset_WCPMG_static_AV300" / "7")
     timing = cpmg.locate_echoes(pt)
     first = pt.replace(data=cpmg.split_echoes(pt, timing)[0], procs={})
     ref_pt = pt.vendor_spectrum.real
     spec = qdkit.process(first, [{"step": "zero_fill", "size": ref_pt.size}, {"step": "ft"}, {"step": "magnitude"}])
-    rows.append(("195Pt static first echo vs pdata/1 (magnitude, TDeff 680)", "pulse program", processing.correlation(spec.real, ref_pt), 0.98))
+    rows.append(
+        (
+            "195Pt static first echo vs pdata/1 (magnitude, TDeff 680)",
+            "pulse program",
+            processing.correlation(spec.real, ref_pt),
+            0.98,
+        )
+    )
 
     for folder, procno in (("cpmg_195Pt_Reiset_WCPMG_static_AV300/7", 11), ("cpmg_207Pb_PbZrO3_WCPMG_MAS/2", 1)):
         ds = _read(real / folder / "pdata" / str(procno))
         spike = cpmg.spikelet_spectrum(ds, size=int(ds.procs["SI"]), points=int(ds.procs["TDeff"]) // 2)
-        rows.append((f"spikelets {folder} vs pdata/{procno}", "-", processing.correlation(spike.real, ds.vendor_spectrum.real), 0.999))
+        rows.append(
+            (
+                f"spikelets {folder} vs pdata/{procno}",
+                "-",
+                processing.correlation(spike.real, ds.vendor_spectrum.real),
+                0.999,
+            )
+        )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'comparison':<{width}}  {'period from':<17}  correlation  target")

@@ -16,10 +16,22 @@ from qdkit import nuclei
 from qdkit.mas import Site, mas_spectrum
 from qdkit.mrsim import comparison_axis, mrsim_spectrum
 
-QUADRUPOLAR_NUCLEI = ["7Li", "11B", "23Na", "35Cl", "71Ga", "79Br", "87Rb",  # I = 3/2
-                      "17O", "27Al", "67Zn",                                  # 5/2
-                      "51V", "133Cs",                                         # 7/2
-                      "93Nb", "115In"]                                        # 9/2
+QUADRUPOLAR_NUCLEI = [
+    "7Li",
+    "11B",
+    "23Na",
+    "35Cl",
+    "71Ga",
+    "79Br",
+    "87Rb",  # I = 3/2
+    "17O",
+    "27Al",
+    "67Zn",  # 5/2
+    "51V",
+    "133Cs",  # 7/2
+    "93Nb",
+    "115In",
+]  # 9/2
 
 
 def coarse_axis_accuracy(n_sites: int, seed: int = 13):
@@ -39,8 +51,7 @@ def coarse_axis_accuracy(n_sites: int, seed: int = 13):
         aniso = float(rng.uniform(0, 1000)) * (1 if rng.random() < 0.5 else -1)
         # at least 1 % of the anisotropy wide, so a static pattern's horns are resolved
         fwhm = float(rng.uniform(200, 3000)) + 0.01 * abs(aniso) * ref
-        site = Site(nucleus, float(rng.uniform(-200, 200)), aniso, float(rng.uniform(0, 1)),
-                    fwhm)
+        site = Site(nucleus, float(rng.uniform(-200, 200)), aniso, float(rng.uniform(0, 1)), fwhm)
         points = float(rng.uniform(3, 6))
         fine = comparison_axis(site, field, rate, points_per_fwhm=8 * points)
         offset = int(np.argmin(np.abs(fine - site.iso_ppm))) % 8
@@ -58,12 +69,17 @@ def _random_quadrupolar_site(rng, cq_max_all_mhz: float):
     transitions = "central" if rng.random() < 0.5 else "all"
     cq_max = 5.0 if transitions == "central" else cq_max_all_mhz
     # β drawn uniformly in cos β: random relative orientations
-    euler = (float(rng.uniform(0, 360)), float(np.degrees(np.arccos(rng.uniform(-1, 1)))),
-             float(rng.uniform(0, 360)))
-    site = Site(nucleus, float(rng.uniform(-100, 100)), float(rng.uniform(-300, 300)),
-                float(rng.uniform(0, 1)), float(rng.uniform(200, 1000)),
-                cq_mhz=float(rng.uniform(0.2, cq_max)), eta_q=float(rng.uniform(0, 1)),
-                euler_deg=euler)
+    euler = (float(rng.uniform(0, 360)), float(np.degrees(np.arccos(rng.uniform(-1, 1)))), float(rng.uniform(0, 360)))
+    site = Site(
+        nucleus,
+        float(rng.uniform(-100, 100)),
+        float(rng.uniform(-300, 300)),
+        float(rng.uniform(0, 1)),
+        float(rng.uniform(200, 1000)),
+        cq_mhz=float(rng.uniform(0.2, cq_max)),
+        eta_q=float(rng.uniform(0, 1)),
+        euler_deg=euler,
+    )
     return site, spin, transitions
 
 
@@ -85,12 +101,25 @@ def euler_accuracy(n_sites: int, seed: int = 2026, cq_max_all_mhz: float = 1.5):
         t0 = time.perf_counter()
         ours = mas_spectrum([site], field, rate, ppm, transitions=transitions)
         t1 = time.perf_counter()
-        theirs = mrsim_spectrum([site], field, rate, ppm, transitions=transitions,
-                                integration_density=150)
+        theirs = mrsim_spectrum([site], field, rate, ppm, transitions=transitions, integration_density=150)
         t2 = time.perf_counter()
         dev = 100 * np.abs(ours - theirs).max() / theirs.max()
-        rows.append((site.nucleus, spin, transitions, site.cq_mhz, site.aniso_ppm,
-                     site.euler_deg, field, rate, ppm.size, dev, t1 - t0, t2 - t1))
+        rows.append(
+            (
+                site.nucleus,
+                spin,
+                transitions,
+                site.cq_mhz,
+                site.aniso_ppm,
+                site.euler_deg,
+                field,
+                rate,
+                ppm.size,
+                dev,
+                t1 - t0,
+                t2 - t1,
+            )
+        )
     return rows
 
 
@@ -126,34 +155,46 @@ def continuity_sweep(full: bool):
 
 def print_checks(full: bool) -> None:
     """Print the three tables (used by ``mas_engine.py``)."""
-    print("\nSpin-1/2 on coarse axes (3-6 points per FWHM) vs mrsimulator on an 8x finer axis "
-          "(% of tallest peak; target <= 1 %)")
-    print(f"  {'nucleus':>7} {'aniso':>7} {'eta':>4} {'MAS/Hz':>7} {'B0/T':>5} {'fwhm/Hz':>8} "
-          f"{'pts/fwhm':>8} {'dev/%':>6}")
+    print(
+        "\nSpin-1/2 on coarse axes (3-6 points per FWHM) vs mrsimulator on an 8x finer axis "
+        "(% of tallest peak; target <= 1 %)"
+    )
+    print(
+        f"  {'nucleus':>7} {'aniso':>7} {'eta':>4} {'MAS/Hz':>7} {'B0/T':>5} {'fwhm/Hz':>8} "
+        f"{'pts/fwhm':>8} {'dev/%':>6}"
+    )
     rows = coarse_axis_accuracy(40 if full else 12)
     for nucleus, aniso, eta, rate, field, fwhm, pts, dev in rows:
         flag = "" if dev <= 1.0 else "  <-- over 1 %"
-        print(f"  {nucleus:>7} {aniso:7.0f} {eta:4.2f} {rate:7.0f} {field:5.2f} {fwhm:8.0f} "
-              f"{pts:8.1f} {dev:6.3f}{flag}")
+        print(
+            f"  {nucleus:>7} {aniso:7.0f} {eta:4.2f} {rate:7.0f} {field:5.2f} {fwhm:8.0f} {pts:8.1f} {dev:6.3f}{flag}"
+        )
     devs = np.array([r[-1] for r in rows])
     print(f"  {len(rows)} sites: p95 {np.percentile(devs, 95):.3f} %, worst {devs.max():.3f} %")
 
-    print("\nQuadrupolar + CSA at random Euler angles vs mrsimulator (% of tallest peak; "
-          "target <= 2 % for C_Q <= 5 MHz at >= 10 kHz)")
-    print(f"  {'nucleus':>7} {'I':>3} {'trans':>7} {'CQ/MHz':>6} {'aniso':>6} {'euler/deg':>17} "
-          f"{'B0/T':>5} {'MAS/Hz':>6} {'points':>6} {'dev/%':>6} {'qdkit/s':>7} {'mrsim/s':>7}")
+    print(
+        "\nQuadrupolar + CSA at random Euler angles vs mrsimulator (% of tallest peak; "
+        "target <= 2 % for C_Q <= 5 MHz at >= 10 kHz)"
+    )
+    print(
+        f"  {'nucleus':>7} {'I':>3} {'trans':>7} {'CQ/MHz':>6} {'aniso':>6} {'euler/deg':>17} "
+        f"{'B0/T':>5} {'MAS/Hz':>6} {'points':>6} {'dev/%':>6} {'qdkit/s':>7} {'mrsim/s':>7}"
+    )
     rows = euler_accuracy(16 if full else 6, cq_max_all_mhz=5.0 if full else 1.5)
     for nucleus, spin, tr, cq, aniso, eu, field, rate, n, dev, tq, tm in rows:
         flag = "" if dev <= 2.0 else "  <-- over 2 %"
         angles = "/".join(f"{a:.0f}" for a in eu)
-        print(f"  {nucleus:>7} {spin:3.1f} {tr:>7} {cq:6.2f} {aniso:6.0f} {angles:>17} {field:5.1f} "
-              f"{rate:6.0f} {n:6d} {dev:6.3f} {tq:7.2f} {tm:7.2f}{flag}")
+        print(
+            f"  {nucleus:>7} {spin:3.1f} {tr:>7} {cq:6.2f} {aniso:6.0f} {angles:>17} {field:5.1f} "
+            f"{rate:6.0f} {n:6d} {dev:6.3f} {tq:7.2f} {tm:7.2f}{flag}"
+        )
     devs = np.array([r[9] for r in rows])
-    print(f"  {len(rows)} sites: worst {devs.max():.3f} %, {int((devs <= 2).sum())}/{len(rows)} "
-          "within 2 %")
+    print(f"  {len(rows)} sites: worst {devs.max():.3f} %, {int((devs <= 2).sum())}/{len(rows)} within 2 %")
 
-    print("\nContinuity in the spin rate: largest change between rates 1 % apart "
-          "(% of tallest peak; target <= 1 % where sidebands have merged into the lines)")
+    print(
+        "\nContinuity in the spin rate: largest change between rates 1 % apart "
+        "(% of tallest peak; target <= 1 % where sidebands have merged into the lines)"
+    )
     print(f"  {'fwhm/Hz':>7} {'ratio':>8} {'rate/Hz':>8} {'step/%':>7}")
     ref = nuclei.get("113Cd").reference_mhz(9.4)
     for fwhm, ratio, step in continuity_sweep(full):

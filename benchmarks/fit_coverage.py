@@ -29,8 +29,7 @@ from qdkit.mrsim import mrsim_spectrum
 PARAMS = ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz")
 
 
-def coverage(trials: int, seed: int = 2015, snr: float = 50.0, truth_engine: str = "mrsim",
-             cases=None):
+def coverage(trials: int, seed: int = 2015, snr: float = 50.0, truth_engine: str = "mrsim", cases=None):
     """Rows (case, parameter, covered, determined, flagged, n, ms per fit)."""
     from qdkit.mas import mas_spectrum
 
@@ -47,10 +46,15 @@ def coverage(trials: int, seed: int = 2015, snr: float = 50.0, truth_engine: str
         t0 = time.perf_counter()
         for _ in range(trials):
             y = clean + noise_rng.normal(0, clean.max() / snr, clean.size)
-            start = [s.replace(iso_ppm=s.iso_ppm + start_rng.uniform(-3, 3),
-                               aniso_ppm=s.aniso_ppm * start_rng.uniform(0.8, 1.2),
-                               eta=float(np.clip(s.eta + start_rng.uniform(-0.2, 0.2), 0, 1)),
-                               fwhm_hz=s.fwhm_hz * start_rng.uniform(0.8, 1.2)) for s in truth]
+            start = [
+                s.replace(
+                    iso_ppm=s.iso_ppm + start_rng.uniform(-3, 3),
+                    aniso_ppm=s.aniso_ppm * start_rng.uniform(0.8, 1.2),
+                    eta=float(np.clip(s.eta + start_rng.uniform(-0.2, 0.2), 0, 1)),
+                    fwhm_hz=s.fwhm_hz * start_rng.uniform(0.8, 1.2),
+                )
+                for s in truth
+            ]
             result = fit_sites(FitData(ppm, y, field, rate), start)
             for i, site in enumerate(truth):
                 for p in PARAMS:
@@ -72,15 +76,21 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="200 noise realisations per case")
     parser.add_argument("--trials", type=int, default=None, help="override the number of realisations")
-    parser.add_argument("--truth", choices=("mrsim", "qdkit"), default="mrsim",
-                        help="engine that simulates the truth (qdkit: no model error, statistics only)")
+    parser.add_argument(
+        "--truth",
+        choices=("mrsim", "qdkit"),
+        default="mrsim",
+        help="engine that simulates the truth (qdkit: no model error, statistics only)",
+    )
     parser.add_argument("--case", type=int, action="append", help="only these FIT_CASES (index)")
     args = parser.parse_args(argv)
     trials = args.trials or (200 if args.full else 40)
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f}")
-    print(f"±1σ coverage over {trials} noise realisations per case (S/N 50, {args.truth} truth); "
-          "target 60–76 % (ideal 68.3 %)")
+    print(
+        f"±1σ coverage over {trials} noise realisations per case (S/N 50, {args.truth} truth); "
+        "target 60–76 % (ideal 68.3 %)"
+    )
     print(f"  {'case':<52} {'param':<10} {'coverage':>9} {'± SE':>6} {'undetermined':>13} {'ms/fit':>7}")
     rows = coverage(trials, truth_engine=args.truth, cases=args.case)
     worst = []
@@ -95,8 +105,10 @@ def main(argv=None) -> int:
         else:  # flagged in most fits: too few σ to judge; say how many covered
             cov, flag = f"{f'{covered}/{determined}':>9} {'':>6}", ""
         print(f"  {name:<52} {p:<10} {cov} {100 * flagged / n:12.0f}% {ms:7.0f}{flag}")
-    print(f"\n  coverage range over parameters determined in most fits: {100 * min(worst):.1f} … "
-          f"{100 * max(worst):.1f} % (a parameter flagged in most fits shows covered/reported counts)")
+    print(
+        f"\n  coverage range over parameters determined in most fits: {100 * min(worst):.1f} … "
+        f"{100 * max(worst):.1f} % (a parameter flagged in most fits shows covered/reported counts)"
+    )
     return 0
 
 

@@ -43,8 +43,10 @@ def random_case(rng):
     for k in range(1, n_sites):
         gap_hz = rng.uniform(0.6, 1.5) * 0.5 * (widths[k - 1] + widths[k])
         iso.append(iso[-1] - gap_hz / ref)
-    sites = [Site("31P", float(i), float(rng.uniform(-120, 120)), float(rng.uniform(0, 1)), float(w))
-             for i, w in zip(iso, widths)]
+    sites = [
+        Site("31P", float(i), float(rng.uniform(-120, 120)), float(rng.uniform(0, 1)), float(w))
+        for i, w in zip(iso, widths)
+    ]
     populations = rng.dirichlet(np.full(n_sites, 3.0))
     t_is = np.exp(rng.uniform(np.log(0.1), np.log(4.0), n_sites))
     t1rho = float(np.exp(rng.uniform(np.log(5.0), np.log(60.0))))
@@ -60,8 +62,9 @@ def recovery(n_cases: int, n_noise: int, seed: int = 20261129):
     for case in range(n_cases):
         sites, pop, t_is, t1rho, contact, snr = random_case(rng)
         for k in range(n_noise):
-            spectra, truth = synthetic_contact_series(sites, pop, t_is, t1rho, contact, field_T=FIELD_T,
-                                                      mas_hz=MAS_HZ, snr=snr, seed=int(rng.integers(2**31)))
+            spectra, truth = synthetic_contact_series(
+                sites, pop, t_is, t1rho, contact, field_T=FIELD_T, mas_hz=MAS_HZ, snr=snr, seed=int(rng.integers(2**31))
+            )
             try:
                 fit = site_populations(spectra, None, sites)
             except Exception as exc:
@@ -72,8 +75,10 @@ def recovery(n_cases: int, n_noise: int, seed: int = 20261129):
             z.extend((fit.populations - truth.populations) / fit.populations_stderr)
     z = np.abs(np.asarray(z))
     n = n_cases * n_noise
-    print(f"hidden truths: {n_cases} series × {n_noise} noise realisations = {n} fits "
-          f"({z.size} populations), {failures} failed")
+    print(
+        f"hidden truths: {n_cases} series × {n_noise} noise realisations = {n} fits "
+        f"({z.size} populations), {failures} failed"
+    )
     print(f"  within 2σ: {np.mean(z <= 2):6.1%}   (target ≥ 90 %)")
     print(f"  within 1σ: {np.mean(z <= 1):6.1%}   (target 60–76 %, Gaussian 68.3 %)")
     print(f"  median |error|/σ: {np.median(z):.3f} (Gaussian 0.674)")
@@ -83,17 +88,36 @@ def recovery(n_cases: int, n_noise: int, seed: int = 20261129):
 def flagging(n_noise: int):
     sites = [Site("31P", 5.0, -90.0, 0.5, 1600.0), Site("31P", -10.0, 0.0, 0.0, 2500.0)]
     cases = {
-        "contact times ≫ T_IS (0.01–0.02 ms vs 2–20 ms)": ([0.3, 0.7], [0.01, 0.02], 20.0,
-                                                           np.geomspace(2, 20, 8), "log_t_is"),
-        "contact times ≪ T1ρ (2000 ms vs 0.1–3 ms)": ([0.4, 0.6], [0.3, 1.0], 2000.0,
-                                                      np.geomspace(0.1, 3, 8), "log_t1rho"),
+        "contact times ≫ T_IS (0.01–0.02 ms vs 2–20 ms)": (
+            [0.3, 0.7],
+            [0.01, 0.02],
+            20.0,
+            np.geomspace(2, 20, 8),
+            "log_t_is",
+        ),
+        "contact times ≪ T1ρ (2000 ms vs 0.1–3 ms)": (
+            [0.4, 0.6],
+            [0.3, 1.0],
+            2000.0,
+            np.geomspace(0.1, 3, 8),
+            "log_t1rho",
+        ),
     }
     rng = np.random.default_rng(7)
     for label, (pop, t_is, t1rho, contact, prefix) in cases.items():
         hits, z = 0, []
         for _ in range(n_noise):
-            spectra, truth = synthetic_contact_series(sites, pop, t_is, t1rho, contact, field_T=FIELD_T,
-                                                      mas_hz=MAS_HZ, snr=60.0, seed=int(rng.integers(2**31)))
+            spectra, truth = synthetic_contact_series(
+                sites,
+                pop,
+                t_is,
+                t1rho,
+                contact,
+                field_T=FIELD_T,
+                mas_hz=MAS_HZ,
+                snr=60.0,
+                seed=int(rng.integers(2**31)),
+            )
             fit = site_populations(spectra, None, sites)
             hits += any(name.startswith(prefix) for name in fit.undetermined)
             z.extend(np.abs(fit.populations - truth.populations) / fit.populations_stderr)
@@ -101,11 +125,22 @@ def flagging(n_noise: int):
 
 
 def timing(repeats: int):
-    sites = [Site("31P", 5.0, -90.0, 0.5, 1600.0), Site("31P", -10.0, 0.0, 0.0, 2500.0),
-             Site("31P", -25.0, 40.0, 0.3, 2000.0)]
-    spectra, _ = synthetic_contact_series(sites, [0.2, 0.5, 0.3], [0.3, 1.5, 0.8], 25.0,
-                                          np.geomspace(0.1, 15, 10), field_T=FIELD_T, mas_hz=MAS_HZ,
-                                          snr=50.0, seed=3)
+    sites = [
+        Site("31P", 5.0, -90.0, 0.5, 1600.0),
+        Site("31P", -10.0, 0.0, 0.0, 2500.0),
+        Site("31P", -25.0, 40.0, 0.3, 2000.0),
+    ]
+    spectra, _ = synthetic_contact_series(
+        sites,
+        [0.2, 0.5, 0.3],
+        [0.3, 1.5, 0.8],
+        25.0,
+        np.geomspace(0.1, 15, 10),
+        field_T=FIELD_T,
+        mas_hz=MAS_HZ,
+        snr=50.0,
+        seed=3,
+    )
     assert len(spectra) == 10 and spectra[0].data.size == 4096
     for label, kw in (("fixed lineshapes", {}), ("fitted shifts and widths", {"fit_lineshapes": True})):
         times = []
@@ -113,8 +148,10 @@ def timing(repeats: int):
             t0 = time.perf_counter()
             site_populations(spectra, None, sites, **kw)
             times.append(time.perf_counter() - t0)
-        print(f"10 spectra × 4096 points, 3 sites, {label}: median {np.median(times):.3f} s "
-              f"(min {min(times):.3f} s, target ≤ 5 s)")
+        print(
+            f"10 spectra × 4096 points, 3 sites, {label}: median {np.median(times):.3f} s "
+            f"(min {min(times):.3f} s, target ≤ 5 s)"
+        )
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 

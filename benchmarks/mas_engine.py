@@ -70,9 +70,12 @@ FIT_CASES = [
     ("ZB-CdSe surface 113Cd, 9.4 T, 10 kHz", [Site("113Cd", -317.0, 416.0, 0.3, 4000.0)], 9.4, 10_000.0),
     ("31P, 9.4 T, 5 kHz", [Site("31P", 20.0, -150.0, 0.7, 800.0)], 9.4, 5_000.0),
     ("77Se, 14.1 T, 12.5 kHz", [Site("77Se", -500.0, 300.0, 0.1, 2000.0)], 14.1, 12_500.0),
-    ("Cd surface + core (δaniso 60)", [Site("113Cd", -317.0, 416.0, 0.3, 4000.0),
-                                              Site("113Cd", -20.0, 60.0, 0.5, 4000.0, weight=0.5)],
-     9.4, 10_000.0),
+    (
+        "Cd surface + core (δaniso 60)",
+        [Site("113Cd", -317.0, 416.0, 0.3, 4000.0), Site("113Cd", -20.0, 60.0, 0.5, 4000.0, weight=0.5)],
+        9.4,
+        10_000.0,
+    ),
 ]
 
 
@@ -89,18 +92,24 @@ def fit_recovery(trials: int, seed: int = 2015):
         t_fit = []
         for _ in range(trials):
             y = clean + rng.normal(0, clean.max() / 50, clean.size)
-            start = [s.replace(iso_ppm=s.iso_ppm + rng.uniform(-3, 3),
-                               aniso_ppm=s.aniso_ppm * rng.uniform(0.8, 1.2),
-                               eta=float(np.clip(s.eta + rng.uniform(-0.2, 0.2), 0, 1)),
-                               fwhm_hz=s.fwhm_hz * rng.uniform(0.8, 1.2)) for s in truth]
+            start = [
+                s.replace(
+                    iso_ppm=s.iso_ppm + rng.uniform(-3, 3),
+                    aniso_ppm=s.aniso_ppm * rng.uniform(0.8, 1.2),
+                    eta=float(np.clip(s.eta + rng.uniform(-0.2, 0.2), 0, 1)),
+                    fwhm_hz=s.fwhm_hz * rng.uniform(0.8, 1.2),
+                )
+                for s in truth
+            ]
             t0 = time.perf_counter()
             result = fit_sites(FitData(ppm, y, field, rate), start)
             t_fit.append(time.perf_counter() - t0)
             for i, site in enumerate(truth):
                 for key, name, truth_value, tol in (
-                        ("iso", "iso_ppm", site.iso_ppm, 1.0),
-                        ("aniso", "aniso_ppm", site.aniso_ppm, 0.05 * abs(site.aniso_ppm)),
-                        ("eta", "eta", site.eta, 0.1)):
+                    ("iso", "iso_ppm", site.iso_ppm, 1.0),
+                    ("aniso", "aniso_ppm", site.aniso_ppm, 0.05 * abs(site.aniso_ppm)),
+                    ("eta", "eta", site.eta, 0.1),
+                ):
                     value, err = result.site_value(i, name)
                     hits[i][key] += abs(value - truth_value) <= tol
                     cover[i][key] += abs(value - truth_value) <= err
@@ -149,12 +158,19 @@ def speed_table(repeats: int):
     ref_hz = nuclei.get("113Cd").reference_mhz(9.4) * 1e6
     step = abs(ppm[1] - ppm[0])
     method = BlochDecaySpectrum(
-        channels=["113Cd"], magnetic_flux_density=9.4, rotor_frequency=10_000.0,
-        spectral_dimensions=[dict(count=ppm.size, spectral_width=ppm.size * step * ref_hz * 1e-6,
-                                  reference_offset=(ppm.min() + ppm.size // 2 * step) * ref_hz * 1e-6)])
+        channels=["113Cd"],
+        magnetic_flux_density=9.4,
+        rotor_frequency=10_000.0,
+        spectral_dimensions=[
+            dict(
+                count=ppm.size,
+                spectral_width=ppm.size * step * ref_hz * 1e-6,
+                reference_offset=(ppm.min() + ppm.size // 2 * step) * ref_hz * 1e-6,
+            )
+        ],
+    )
     systems = [SpinSystem(sites=[mrsim_site(s, 9.4)], abundance=100 * s.weight) for s in sites]
-    processor = sp.SignalProcessor(operations=[sp.IFFT(), sp.apodization.Gaussian(FWHM="4000 Hz"),
-                                               sp.FFT()])
+    processor = sp.SignalProcessor(operations=[sp.IFFT(), sp.apodization.Gaussian(FWHM="4000 Hz"), sp.FFT()])
 
     def theirs_best(_):
         sim = Simulator(spin_systems=systems, methods=[method])
@@ -174,8 +190,7 @@ def speed_table(repeats: int):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller accuracy grid")
-    parser.add_argument("--full", action="store_true",
-                        help="more random sites and the full continuity sweep (minutes)")
+    parser.add_argument("--full", action="store_true", help="more random sites and the full continuity sweep (minutes)")
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--fit-trials", type=int, default=30, help="noise realisations per fit case")
     args = parser.parse_args(argv)
@@ -186,8 +201,10 @@ def main(argv=None) -> int:
     print("\nSpeed: ZB-CdSe 113Cd, two sites, 9.4 T, 10 kHz MAS, 4096 points (median ms)")
     print(f"  mrsimulator end to end              {mrs:8.2f} ms   (qdkit.mrsim bridge: one run per site)")
     print(f"  mrsimulator, both sites in one run  {mrs_best:8.2f} ms   (its most economical use)")
-    print(f"  qdkit end to end (cold caches)      {cold:8.2f} ms   speed-up {mrs / cold:5.1f}x, "
-          f"{mrs_best / cold:5.1f}x vs the single run  (target >= 8x)")
+    print(
+        f"  qdkit end to end (cold caches)      {cold:8.2f} ms   speed-up {mrs / cold:5.1f}x, "
+        f"{mrs_best / cold:5.1f}x vs the single run  (target >= 8x)"
+    )
     print(f"  qdkit cache hit (weights changed)   {hit:8.3f} ms   (target <= 1 ms)")
     print(f"  qdkit cache miss (new spin rate)    {miss:8.2f} ms   (target <= 3 ms)")
     print(f"  largest deviation from mrsimulator  {dev:8.3f} % of tallest peak")
@@ -199,12 +216,16 @@ def main(argv=None) -> int:
         flag = "" if dev <= 1.0 else "  <-- over 1 %"
         print(f"  {nucleus:>7} {aniso:7.0f} {eta:4.1f} {rate:7.0f} {field:5.2f} {fwhm:8.0f} {dev:6.3f}{flag}")
     devs = np.array([r[-1] for r in rows])
-    print(f"\n  {len(rows)} cases: median {np.median(devs):.3f} %, worst {devs.max():.3f} %, "
-          f"{int((devs <= 1.0).sum())}/{len(rows)} within 1 %")
+    print(
+        f"\n  {len(rows)} cases: median {np.median(devs):.3f} %, worst {devs.max():.3f} %, "
+        f"{int((devs <= 1.0).sum())}/{len(rows)} within 1 %"
+    )
     print_checks(args.full)
-    print(f"\nFit recovery from mrsimulator spectra + noise at S/N 50 ({args.fit_trials} noise "
-          "realisations per case; targets: |Δδiso| ≤ 1 ppm, |Δδaniso| ≤ 5 %, |Δη| ≤ 0.1; "
-          "±1σ should cover the truth ~68 % of the time)")
+    print(
+        f"\nFit recovery from mrsimulator spectra + noise at S/N 50 ({args.fit_trials} noise "
+        "realisations per case; targets: |Δδiso| ≤ 1 ppm, |Δδaniso| ≤ 5 %, |Δη| ≤ 0.1; "
+        "±1σ should cover the truth ~68 % of the time)"
+    )
     print(f"  {'case':<38} {'within target (iso/aniso/eta)':>30} {'±1σ covers truth':>22} {'fit ms':>7}")
     for label, n, hits, cover, ms in fit_recovery(args.fit_trials):
         within = "/".join(f"{100 * hits[k] / n:.0f}%" for k in ("iso", "aniso", "eta"))

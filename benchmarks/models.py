@@ -48,7 +48,7 @@ def build_times():
         t0 = time.perf_counter()
         dot = nanocrystal.build(material, d, **kw)
         cold = time.perf_counter() - t0
-        warm = median_time(lambda: nanocrystal.build(material, d, **kw), 200)
+        warm = median_time(lambda material=material, d=d, kw=kw: nanocrystal.build(material, d, **kw), 200)
         label = f"{material} {d} nm {kw}"
         print(f"  {label:58s} {cold * 1e3:7.1f} {warm * 1e6:6.1f}µs {dot.n_atoms:6d}")
 
@@ -79,12 +79,12 @@ def paper_numbers():
     print(f"  P5 same, 8 % size dispersion                          {ens:.3f}  (paper: ~0.25)")
     core, surf = cp.core_surface_signal(inp, "31P", np.array([1.5, 5.0]))
     r = core / surf
-    print(f"  P6 core/surface 31P at 1.5 ms, 5 ms                   {r[0]:.3f}, {r[1]:.3f}"
-          f"  (grows ×{r[1] / r[0]:.2f})")
+    print(f"  P6 core/surface 31P at 1.5 ms, 5 ms                   {r[0]:.3f}, {r[1]:.3f}  (grows ×{r[1] / r[0]:.2f})")
     t_is = cp.site_transfer_times_ms(inp, "31P")
     s = inp.is_surface[inp.mask("P")]
-    print(f"  median T_IS surface / core P (ms)                     {np.median(t_is[s]):.1f} / "
-          f"{np.median(t_is[~s]):.1f}")
+    print(
+        f"  median T_IS surface / core P (ms)                     {np.median(t_is[s]):.1f} / {np.median(t_is[~s]):.1f}"
+    )
     cd = nanocrystal.build("CdSe", 4.0, shell="CdX2", ligand="oleate")
     for tau in (1.0, 3.0, 6.0):
         c = hmqc.correlation(cd, recoupling_ms=tau)
@@ -111,8 +111,7 @@ def p6_sensitivity():
         print(f"  T1rho {t1:4.0f} ms                        ×{growth(dot, t1rho_ms=t1):.2f}")
     for gap in (2.0, 3.0, 4.0):
         lig = dataclasses.replace(base, proton_gap_A=gap)
-        print(f"  proton gap {gap:.1f} Å                    "
-              f"×{growth(nanocrystal.build('InP', 3.0, ligand=lig)):.2f}")
+        print(f"  proton gap {gap:.1f} Å                    ×{growth(nanocrystal.build('InP', 3.0, ligand=lig)):.2f}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import qdkit
 from qdkit import io
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import REAL_DATA  # noqa: E402  (the tests' own search for shared/data/real)
+from conftest import REAL_DATA
 
 
 def real_data_root() -> Path:

@@ -23,16 +23,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     series = kbr_series()
-    for fitted in (range(len(series.spectra)) if args.full else [0]):
+    for fitted in range(len(series.spectra)) if args.full else [0]:
         t0 = time.perf_counter()
         result, model = fit_czjzek(series.spectra[fitted], series.nucleus, iso_ppm=60.3)
         prediction = predict_series(series, fitted, result, model)
         seconds = time.perf_counter() - t0
         print("\n" + prediction.table())
-        print(f"  Czjzek σ = {1e3 * result.values['sigma_cq_mhz']:.1f} ± "
-              f"{1e3 * result.stderr['sigma_cq_mhz']:.2f} kHz, χ²_red {result.redchi:.0f}, "
-              f"fit + predictions {seconds:.1f} s; worst predicted r = {prediction.worst_prediction:.4f} "
-              f"({'meets' if prediction.worst_prediction >= 0.95 else 'MISSES'} ≥ 0.95)")
+        print(
+            f"  Czjzek σ = {1e3 * result.values['sigma_cq_mhz']:.1f} ± "
+            f"{1e3 * result.stderr['sigma_cq_mhz']:.2f} kHz, χ²_red {result.redchi:.0f}, "
+            f"fit + predictions {seconds:.1f} s; worst predicted r = {prediction.worst_prediction:.4f} "
+            f"({'meets' if prediction.worst_prediction >= 0.95 else 'MISSES'} ≥ 0.95)"
+        )
     return 0
 
 

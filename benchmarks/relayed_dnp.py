@@ -63,8 +63,12 @@ def median_us(fn, repeats=200):
 def speed():
     kw = dict(eps0=80.0, diffusion_nm2_s=800.0, t1_s=2.0)
     print(f"load average {os.getloadavg()[0]:.1f} (2 cores shared; timings vary with load)")
-    print(f"  relayed_dnp, recycle 3 s, τs 1 s     {median_us(lambda: relayed_dnp(60.0, recycle_s=3.0, t_b_surface_s=1.0, **kw)):8.0f} µs")
-    print(f"  relayed_dnp, R = 5 µm, recycle 0.1 s {median_us(lambda: relayed_dnp(5000.0, recycle_s=0.1, **kw)):8.0f} µs")
+    print(
+        f"  relayed_dnp, recycle 3 s, τs 1 s     {median_us(lambda: relayed_dnp(60.0, recycle_s=3.0, t_b_surface_s=1.0, **kw)):8.0f} µs"
+    )
+    print(
+        f"  relayed_dnp, R = 5 µm, recycle 0.1 s {median_us(lambda: relayed_dnp(5000.0, recycle_s=0.1, **kw)):8.0f} µs"
+    )
     print(f"  relayed_dnp, steady state            {median_us(lambda: relayed_dnp(60.0, **kw)):8.0f} µs")
     r = relayed_dnp(60.0, **kw)
     t = np.geomspace(1e-3, 30, 200)

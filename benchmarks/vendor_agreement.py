@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import REAL_DATA  # noqa: E402  (the tests' own search for shared/data/real)
+from conftest import REAL_DATA
 
 import qdkit
 from qdkit.errors import QdkitError
@@ -27,6 +27,7 @@ def find_real_data() -> Path:
     if REAL_DATA is None:
         raise SystemExit("shared/data/real not found; set QDKIT_REAL_DATA or pass the folder as the first argument")
     return REAL_DATA
+
 
 def topspin_procnos(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/*/pdata/*/1r"))
@@ -45,7 +46,9 @@ def print_throughput(root: Path, repeats: int = 3) -> None:
                 qdkit.process(qdkit.read(p))
         elapsed = time.perf_counter() - t0
     n = repeats * len(one_d)
-    print(f"\nread + default processing: {n / elapsed:.0f} datasets/s ({1e3 * elapsed / n:.1f} ms each, {len(one_d)} datasets x {repeats})")
+    print(
+        f"\nread + default processing: {n / elapsed:.0f} datasets/s ({1e3 * elapsed / n:.1f} ms each, {len(one_d)} datasets x {repeats})"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -80,7 +83,9 @@ def main(argv: list[str]) -> int:
                 spectrum_file = qdkit.read(jcamp / "1h.dx")
                 r = vendor_agreement(fid, vendor=spectrum_file)
             ms = 1e3 * (time.perf_counter() - t0)
-            print(f"{name:<58} {'phase':>6} {float(fid.procs.get('PHC1', 0)):>10.1f} {r:>10.6f} {1 - r:>9.1e} {ms:>7.1f}")
+            print(
+                f"{name:<58} {'phase':>6} {float(fid.procs.get('PHC1', 0)):>10.1f} {r:>10.6f} {1 - r:>9.1e} {ms:>7.1f}"
+            )
         except QdkitError as exc:
             print(f"{name:<58} not compared: {exc}")
     print_throughput(root)

@@ -37,8 +37,10 @@ def report(name: str, times: tuple[list[float], list[float]], target: float) -> 
     med, med_cpu = statistics.median(wall), statistics.median(cpu)
     p90 = float(np.percentile(wall, 90))
     verdict = "meets" if med <= target else "MISSES"
-    print(f"{name:<32} wall median {med:6.2f} ms  p90 {p90:6.2f} ms   CPU median "
-          f"{med_cpu:6.2f} ms   n={len(wall):3d}  ({verdict} ≤ {target:g} ms)")
+    print(
+        f"{name:<32} wall median {med:6.2f} ms  p90 {p90:6.2f} ms   CPU median "
+        f"{med_cpu:6.2f} ms   n={len(wall):3d}  ({verdict} ≤ {target:g} ms)"
+    )
 
 
 def predict_timings() -> None:
@@ -55,6 +57,7 @@ def predict_timings() -> None:
     sample, acq = paper_setup("2e")
     ppm = np.linspace(200.0, -500.0, 4096)
     predict(sample, acq, ppm)
+
     def timed(calls):
         wall, cpu = [], []
         for s, a in calls:
@@ -68,8 +71,9 @@ def predict_timings() -> None:
     moves = {
         "predict miss: contact time": [acq.replace(contact_ms=c) for c in np.linspace(0.21, 12.3, 40)],
         "predict miss: pore size": [(sample.replace(pore_nm=float(p)), acq) for p in np.geomspace(3.1, 310, 40)],
-        "predict miss: loading": [(sample.replace(silica_mg_per_qd_mg=float(x)), acq)
-                                  for x in np.geomspace(0.51, 51, 40)],
+        "predict miss: loading": [
+            (sample.replace(silica_mg_per_qd_mg=float(x)), acq) for x in np.geomspace(0.51, 51, 40)
+        ],
         "predict miss: spin rate (new)": [acq.replace(mas_hz=float(r)) for r in 5_125 + 250 * np.arange(40)],
     }
     for name, settings in moves.items():
@@ -92,8 +96,7 @@ def main() -> None:
     c = inp.controls
     report("contact time (InP 31P)", timed_moves(c["contact_ms"], np.linspace(1.6, 12, 60)), 5)
     report("pore size (InP 31P)", timed_moves(c["pore_nm"], np.geomspace(3, 300, 60)), 5)
-    report("loading silica/QD (InP 31P)",
-           timed_moves(c["silica_per_qd"], np.geomspace(0.5, 50, 60)), 5)
+    report("loading silica/QD (InP 31P)", timed_moves(c["silica_per_qd"], np.geomspace(0.5, 50, 60)), 5)
     report("spin rate (InP 31P)", timed_moves(c["mas_hz"], 8000 + 250 * np.arange(1, 41)), 10)
 
     cdse = SpectrumExplorer(material="CdSe", nucleus="113Cd")
@@ -102,8 +105,7 @@ def main() -> None:
     mas.clear_caches()
     report("spin rate cold (CdSe 113Cd)", timed_moves(cdse.controls["mas_hz"], rates), 10)
     report("spin rate cached (CdSe 113Cd)", timed_moves(cdse.controls["mas_hz"], rates[::-1]), 10)
-    report("contact time (CdSe 113Cd)",
-           timed_moves(cdse.controls["contact_ms"], np.linspace(1, 20, 60)), 5)
+    report("contact time (CdSe 113Cd)", timed_moves(cdse.controls["contact_ms"], np.linspace(1, 20, 60)), 5)
 
 
 if __name__ == "__main__":

@@ -167,8 +167,8 @@ def echo_signal(spectrum: np.ndarray, hz: np.ndarray, tau_s: np.ndarray) -> np.n
     a, f = spectrum[keep], hz[keep]
     out = np.empty(tau_s.shape, dtype=complex)
     for start in range(0, tau_s.size, 512):  # bounded memory for long CPMG trains
-        t = tau_s[start:start + 512]
-        out[start:start + 512] = np.exp(2j * np.pi * np.outer(t, f)) @ a
+        t = tau_s[start : start + 512]
+        out[start : start + 512] = np.exp(2j * np.pi * np.outer(t, f)) @ a
     return out
 
 
@@ -342,8 +342,7 @@ def title_text(exp: Experiment) -> str:
         f"SYNTHETIC reference data (qdkit) - not measured - Fig. {exp.figure}: {exp.label}",
         f"{exp.sample}",
         f"{acq.nucleus} {acq.pulprog} at {acq.field_T:g} T, {acq.temperature_K:g} K, MAS {acq.mas_hz / 1000:g} kHz, {mw}",
-        "Reconstructed from Piveteau et al., JACS 2015 (SI VI-VII) with qdkit models; "
-        "see data/README.md",
+        "Reconstructed from Piveteau et al., JACS 2015 (SI VI-VII) with qdkit models; see data/README.md",
     ]
     return "\n".join(line for line in lines if line) + "\n"
 
@@ -417,7 +416,12 @@ def write_expno(path: Path, exp: Experiment, data_int: np.ndarray, extra: dict[s
     si = max(si * 2, 1024)
     dic["procs"] = _jcamp(procs_parameters(exp, si), "Parameter file, TOPSPIN  Version 3.2")
     ng.bruker.write(
-        str(path), dic, _pad_block(data_int), overwrite=True, write_prog=False, write_procs=True,
+        str(path),
+        dic,
+        _pad_block(data_int),
+        overwrite=True,
+        write_prog=False,
+        write_procs=True,
         pdata_folder=1,
     )
     (path / "pulseprogram").write_text(pulse_program_text(exp), encoding="utf-8")
@@ -546,8 +550,13 @@ def experiments() -> list[list[Experiment]]:
 # --------------------------------------------------------------------------------------
 
 _PULPROG = {
-    "CP": "cp", "CP-echo": "cpecho", "CP-CPMG": "cpcpmg", "one-pulse": "onepulse",
-    "30-degree one-pulse": "onepulse", "echo": "hahnecho", "D-HMQC-R3": "cp_dhmqc_r3",
+    "CP": "cp",
+    "CP-echo": "cpecho",
+    "CP-CPMG": "cpcpmg",
+    "one-pulse": "onepulse",
+    "30-degree one-pulse": "onepulse",
+    "echo": "hahnecho",
+    "D-HMQC-R3": "cp_dhmqc_r3",
 }
 
 
@@ -567,10 +576,20 @@ def from_catalog(catalog_id: str, *, center_ppm: float, **overrides) -> Acquisit
     rotor = e.rotor_mm or 3.2
     low_t = e.temperature_K < 200
     values = dict(
-        nucleus=e.nucleus, field_T=e.field_T, sw_hz=e.sw_hz, td=e.td, ns=e.ns, d1_s=e.d1_s,
-        mas_hz=e.mas_hz or 0.0, temperature_K=e.temperature_K, pulprog=pulprog,
-        center_ppm=center_ppm, contact_ms=e.contact_ms or 0.0, echoes=echoes,
-        echo_us=e.echo_us or 0.0, pi_us=e.p180_X_us or 10.0,
+        nucleus=e.nucleus,
+        field_T=e.field_T,
+        sw_hz=e.sw_hz,
+        td=e.td,
+        ns=e.ns,
+        d1_s=e.d1_s,
+        mas_hz=e.mas_hz or 0.0,
+        temperature_K=e.temperature_K,
+        pulprog=pulprog,
+        center_ppm=center_ppm,
+        contact_ms=e.contact_ms or 0.0,
+        echoes=echoes,
+        echo_us=e.echo_us or 0.0,
+        pi_us=e.p180_X_us or 10.0,
         console="Avance I" if (low_t and abs(e.field_T - 9.4) < 0.05) else "Avance III",
         probe=f"{rotor:g} mm LTMAS DNP H/X" if low_t else f"{rotor:g} mm MAS BB/1H",
         solvent=(e.sample.solvent or "none"),
@@ -622,8 +641,15 @@ def dried_powder(sample):
     return sample.replace(pore_nm=None, radical=None, radical_mM=0.0)
 
 
-def catalog_site(nucleus: str, figure: str, site: str | None = None, material: str | None = None, *,
-                 observe: str | None = None, **changes):
+def catalog_site(
+    nucleus: str,
+    figure: str,
+    site: str | None = None,
+    material: str | None = None,
+    *,
+    observe: str | None = None,
+    **changes,
+):
     """The lineshape of the one catalog species (``qdkit.catalog.site``), seen as the isotope
     ``observe`` if given, changed by ``changes``."""
     from qdkit import catalog
@@ -670,45 +696,86 @@ def inp_series() -> list[list[Experiment]]:
         shown = fig if pore in (None, 7.0) else "2f"
         eps = sample_enhancement(here, measured(ids[0]))
         for mw, cid in ((True, ids[0]), (False, ids[1])):
-            pore_series.append(Experiment(
-                "fig2_inp_31p_pore_series", 10 * (i + 1) + (1 if mw else 2), "2f",
-                f"31P CP-echo of InP QDs {where} (Fig. {shown}); model enhancement {eps:.1f}",
-                from_catalog(cid, center_ppm=-100.0), predicted(here, measured(cid, microwave=mw)),
-                snr=800.0 if i == 0 and mw else None,
-                series={"pore_nm": pore, "microwave": mw, "enhancement_model": round(eps, 3)},
-                microwave=mw, lb_hz=200.0, phase_deg=37.0 + 11.0 * i, catalog_id=cid,
-                sample=f"myristate-capped 3 nm InP QDs, 16 mM TEKPol in TCE, {where}",
-            ))
+            pore_series.append(
+                Experiment(
+                    "fig2_inp_31p_pore_series",
+                    10 * (i + 1) + (1 if mw else 2),
+                    "2f",
+                    f"31P CP-echo of InP QDs {where} (Fig. {shown}); model enhancement {eps:.1f}",
+                    from_catalog(cid, center_ppm=-100.0),
+                    predicted(here, measured(cid, microwave=mw)),
+                    snr=800.0 if i == 0 and mw else None,
+                    series={"pore_nm": pore, "microwave": mw, "enhancement_model": round(eps, 3)},
+                    microwave=mw,
+                    lb_hz=200.0,
+                    phase_deg=37.0 + 11.0 * i,
+                    catalog_id=cid,
+                    sample=f"myristate-capped 3 nm InP QDs, 16 mM TEKPol in TCE, {where}",
+                )
+            )
 
     s2 = from_catalog("S2", center_ppm=-100.0)
     s2_sample = "3.8 mg myristate-capped 3 nm InP QDs, 20 uL TCE"
     colloid = sample.replace(pore_nm=None, radical=None, radical_mM=0.0)
-    kinds = (("silica+radical", True, sample, "in MSU-H, microwave on", " with 16 mM TEKPol, MSU-H (7 nm) filled"),
-             ("silica+radical", False, sample, "in MSU-H, microwave off", " with 16 mM TEKPol, MSU-H (7 nm) filled"),
-             ("colloid only", False, colloid, "frozen colloid without radical or silica", ", no radical, no silica"))
+    kinds = (
+        ("silica+radical", True, sample, "in MSU-H, microwave on", " with 16 mM TEKPol, MSU-H (7 nm) filled"),
+        ("silica+radical", False, sample, "in MSU-H, microwave off", " with 16 mM TEKPol, MSU-H (7 nm) filled"),
+        ("colloid only", False, colloid, "frozen colloid without radical or silica", ", no radical, no silica"),
+    )
     absolute = [
-        Experiment("figS2_inp_31p_absolute_gain", k + 1, "S2", f"31P CP-echo, InP {what}", s2,
-                   predicted(rotor, measured("S2", microwave=mw)), snr=400.0 if k == 0 else None,
-                   series={"sample_kind": kind, "microwave": mw}, microwave=mw, lb_hz=200.0,
-                   phase_deg=-52.0, catalog_id="S2", sample=s2_sample + text)
+        Experiment(
+            "figS2_inp_31p_absolute_gain",
+            k + 1,
+            "S2",
+            f"31P CP-echo, InP {what}",
+            s2,
+            predicted(rotor, measured("S2", microwave=mw)),
+            snr=400.0 if k == 0 else None,
+            series={"sample_kind": kind, "microwave": mw},
+            microwave=mw,
+            lb_hz=200.0,
+            phase_deg=-52.0,
+            catalog_id="S2",
+            sample=s2_sample + text,
+        )
         for k, (kind, mw, rotor, what, text) in enumerate(kinds)
     ]
 
     contact = [
-        Experiment("figS3_inp_31p_contact_series", k + 1, "S3",
-                   f"31P CP-echo of InP QDs in MSU-H, contact {ct:g} ms",
-                   from_catalog(cid, center_ppm=-100.0), predicted(sample, measured(cid)),
-                   snr=300.0 if k == 0 else None, series={"contact_ms": ct}, microwave=True,
-                   lb_hz=200.0, phase_deg=64.0, catalog_id=cid, sample=sample_text(cid))
+        Experiment(
+            "figS3_inp_31p_contact_series",
+            k + 1,
+            "S3",
+            f"31P CP-echo of InP QDs in MSU-H, contact {ct:g} ms",
+            from_catalog(cid, center_ppm=-100.0),
+            predicted(sample, measured(cid)),
+            snr=300.0 if k == 0 else None,
+            series={"contact_ms": ct},
+            microwave=True,
+            lb_hz=200.0,
+            phase_deg=64.0,
+            catalog_id=cid,
+            sample=sample_text(cid),
+        )
         for k, (cid, ct) in enumerate((("S3-1.5ms", 1.5), ("S3-5ms", 5.0)))
     ]
 
-    single = [Experiment(
-        "figS4_inp_31p_single_pulse", 1, "S4", "31P single-pulse MAS of dried InP QDs (all P atoms excited)",
-        from_catalog("S4", center_ppm=-100.0), predicted(dried_powder(sample), measured("S4")), snr=120.0,
-        microwave=None, lb_hz=300.0, phase_deg=-23.0, catalog_id="S4",
-        sample="50 mg myristate-capped 3 nm InP QDs, dried powder",
-    )]
+    single = [
+        Experiment(
+            "figS4_inp_31p_single_pulse",
+            1,
+            "S4",
+            "31P single-pulse MAS of dried InP QDs (all P atoms excited)",
+            from_catalog("S4", center_ppm=-100.0),
+            predicted(dried_powder(sample), measured("S4")),
+            snr=120.0,
+            microwave=None,
+            lb_hz=300.0,
+            phase_deg=-23.0,
+            catalog_id="S4",
+            sample="50 mg myristate-capped 3 nm InP QDs, dried powder",
+        )
+    ]
     return [pore_series, absolute, contact, single]
 
 
@@ -716,46 +783,109 @@ def cdse_series() -> list[list[Experiment]]:
     """Figures 3a-c, S5, S6, S7: the explorer's CdSe samples (Fig. 3a, 3b) through qdkit.sample."""
     cd, _ = setup("3a")
     text = sample_text("3a-a")
-    fig3a = [Experiment("fig3a_cdse_113cd_cp", 1, "3a", "113Cd CP-echo: surface and core Cd",
-                        from_catalog("3a-a", center_ppm=-250.0), predicted(cd, measured("3a-a")), snr=60.0,
-                        microwave=True, lb_hz=500.0, phase_deg=121.0, catalog_id="3a-a", sample=text)]
+    fig3a = [
+        Experiment(
+            "fig3a_cdse_113cd_cp",
+            1,
+            "3a",
+            "113Cd CP-echo: surface and core Cd",
+            from_catalog("3a-a", center_ppm=-250.0),
+            predicted(cd, measured("3a-a")),
+            snr=60.0,
+            microwave=True,
+            lb_hz=500.0,
+            phase_deg=121.0,
+            catalog_id="3a-a",
+            sample=text,
+        )
+    ]
     mas = [
-        Experiment("figS7_cdse_113cd_mas_series", k + 1, "S7",
-                   f"113Cd CP-echo at {rate / 1000:g} kHz MAS (isotropic peaks stay, sidebands move)",
-                   from_catalog(cid, center_ppm=-250.0), predicted(cd, measured(cid)),
-                   snr=150.0 if k == 0 else None, series={"mas_hz": rate}, microwave=True,
-                   lb_hz=500.0, phase_deg=-75.0, catalog_id=cid, sample=text)
+        Experiment(
+            "figS7_cdse_113cd_mas_series",
+            k + 1,
+            "S7",
+            f"113Cd CP-echo at {rate / 1000:g} kHz MAS (isotropic peaks stay, sidebands move)",
+            from_catalog(cid, center_ppm=-250.0),
+            predicted(cd, measured(cid)),
+            snr=150.0 if k == 0 else None,
+            series={"mas_hz": rate},
+            microwave=True,
+            lb_hz=500.0,
+            phase_deg=-75.0,
+            catalog_id=cid,
+            sample=text,
+        )
         for k, (cid, rate) in enumerate((("S7-10kHz", 10000.0), ("S7-12.5kHz", 12500.0)))
     ]
     from qdkit.models.setups import catalog_line
 
     powder_cd = dried_powder(cd).replace(species=(catalog_line(reported("113Cd", "S5")),))
-    conventional = [Experiment(
-        "figS5_cdse_113cd_single_pulse", 1, "S5", "113Cd spin-echo MAS of dried ZB-CdSe QDs (core only)",
-        from_catalog("S5", center_ppm=-100.0), predicted(powder_cd, measured("S5")),
-        snr=25.0, microwave=None, lb_hz=800.0, phase_deg=48.0, catalog_id="S5",
-        sample="50 mg oleate-capped 3.5 nm ZB-CdSe QDs, dried powder")]
+    conventional = [
+        Experiment(
+            "figS5_cdse_113cd_single_pulse",
+            1,
+            "S5",
+            "113Cd spin-echo MAS of dried ZB-CdSe QDs (core only)",
+            from_catalog("S5", center_ppm=-100.0),
+            predicted(powder_cd, measured("S5")),
+            snr=25.0,
+            microwave=None,
+            lb_hz=800.0,
+            phase_deg=48.0,
+            catalog_id="S5",
+            sample="50 mg oleate-capped 3.5 nm ZB-CdSe QDs, dried powder",
+        )
+    ]
 
     se, _ = setup("3b")
-    fig3b = [Experiment("fig3b_cdse_77se_cpmg", 1, "3b", "77Se CP-CPMG of ZB-CdSe: two Se environments",
-                        from_catalog("3b", center_ppm=-600.0), predicted(se, measured("3b")), snr=40.0,
-                        microwave=True, lb_hz=0.0, phase_deg=15.0, t2_ms=25.0, catalog_id="3b",
-                        sample=sample_text("3b"))]
-    wz = [Experiment(
-        "figS6_wz_cdse_77se_cpmg", 1, "S6", "77Se CP-CPMG of WZ-CdSe QDs",
-        from_catalog("S6-wz", center_ppm=-556.0), powder([catalog_site("77Se", "S6")]),
-        snr=100.0,  # S/N of the spikelet spectrum: the co-added echo of this 6 kHz line is noisier microwave=True, lb_hz=0.0, phase_deg=-140.0, t2_ms=8.0, catalog_id="S6-wz",
-        sample=sample_text("S6-wz"))]
+    fig3b = [
+        Experiment(
+            "fig3b_cdse_77se_cpmg",
+            1,
+            "3b",
+            "77Se CP-CPMG of ZB-CdSe: two Se environments",
+            from_catalog("3b", center_ppm=-600.0),
+            predicted(se, measured("3b")),
+            snr=40.0,
+            microwave=True,
+            lb_hz=0.0,
+            phase_deg=15.0,
+            t2_ms=25.0,
+            catalog_id="3b",
+            sample=sample_text("3b"),
+        )
+    ]
+    wz = [
+        Experiment(
+            "figS6_wz_cdse_77se_cpmg",
+            1,
+            "S6",
+            "77Se CP-CPMG of WZ-CdSe QDs",
+            from_catalog("S6-wz", center_ppm=-556.0),
+            powder([catalog_site("77Se", "S6")]),
+            snr=100.0,  # S/N of the spikelet spectrum: the co-added echo of this 6 kHz line is noisier microwave=True, lb_hz=0.0, phase_deg=-140.0, t2_ms=8.0, catalog_id="S6-wz",
+            sample=sample_text("S6-wz"),
+        )
+    ]
 
     oleate = powder(ligand_sites())
     eps15 = sample_enhancement(cd, measured("3c-a"))
     fig3c = [
-        Experiment("fig3c_cdse_13c_mw_onoff", k + 1, "3c",
-                   f"13C CP of 13C-1-oleate on ZB-CdSe, microwave {'on' if mw else 'off'}",
-                   from_catalog(cid, center_ppm=100.0), scaled(oleate, eps15 if mw else 1.0),
-                   snr=150.0 if mw else None,
-                   series={"microwave": mw, "enhancement_model": round(eps15, 3)}, microwave=mw,
-                   lb_hz=50.0, phase_deg=88.0, catalog_id=cid, sample=sample_text(cid))
+        Experiment(
+            "fig3c_cdse_13c_mw_onoff",
+            k + 1,
+            "3c",
+            f"13C CP of 13C-1-oleate on ZB-CdSe, microwave {'on' if mw else 'off'}",
+            from_catalog(cid, center_ppm=100.0),
+            scaled(oleate, eps15 if mw else 1.0),
+            snr=150.0 if mw else None,
+            series={"microwave": mw, "enhancement_model": round(eps15, 3)},
+            microwave=mw,
+            lb_hz=50.0,
+            phase_deg=88.0,
+            catalog_id=cid,
+            sample=sample_text(cid),
+        )
         for k, (cid, mw) in enumerate((("3c-a", True), ("3c-b", False)))
     ]
     return [fig3a, mas, conventional, fig3b, wz, fig3c]
@@ -769,42 +899,96 @@ def two_step_series() -> list[list[Experiment]]:
     top = reported("77Se", "S8", "surface")
     # The core line plus a surface Se2- shoulder that makes the spectrum asymmetrically
     # broader than that of the oleate-capped QDs (main text, Fig. S8); shoulder assumed.
-    selenide = [Site("77Se", iso_ppm=top.iso_ppm, fwhm_hz=2500.0, weight=1.0),
-                Site("77Se", iso_ppm=top.iso_ppm + 50.0, fwhm_hz=4000.0, weight=0.45)]
-    fig5a = [Experiment(
-        "fig5a_cdse_selenide_77se_cpmg", 1, "5a", "77Se CP-CPMG of Se2--capped ZB-CdSe, two-step filling",
-        from_catalog("5a", center_ppm=-550.0), powder(selenide), snr=60.0, microwave=True, lb_hz=0.0,
-        phase_deg=-33.0, t2_ms=25.0, catalog_id="5a", sample=sample_text("5a"),
-    )]
+    selenide = [
+        Site("77Se", iso_ppm=top.iso_ppm, fwhm_hz=2500.0, weight=1.0),
+        Site("77Se", iso_ppm=top.iso_ppm + 50.0, fwhm_hz=4000.0, weight=0.45),
+    ]
+    fig5a = [
+        Experiment(
+            "fig5a_cdse_selenide_77se_cpmg",
+            1,
+            "5a",
+            "77Se CP-CPMG of Se2--capped ZB-CdSe, two-step filling",
+            from_catalog("5a", center_ppm=-550.0),
+            powder(selenide),
+            snr=60.0,
+            microwave=True,
+            lb_hz=0.0,
+            phase_deg=-33.0,
+            t2_ms=25.0,
+            catalog_id="5a",
+            sample=sample_text("5a"),
+        )
+    ]
 
     pox = Site("31P", iso_ppm=3.0, aniso_ppm=-70.0, eta=0.4, fwhm_hz=1500.0, weight=1.0)
     # Two-step (water-free) filling keeps an extra PO_xS_y peak (arrow in Fig. 5c); the paper
     # does not list its position - placed at 30 ppm, clear of the 10 kHz sidebands.
     posy = Site("31P", iso_ppm=30.0, aniso_ppm=-60.0, eta=0.4, fwhm_hz=1200.0, weight=0.35)
     filling = [
-        Experiment("fig5bc_inp_sulfide_31p_filling", 1, "5b",
-                   "31P CP-echo of S2--capped InP, one-step filling (AMUPol, water)",
-                   from_catalog("5b", center_ppm=10.0), powder([pox]), snr=80.0,
-                   series={"filling": "one-step"}, microwave=True, lb_hz=100.0, phase_deg=141.0,
-                   catalog_id="5b", sample=sample_text("5b")),
-        Experiment("fig5bc_inp_sulfide_31p_filling", 2, "5c",
-                   "31P CP-echo of S2--capped InP, two-step filling (TEKPol/TCE, water-free)",
-                   from_catalog("5c-a", center_ppm=10.0), powder([pox, posy]), snr=80.0,
-                   series={"filling": "two-step"}, microwave=True, lb_hz=100.0, phase_deg=141.0,
-                   catalog_id="5c-a", sample=sample_text("5c-a")),
+        Experiment(
+            "fig5bc_inp_sulfide_31p_filling",
+            1,
+            "5b",
+            "31P CP-echo of S2--capped InP, one-step filling (AMUPol, water)",
+            from_catalog("5b", center_ppm=10.0),
+            powder([pox]),
+            snr=80.0,
+            series={"filling": "one-step"},
+            microwave=True,
+            lb_hz=100.0,
+            phase_deg=141.0,
+            catalog_id="5b",
+            sample=sample_text("5b"),
+        ),
+        Experiment(
+            "fig5bc_inp_sulfide_31p_filling",
+            2,
+            "5c",
+            "31P CP-echo of S2--capped InP, two-step filling (TEKPol/TCE, water-free)",
+            from_catalog("5c-a", center_ppm=10.0),
+            powder([pox, posy]),
+            snr=80.0,
+            series={"filling": "two-step"},
+            microwave=True,
+            lb_hz=100.0,
+            phase_deg=141.0,
+            catalog_id="5c-a",
+            sample=sample_text("5c-a"),
+        ),
     ]
 
     controls = [
-        Experiment("figS8_k2se_77se_controls", 1, "S8", "77Se CP-echo of K2Se dissolved in formamide (frozen)",
-                   from_catalog("S8-k2se-fa", center_ppm=-400.0),
-                   powder([catalog_site("77Se", "S8", material="formamide")]), snr=25.0,
-                   series={"species": "K2Se in FA"}, microwave=False, lb_hz=500.0, phase_deg=72.0,
-                   catalog_id="S8-k2se-fa", sample="1.3 mg K2Se in 20 uL formamide, no radical"),
-        Experiment("figS8_k2se_77se_controls", 2, "S8", "77Se one-pulse MAS of K2Se powder",
-                   from_catalog("S8-k2se-powder", center_ppm=-416.0),
-                   powder([catalog_site("77Se", "S8", material="powder")]), snr=40.0,
-                   series={"species": "K2Se powder"}, microwave=None, lb_hz=20.0, phase_deg=-101.0,
-                   catalog_id="S8-k2se-powder", sample="K2Se powder, filled under inert atmosphere"),
+        Experiment(
+            "figS8_k2se_77se_controls",
+            1,
+            "S8",
+            "77Se CP-echo of K2Se dissolved in formamide (frozen)",
+            from_catalog("S8-k2se-fa", center_ppm=-400.0),
+            powder([catalog_site("77Se", "S8", material="formamide")]),
+            snr=25.0,
+            series={"species": "K2Se in FA"},
+            microwave=False,
+            lb_hz=500.0,
+            phase_deg=72.0,
+            catalog_id="S8-k2se-fa",
+            sample="1.3 mg K2Se in 20 uL formamide, no radical",
+        ),
+        Experiment(
+            "figS8_k2se_77se_controls",
+            2,
+            "S8",
+            "77Se one-pulse MAS of K2Se powder",
+            from_catalog("S8-k2se-powder", center_ppm=-416.0),
+            powder([catalog_site("77Se", "S8", material="powder")]),
+            snr=40.0,
+            series={"species": "K2Se powder"},
+            microwave=None,
+            lb_hz=20.0,
+            phase_deg=-101.0,
+            catalog_id="S8-k2se-powder",
+            sample="K2Se powder, filled under inert atmosphere",
+        ),
     ]
     return [fig5a, filling, controls]
 
@@ -820,32 +1004,83 @@ def survey_series() -> list[list[Experiment]]:
     from qdkit.mas import Site
 
     survey = [
-        Experiment("figS9_cdte_125te_cpmg", 1, "S9", "125Te CP-CPMG of oleate-capped CdTe QDs (not oxidized)",
-                   from_catalog("S9-cdte", center_ppm=-900.0),
-                   powder([Site("125Te", iso_ppm=-1000.0, fwhm_hz=9000.0)]), snr=30.0, microwave=True,
-                   lb_hz=0.0, phase_deg=27.0, t2_ms=6.0, catalog_id="S9-cdte", sample=sample_text("S9-cdte")),
-        Experiment("figS9_pbse_77se_cpmg", 1, "S9", "77Se CP-CPMG of oleate-capped PbSe QDs",
-                   from_catalog("S9-pbse", center_ppm=-600.0),
-                   powder([Site("77Se", iso_ppm=-600.0, fwhm_hz=12000.0)]), snr=25.0, microwave=True,
-                   lb_hz=0.0, phase_deg=-61.0, t2_ms=6.0, catalog_id="S9-pbse", sample=sample_text("S9-pbse")),
-        Experiment("figS9_pbte_125te_cpmg", 1, "S9", "125Te CP-CPMG of PbTe QDs: only Te-oxide signal",
-                   from_catalog("S9-pbte", center_ppm=1200.0),
-                   powder([Site("125Te", iso_ppm=1300.0, aniso_ppm=-400.0, eta=0.5, fwhm_hz=15000.0)]),
-                   snr=20.0, microwave=True, lb_hz=0.0, phase_deg=96.0, t2_ms=6.0, catalog_id="S9-pbte",
-                   sample=sample_text("S9-pbte")),
+        Experiment(
+            "figS9_cdte_125te_cpmg",
+            1,
+            "S9",
+            "125Te CP-CPMG of oleate-capped CdTe QDs (not oxidized)",
+            from_catalog("S9-cdte", center_ppm=-900.0),
+            powder([Site("125Te", iso_ppm=-1000.0, fwhm_hz=9000.0)]),
+            snr=30.0,
+            microwave=True,
+            lb_hz=0.0,
+            phase_deg=27.0,
+            t2_ms=6.0,
+            catalog_id="S9-cdte",
+            sample=sample_text("S9-cdte"),
+        ),
+        Experiment(
+            "figS9_pbse_77se_cpmg",
+            1,
+            "S9",
+            "77Se CP-CPMG of oleate-capped PbSe QDs",
+            from_catalog("S9-pbse", center_ppm=-600.0),
+            powder([Site("77Se", iso_ppm=-600.0, fwhm_hz=12000.0)]),
+            snr=25.0,
+            microwave=True,
+            lb_hz=0.0,
+            phase_deg=-61.0,
+            t2_ms=6.0,
+            catalog_id="S9-pbse",
+            sample=sample_text("S9-pbse"),
+        ),
+        Experiment(
+            "figS9_pbte_125te_cpmg",
+            1,
+            "S9",
+            "125Te CP-CPMG of PbTe QDs: only Te-oxide signal",
+            from_catalog("S9-pbte", center_ppm=1200.0),
+            powder([Site("125Te", iso_ppm=1300.0, aniso_ppm=-400.0, eta=0.5, fwhm_hz=15000.0)]),
+            snr=20.0,
+            microwave=True,
+            lb_hz=0.0,
+            phase_deg=96.0,
+            t2_ms=6.0,
+            catalog_id="S9-pbte",
+            sample=sample_text("S9-pbte"),
+        ),
     ]
     cesium = [
-        Experiment("figS10_cspbbr3_133cs", 1, "S10", "133Cs CP of CsPbBr3 nanostructures in 7 nm silica",
-                   from_catalog("S10-cspbbr3-dnp", center_ppm=60.0),
-                   powder([Site("133Cs", iso_ppm=70.0, aniso_ppm=30.0, eta=0.0, fwhm_hz=2500.0, cq_mhz=0.1)]),
-                   snr=30.0, series={"sample_kind": "nanocomposite"}, microwave=True, lb_hz=100.0,
-                   phase_deg=-12.0, catalog_id="S10-cspbbr3-dnp",
-                   sample="CsPbBr3 in 7 nm pore silica, 10 uL 16 mM TEKPol in TCE"),
-        Experiment("figS10_cspbbr3_133cs", 2, "S10", "133Cs spin-echo MAS of bulk CsPbBr3",
-                   from_catalog("S10-cspbbr3-bulk", center_ppm=60.0),
-                   powder([Site("133Cs", iso_ppm=56.0, fwhm_hz=300.0)]), snr=60.0,
-                   series={"sample_kind": "bulk"}, microwave=None, lb_hz=20.0, phase_deg=33.0,
-                   catalog_id="S10-cspbbr3-bulk", sample="bulk CsPbBr3 powder"),
+        Experiment(
+            "figS10_cspbbr3_133cs",
+            1,
+            "S10",
+            "133Cs CP of CsPbBr3 nanostructures in 7 nm silica",
+            from_catalog("S10-cspbbr3-dnp", center_ppm=60.0),
+            powder([Site("133Cs", iso_ppm=70.0, aniso_ppm=30.0, eta=0.0, fwhm_hz=2500.0, cq_mhz=0.1)]),
+            snr=30.0,
+            series={"sample_kind": "nanocomposite"},
+            microwave=True,
+            lb_hz=100.0,
+            phase_deg=-12.0,
+            catalog_id="S10-cspbbr3-dnp",
+            sample="CsPbBr3 in 7 nm pore silica, 10 uL 16 mM TEKPol in TCE",
+        ),
+        Experiment(
+            "figS10_cspbbr3_133cs",
+            2,
+            "S10",
+            "133Cs spin-echo MAS of bulk CsPbBr3",
+            from_catalog("S10-cspbbr3-bulk", center_ppm=60.0),
+            powder([Site("133Cs", iso_ppm=56.0, fwhm_hz=300.0)]),
+            snr=60.0,
+            series={"sample_kind": "bulk"},
+            microwave=None,
+            lb_hz=20.0,
+            phase_deg=33.0,
+            catalog_id="S10-cspbbr3-bulk",
+            sample="bulk CsPbBr3 powder",
+        ),
     ]
     return [survey[:1], survey[1:2], survey[2:], cesium]
 
@@ -862,17 +1097,31 @@ def dhmqc_experiment() -> tuple[Experiment, Acquisition, list]:
 
     rec = catalog.experiment("4")
     f2 = from_catalog("4", center_ppm=180.0)
-    f1 = dataclasses.replace(f2, nucleus=rec.indirect_nucleus, sw_hz=1e6 / rec.t1_increment_us,
-                             td=rec.t1_increments, center_ppm=-200.0)
+    f1 = dataclasses.replace(
+        f2, nucleus=rec.indirect_nucleus, sw_hz=1e6 / rec.t1_increment_us, td=rec.t1_increments, center_ppm=-200.0
+    )
     dot = nanocrystal.build("CdSe", 4.0, structure="zincblende", shell="CdX2", ligand="oleate")
     corr = hmqc.correlation(dot, recoupling_ms=rec.recoupling_ms or 3.0)
-    cd = [catalog_site(rec.indirect_nucleus, "4", "surface", weight=corr.surface),
-          catalog_site("113Cd", "3a", "core", observe=rec.indirect_nucleus, weight=corr.core)]
+    cd = [
+        catalog_site(rec.indirect_nucleus, "4", "surface", weight=corr.surface),
+        catalog_site("113Cd", "3a", "core", observe=rec.indirect_nucleus, weight=corr.core),
+    ]
     carboxylate = [Site("13C", iso_ppm=184.0, aniso_ppm=-80.0, eta=0.6, fwhm_hz=600.0)]
-    exp = Experiment("fig4_cdse_dhmqc_2d", 1, "4", "13C-111Cd D-HMQC of 13C-1-oleate on ZB-CdSe (R3, 3 ms)",
-                     f2, powder(carboxylate), snr=25.0,
-                     series={"surface_to_core_model": round(min(corr.surface_to_core, 1e6), 3)},
-                     microwave=True, lb_hz=50.0, phase_deg=58.0, catalog_id="4", sample=sample_text("4"))
+    exp = Experiment(
+        "fig4_cdse_dhmqc_2d",
+        1,
+        "4",
+        "13C-111Cd D-HMQC of 13C-1-oleate on ZB-CdSe (R3, 3 ms)",
+        f2,
+        powder(carboxylate),
+        snr=25.0,
+        series={"surface_to_core_model": round(min(corr.surface_to_core, 1e6), 3)},
+        microwave=True,
+        lb_hz=50.0,
+        phase_deg=58.0,
+        catalog_id="4",
+        sample=sample_text("4"),
+    )
     return exp, f1, cd
 
 
@@ -889,8 +1138,7 @@ def write_dhmqc(root: Path) -> dict[str, Any]:
     rows[0::2] = np.outer(g1.real, h)
     rows[1::2] = np.outer(g1.imag, h)
     sigma1 = noise_per_scan(np.outer(g1, h).ravel(), exp.snr, exp.acq.ns)
-    data = np.stack([finish(dataclasses.replace(exp, expno=1000 + i), row, sigma1)
-                     for i, row in enumerate(rows)])
+    data = np.stack([finish(dataclasses.replace(exp, expno=1000 + i), row, sigma1) for i, row in enumerate(rows)])
     scale = FULL_SCALE / float(np.max(np.abs(data)))
     acqu2 = {
         "BF1": base_frequency_mhz(f1.nucleus, f1.field_T),
@@ -906,8 +1154,9 @@ def write_dhmqc(root: Path) -> dict[str, Any]:
     extra = {"acqu2s": _jcamp(acqu2, "Parameter file, TOPSPIN  Version 3.2")}
     write_expno(root / exp.folder / str(exp.expno), exp, to_int32(data, scale), extra=extra)
     rec = index_record(exp)
-    rec.update({"indirect_nucleus": f1.nucleus, "td_indirect": f1.td, "fnmode": "States",
-                "t1_increment_us": 1e6 / f1.sw_hz})
+    rec.update(
+        {"indirect_nucleus": f1.nucleus, "td_indirect": f1.td, "fnmode": "States", "t1_increment_us": 1e6 / f1.sw_hz}
+    )
     return rec
 
 

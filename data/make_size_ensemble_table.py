@@ -39,8 +39,11 @@ def surface_table_rows(material: str, structure: str, termination: str, diameter
 
 def main(path: Path = TABLE_PATH) -> None:
     tables = {table_key(*k): surface_table_rows(*k, GRID_DIAMETERS_NM) for k in TABLE_KEYS}
-    doc = {"diameters_nm": GRID_DIAMETERS_NM.tolist(), "made_by": "python data/make_size_ensemble_table.py",
-           "tables": tables}
+    doc = {
+        "diameters_nm": GRID_DIAMETERS_NM.tolist(),
+        "made_by": "python data/make_size_ensemble_table.py",
+        "tables": tables,
+    }
     Path(path).write_text(json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
 
 

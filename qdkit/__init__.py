@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from qdkit.dataset import Dataset, Spectrum
 
 from .errors import (
+    CatalogError,
     MetadataError,
     ModelParameterError,
     OutputError,
-    CatalogError,
     ProcessingError,
     QdkitError,
     ReadError,

@@ -30,9 +30,6 @@ from .catalog_records import (
 from .errors import CatalogError, UnknownNucleusError
 
 
-
-
-
 @dataclass(frozen=True)
 class Catalog:
     """Validated contents of a catalog file.
@@ -116,7 +113,11 @@ class Catalog:
         )
 
     def species(
-        self, nucleus: str | None = None, *, figure: str | None = None, site: str | None = None,
+        self,
+        nucleus: str | None = None,
+        *,
+        figure: str | None = None,
+        site: str | None = None,
         material: str | None = None,
     ) -> list[Species]:
         """Reported species, filtered by nucleus, figure, site ("core"/"surface") or material text.
@@ -169,8 +170,7 @@ class Catalog:
                 return e.field_T
         return None
 
-    def site(self, species: Species, *, weight: float = 1.0, nucleus: str | None = None,
-             field_T: float | None = None):
+    def site(self, species: Species, *, weight: float = 1.0, nucleus: str | None = None, field_T: float | None = None):
         """The species' lineshape as a :class:`qdkit.mas.Site` (see :func:`site`).
 
         Parameters
@@ -360,18 +360,24 @@ def _species(raw: dict) -> Species:
         required += ["cq_mhz", "eta_q"]
     missing = [k for k in required if k not in values]
     if missing:
-        _fail(where, f"missing {', '.join(missing)}; give the value and, if the paper does not "
-                     "print it, its reason under [species.assumed].")
+        _fail(
+            where,
+            f"missing {', '.join(missing)}; give the value and, if the paper does not "
+            "print it, its reason under [species.assumed].",
+        )
     for key in LINESHAPE_RANGES:
         if key in values:
             values[key] = _check_number(where, key, values[key], LINESHAPE_RANGES)
     assumed = values.get("assumed", {})
     if not isinstance(assumed, dict):
-        _fail(where, "assumed must be a table of field = \"reason and source\".")
+        _fail(where, 'assumed must be a table of field = "reason and source".')
     for key, reason in assumed.items():
         if key not in LINESHAPE_RANGES or key not in values:
-            _fail(where, f"assumed names {key!r}, which is not a lineshape value of this species "
-                         f"({', '.join(k for k in LINESHAPE_RANGES if k in values)}).")
+            _fail(
+                where,
+                f"assumed names {key!r}, which is not a lineshape value of this species "
+                f"({', '.join(k for k in LINESHAPE_RANGES if k in values)}).",
+            )
         if not isinstance(reason, str) or len(reason.strip()) < 10:
             _fail(where, f"the assumed {key} needs its reason and source, not {reason!r}.")
     values["assumed"] = tuple((str(k), str(v)) for k, v in assumed.items())
@@ -522,8 +528,7 @@ def species_field_T(species: Species) -> float | None:
     return _default().species_field_T(species)
 
 
-def site(species: Species, *, weight: float = 1.0, nucleus: str | None = None,
-         field_T: float | None = None):
+def site(species: Species, *, weight: float = 1.0, nucleus: str | None = None, field_T: float | None = None):
     """A catalog species as a :class:`qdkit.mas.Site`: the one place for the catalog→Site rules.
 
     Rules: δiso = ``iso_ppm``; δaniso (Haeberlen) = ``csa_ppm``; η = ``eta``; Gaussian FWHM =

@@ -101,7 +101,7 @@ class Meta:
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    def replace(self, **changes) -> "Meta":
+    def replace(self, **changes) -> Meta:
         """A copy with ``changes`` applied (the record is frozen).
 
         Parameters
@@ -160,7 +160,7 @@ class Dataset:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     recipe: tuple[dict[str, Any], ...] = ()
 
-    def replace(self, **changes) -> "Dataset":
+    def replace(self, **changes) -> Dataset:
         """A copy with ``changes`` applied (the record is frozen).
 
         Parameters
@@ -204,7 +204,7 @@ class Spectrum:
     meta: Meta
     recipe: tuple[dict[str, Any], ...] = ()
 
-    def replace(self, **changes) -> "Spectrum":
+    def replace(self, **changes) -> Spectrum:
         """A copy with ``changes`` applied (the record is frozen).
 
         Parameters

@@ -1,7 +1,8 @@
-"""``qdkit.matrix`` is :mod:`qdkit.models.matrix` under its documented name (the same module object)."""
+"""``qdkit.matrix``: a stable import path; the code lives in :mod:`qdkit.models.matrix` and :mod:`qdkit.models.loading`."""
 
-import sys
+from qdkit.models.loading import *
+from qdkit.models.loading import __all__ as _all1
+from qdkit.models.matrix import *
+from qdkit.models.matrix import __all__ as _all0
 
-from qdkit.models import matrix as _home
-
-sys.modules[__name__] = _home
+__all__ = [*_all0, *_all1]

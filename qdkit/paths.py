@@ -37,10 +37,7 @@ def data_dir() -> Path:
         path = Path(env).expanduser()
         if path.is_dir():
             return path.resolve()
-        raise ReadError(
-            f"{DATA_ENV}={env!r} is not a folder; point it at the repository's data/ folder "
-            "or unset it."
-        )
+        raise ReadError(f"{DATA_ENV}={env!r} is not a folder; point it at the repository's data/ folder or unset it.")
     candidates = [Path(__file__).resolve().parents[1] / "data"]
     here = Path.cwd().resolve()
     candidates += [p / "data" for p in (here, *here.parents)]
@@ -123,8 +120,7 @@ def reference_index() -> list[dict]:
         return json.loads(index.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ReadError(
-            f"Cannot read {index}: {exc}. Regenerate it with "
-            "`python data/make_reference_data.py`."
+            f"Cannot read {index}: {exc}. Regenerate it with `python data/make_reference_data.py`."
         ) from None
 
 
@@ -155,13 +151,12 @@ def reference_dataset(figure: str, **series) -> Path:
     records = [r for r in reference_index() if r["figure"].lower() == str(figure).lower()]
     matches = [r for r in records if all(r.get(k) == v for k, v in series.items())]
     if len(matches) != 1:
-        listing = "; ".join(
-            f"{r['path']} ({', '.join(f'{k}={r[k]}' for k in r.get('series_keys', []))})"
-            for r in records
-        ) or "none"
+        listing = (
+            "; ".join(f"{r['path']} ({', '.join(f'{k}={r[k]}' for k in r.get('series_keys', []))})" for r in records)
+            or "none"
+        )
         what = "No" if not matches else "More than one"
         raise ReadError(
-            f"{what} reference dataset for figure {figure!r} matches {series}. "
-            f"Datasets for that figure: {listing}."
+            f"{what} reference dataset for figure {figure!r} matches {series}. Datasets for that figure: {listing}."
         )
     return reference_dir() / matches[0]["path"]

@@ -94,9 +94,11 @@ def voila_server(*options: str, notebook: str = APP, startup_s: float = 120.0, e
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".voila.log", delete=False)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1", *options],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", *options],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     try:
@@ -107,8 +109,7 @@ def voila_server(*options: str, notebook: str = APP, startup_s: float = 120.0, e
         log.close()
 
 
-def wait_for_pool(server: VoilaServer, size: int,
-                  timeout_s: float = 600.0) -> tuple[float, dict[str, float]]:
+def wait_for_pool(server: VoilaServer, size: int, timeout_s: float = 600.0) -> tuple[float, dict[str, float]]:
     """Wait until ``size`` pre-heated kernels have run the notebook (Voila's own "pool is
     filled" only means started): each exists and has used no CPU for a second. Returns the
     seconds waited and kernel id → the CPU-seconds it took to get there."""
@@ -133,30 +134,33 @@ def wait_for_pool(server: VoilaServer, size: int,
 
 
 def _header(msg_type: str, session: str) -> dict:
-    return {"msg_id": uuid.uuid4().hex, "username": "student", "session": session,
-            "msg_type": msg_type, "version": "5.3",
-            "date": datetime.datetime.now(datetime.UTC).isoformat()}
+    return {
+        "msg_id": uuid.uuid4().hex,
+        "username": "student",
+        "session": session,
+        "msg_type": msg_type,
+        "version": "5.3",
+        "date": datetime.datetime.now(datetime.UTC).isoformat(),
+    }
 
 
 def _encode(msg: dict, channel: str) -> bytes:
     """A message in the v1 kernel websocket protocol (the one JupyterLab's pages speak)."""
-    parts = [json.dumps(msg[k]).encode() for k in ("header", "parent_header", "metadata",
-                                                     "content")]
+    parts = [json.dumps(msg[k]).encode() for k in ("header", "parent_header", "metadata", "content")]
     chan = channel.encode()
     offsets = [8 * (1 + 1 + len(parts) + 1)]
     offsets.append(offsets[-1] + len(chan))
     for part in parts:
         offsets.append(offsets[-1] + len(part))
-    return b"".join([len(offsets).to_bytes(8, "little"),
-                     *(o.to_bytes(8, "little") for o in offsets), chan, *parts])
+    return b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets), chan, *parts])
 
 
 def _decode(frame: bytes) -> tuple[dict, int]:
     """A v1-protocol websocket frame → (message without buffers, bytes on the wire)."""
     n = int.from_bytes(frame[:8], "little")
-    offsets = [int.from_bytes(frame[8 * (i + 1):8 * (i + 2)], "little") for i in range(n)]
+    offsets = [int.from_bytes(frame[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(n)]
     offsets.append(len(frame))
-    parts = [frame[offsets[i]:offsets[i + 1]] for i in range(n)]
+    parts = [frame[offsets[i] : offsets[i + 1]] for i in range(n)]
     msg = {"channel": parts[0].decode()}
     for key, part in zip(("header", "parent_header", "metadata", "content"), parts[1:5]):
         msg[key] = json.loads(part)
@@ -196,23 +200,26 @@ class StudentSession:
 
         t0 = time.perf_counter()
         client = AsyncHTTPClient()
-        page = await client.fetch(HTTPRequest(self.url, request_timeout=timeout_s,
-                                              connect_timeout=timeout_s))
+        page = await client.fetch(HTTPRequest(self.url, request_timeout=timeout_s, connect_timeout=timeout_s))
         html = page.body.decode(errors="replace")
         m = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
         if not m:
             raise SessionError("the page names no kernel (did the notebook fail?)")
         self.kernel_id = m.group(1)
         self.session = uuid.uuid4().hex
-        ws_url = (self.url.replace("http://", "ws://").rstrip("/")
-                  + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
-        self.ws = await websocket_connect(ws_url, max_message_size=64 * 2**20,
-                                          subprotocols=[WS_PROTOCOL])
+        ws_url = (
+            self.url.replace("http://", "ws://").rstrip("/")
+            + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}"
+        )
+        self.ws = await websocket_connect(ws_url, max_message_size=64 * 2**20, subprotocols=[WS_PROTOCOL])
         self._inbox: asyncio.Queue = asyncio.Queue()
         self._reader = asyncio.ensure_future(self._read())
         control = uuid.uuid4().hex
-        self._send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
-                                 "data": {}}, metadata={"version": "1.0.0"})
+        self._send(
+            "comm_open",
+            {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+            metadata={"version": "1.0.0"},
+        )
         self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
         deadline = time.monotonic() + timeout_s
         while True:
@@ -230,7 +237,7 @@ class StudentSession:
         self.widget_ids, self.bokeh_id, self.message_id = {}, None, None
         for mid, m in self.models.items():
             classes = m["state"].get("_dom_classes", [])
-            names = [c[len("qdkit-"):] for c in classes if c.startswith("qdkit-")]
+            names = [c[len("qdkit-") :] for c in classes if c.startswith("qdkit-")]
             for name in names:
                 self.widget_ids[name] = mid
             if "message" in names:
@@ -261,9 +268,10 @@ class StudentSession:
 
     def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
         header = _header(msg_type, self.session)
-        self.ws.write_message(_encode({"header": header, "parent_header": {},
-                                       "metadata": metadata or {}, "content": content},
-                                      "shell"), binary=True)
+        self.ws.write_message(
+            _encode({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}, "shell"),
+            binary=True,
+        )
         return header["msg_id"]
 
     async def _read(self) -> None:
@@ -308,8 +316,13 @@ class StudentSession:
         while not self._inbox.empty():  # leftovers of the previous move
             self._inbox.get_nowait()
         t0 = time.perf_counter()
-        msg_id = self._send("comm_msg", {"comm_id": self.widget_ids[control], "data": {
-            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+        msg_id = self._send(
+            "comm_msg",
+            {
+                "comm_id": self.widget_ids[control],
+                "data": {"method": "update", "state": {"value": value}, "buffer_paths": []},
+            },
+        )
         deadline = time.monotonic() + timeout_s
         patch_left, changed_at, idle, size = None, None, False, 0
         while changed_at is None or not idle:
@@ -319,8 +332,10 @@ class StudentSession:
             if msg.get("msg_type") == "status" and parent == msg_id:
                 idle = msg["content"]["execution_state"] == "idle"
                 if idle and changed_at is None:
-                    raise SessionError(f"{control} = {value}: the predicted spectrum did not "
-                                       f"change (panel says: {strip_tags(self.message())!r})")
+                    raise SessionError(
+                        f"{control} = {value}: the predicted spectrum did not "
+                        f"change (panel says: {strip_tags(self.message())!r})"
+                    )
             if msg.get("msg_type") != "comm_msg" or msg["content"].get("comm_id") != self.bokeh_id:
                 continue
             payload = msg["content"]["data"].get("content", {}).get("payload")

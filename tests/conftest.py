@@ -35,8 +35,10 @@ def require_shared(path: Path | None, what: str) -> Path:
     where ``shared/`` is laid beside the checkout and its absence is a broken set-up."""
     if path is not None:
         return path
-    message = (f"{what} not found: it lives in shared/ beside the checkout, which a plain clone "
-               "does not have (set QDKIT_REAL_DATA to point at the real datasets)")
+    message = (
+        f"{what} not found: it lives in shared/ beside the checkout, which a plain clone "
+        "does not have (set QDKIT_REAL_DATA to point at the real datasets)"
+    )
     if IN_CI:
         pytest.fail(f"{message}; under CI=true it must be present")
     pytest.skip(message)
@@ -63,8 +65,10 @@ def writable_copy(src: Path, dst: Path) -> Path:
 def snapshot(root: Path) -> dict[str, str]:
     """SHA-256 of every file (and symlink) under ``root``, by path: proof nothing was written."""
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
-    return {str(p.relative_to(root.parent)): hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "dangling"
-            for p in files}
+    return {
+        str(p.relative_to(root.parent)): hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "dangling"
+        for p in files
+    }
 
 
 def odnp_inversion_recovery(real_data: Path, expno: int):
@@ -84,17 +88,21 @@ def odnp_inversion_recovery(real_data: Path, expno: int):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = qdkit.read(folder / str(expno))
-    last = qdkit.process(twod.split_series(ds)[-1].replace(procs={}), [
-        {"step": "apodize", "window": "em", "lb_hz": 10.0},
-        {"step": "zero_fill", "size": 16384},
-        {"step": "remove_group_delay", "points": ds.meta.group_delay_pts},
-        {"step": "ft"},
-        {"step": "autophase", "p1_deg": 0.0},
-    ])
+    last = qdkit.process(
+        twod.split_series(ds)[-1].replace(procs={}),
+        [
+            {"step": "apodize", "window": "em", "lb_hz": 10.0},
+            {"step": "zero_fill", "size": 16384},
+            {"step": "remove_group_delay", "points": ds.meta.group_delay_pts},
+            {"step": "ft"},
+            {"step": "autophase", "p1_deg": 0.0},
+        ],
+    )
     centre = last.ppm[np.argmax(last.real)]
     half_ppm = 50.0 / last.meta.reference_mhz
-    delays, integrals, _ = twod.series_integrals(ds, region_ppm=(centre - half_ppm, centre + half_ppm),
-                                                 recipe=list(last.recipe))
+    delays, integrals, _ = twod.series_integrals(
+        ds, region_ppm=(centre - half_ppm, centre + half_ppm), recipe=list(last.recipe)
+    )
     with open(folder / "Workup" / "t1Powers.csv") as fh:
         row = next(r for r in csv.DictReader(fh) if int(float(r["Exp Num"])) == expno)
     return np.asarray(delays), np.asarray(integrals), (float(row["T_1 (s)"]), float(row["T_1 error (s)"]))

@@ -13,11 +13,58 @@ import re
 import numpy as np
 
 _NUMBER = re.compile(rb"(##\$?[A-Z0-9_]+= *)(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
-_NONSENSE_VALUES = [b"", b"abc", b"-1", b"0", b"1e999", b"-1e999", b"nan", b"inf", b"99999999999",
-                    b"3.5", b"<>", b"(0..3)", b"\xff\xfe", b"2147483648", b"-2147483649"]
-_KEYS = [b"TD", b"SW_h", b"SW", b"SFO1", b"BF1", b"O1", b"NS", b"D", b"DTYPA", b"BYTORDA", b"DECIM",
-         b"DSPFVS", b"GRPDLY", b"MASR", b"CNST", b"P", b"TE", b"SI", b"PHC0", b"PHC1", b"LB", b"SR",
-         b"SF", b"WDW", b"NC_proc", b"TDeff", b"FnMODE", b"PH_mod", b"np", b"sw", b"sfrq", b"nt", b"FTSIZE"]
+_NONSENSE_VALUES = [
+    b"",
+    b"abc",
+    b"-1",
+    b"0",
+    b"1e999",
+    b"-1e999",
+    b"nan",
+    b"inf",
+    b"99999999999",
+    b"3.5",
+    b"<>",
+    b"(0..3)",
+    b"\xff\xfe",
+    b"2147483648",
+    b"-2147483649",
+]
+_KEYS = [
+    b"TD",
+    b"SW_h",
+    b"SW",
+    b"SFO1",
+    b"BF1",
+    b"O1",
+    b"NS",
+    b"D",
+    b"DTYPA",
+    b"BYTORDA",
+    b"DECIM",
+    b"DSPFVS",
+    b"GRPDLY",
+    b"MASR",
+    b"CNST",
+    b"P",
+    b"TE",
+    b"SI",
+    b"PHC0",
+    b"PHC1",
+    b"LB",
+    b"SR",
+    b"SF",
+    b"WDW",
+    b"NC_proc",
+    b"TDeff",
+    b"FnMODE",
+    b"PH_mod",
+    b"np",
+    b"sw",
+    b"sfrq",
+    b"nt",
+    b"FTSIZE",
+]
 
 
 def truncate(data: bytes, rng) -> bytes:
@@ -62,7 +109,7 @@ def float_nan_inf(data: bytes, rng) -> bytes:
     arr = np.frombuffer(data[: n * 8], dtype="<f8").copy()
     idx = rng.integers(0, n, size=max(1, n // 50))
     arr[idx] = rng.choice([np.nan, np.inf, -np.inf], size=idx.size)
-    return arr.tobytes() + data[n * 8:]
+    return arr.tobytes() + data[n * 8 :]
 
 
 def garble_value(data: bytes, rng) -> bytes:
@@ -72,7 +119,7 @@ def garble_value(data: bytes, rng) -> bytes:
         return data + b"\n##$TD= abc\n"
     m = hits[int(rng.integers(0, len(hits)))]
     value = _NONSENSE_VALUES[int(rng.integers(0, len(_NONSENSE_VALUES)))]
-    return data[: m.start(2)] + value + data[m.end(2):]
+    return data[: m.start(2)] + value + data[m.end(2) :]
 
 
 def garble_key(data: bytes, rng) -> bytes:
@@ -107,7 +154,9 @@ def huge_td(data: bytes, rng) -> bytes:
 
 
 def flip_byte_order(data: bytes, rng) -> bytes:
-    return re.sub(rb"(##\$BYTORDA= *)(\d)", lambda m: m.group(1) + (b"0" if m.group(2) == b"1" else b"1"), data, count=1)
+    return re.sub(
+        rb"(##\$BYTORDA= *)(\d)", lambda m: m.group(1) + (b"0" if m.group(2) == b"1" else b"1"), data, count=1
+    )
 
 
 def float_dtype(data: bytes, rng) -> bytes:
@@ -115,5 +164,19 @@ def float_dtype(data: bytes, rng) -> bytes:
 
 
 DATA_MUTATIONS = [truncate, truncate_to_odd, empty, delete, flip_bytes, append_junk, junk, float_nan_inf]
-TEXT_MUTATIONS = [truncate, empty, delete, flip_bytes, junk, garble_value, garble_key, drop_lines,
-                  unknown_nucleus, non_utf8_title, huge_td, flip_byte_order, float_dtype, append_junk]
+TEXT_MUTATIONS = [
+    truncate,
+    empty,
+    delete,
+    flip_bytes,
+    junk,
+    garble_value,
+    garble_key,
+    drop_lines,
+    unknown_nucleus,
+    non_utf8_title,
+    huge_td,
+    flip_byte_order,
+    float_dtype,
+    append_junk,
+]

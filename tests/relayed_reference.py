@@ -58,8 +58,16 @@ class FiniteVolumeSphere:
     def _solve(self, bulk, surface, t_end):
         src = np.full(self.weights.size, bulk / self.t1_s)
         rhs = lambda t, p: self.matrix @ p + src + self.surface_coupling * surface(t)
-        return solve_ivp(rhs, (0.0, t_end), np.zeros(self.weights.size), method="BDF",
-                         jac=self.matrix, rtol=1e-9, atol=1e-12, dense_output=True)
+        return solve_ivp(
+            rhs,
+            (0.0, t_end),
+            np.zeros(self.weights.size),
+            method="BDF",
+            jac=self.matrix,
+            rtol=1e-9,
+            atol=1e-12,
+            dense_output=True,
+        )
 
     def steady(self, eps0):
         rhs = -(np.full(self.weights.size, 1.0 / self.t1_s) + self.surface_coupling * eps0)

@@ -8,7 +8,6 @@ import importlib
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 MAX_LINES = 600
@@ -108,13 +107,37 @@ def test_the_core_never_imports_the_interactive_layer_or_jupyter():
 
 
 def test_no_module_is_longer_than_600_lines():
-    long = {str(p.relative_to(REPO)): n for folder in ("qdkit", "widgets") for p in (REPO / folder).rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(REPO)): n
+        for folder in ("qdkit", "widgets")
+        for p in (REPO / folder).rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
-@pytest.mark.parametrize("path", ["mas", "matrix", "dnp", "cp", "nanocrystal", "hmqc", "fit", "sidebands", "cpmg", "infer",
-                                  "twod", "referencing", "recipe", "relaxation", "bruker", "catalog", "nuclei"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "mas",
+        "matrix",
+        "dnp",
+        "cp",
+        "nanocrystal",
+        "hmqc",
+        "fit",
+        "sidebands",
+        "cpmg",
+        "infer",
+        "twod",
+        "referencing",
+        "recipe",
+        "relaxation",
+        "bruker",
+        "catalog",
+        "nuclei",
+    ],
+)
 def test_documented_module_paths_still_import(path):
     importlib.import_module(f"qdkit.{path}")
 

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import snapshot, writable_copy
+
 from qdkit import batch
 from qdkit.cli import main
 from qdkit.errors import OutputError
@@ -89,7 +89,9 @@ def test_batch_runs_on_an_existing_dask_scheduler_given_by_address(real_data, tm
     root = tmp_path / "archive"
     writable_copy(real_data / GOOD[0], root / "one")
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        code = main(["batch", str(root), "--out", str(tmp_path / "out"), "--scheduler", cluster.scheduler_address, "--quiet"])
+        code = main(
+            ["batch", str(root), "--out", str(tmp_path / "out"), "--scheduler", cluster.scheduler_address, "--quiet"]
+        )
     assert code == 0
     assert (tmp_path / "out" / "summary.csv").read_text().count("\n") == 2
 

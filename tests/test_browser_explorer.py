@@ -27,11 +27,9 @@ def app_page():
     with voila_app(APP) as (url, log), chromium_page() as page:
         page.goto(url, timeout=180_000)
         try:
-            page.wait_for_function(f"() => ({SOURCE_LENGTH_JS})('predicted') > 0",
-                                   timeout=180_000, polling=250)
+            page.wait_for_function(f"() => ({SOURCE_LENGTH_JS})('predicted') > 0", timeout=180_000, polling=250)
         except Exception as exc:
-            raise AssertionError(f"explorer did not render ({exc}); Voila log:\n"
-                                 f"{log.read_text()[-3000:]}") from None
+            raise AssertionError(f"explorer did not render ({exc}); Voila log:\n{log.read_text()[-3000:]}") from None
         assert page.evaluate(WATCH_JS, ["predicted", "measured"]) == 2
         yield page
 
@@ -52,10 +50,8 @@ def move(page, control: str, n: int, key: str = "ArrowRight") -> list[float]:
     for _ in range(n):
         before = count(page, "predicted")
         page.keyboard.press(key)
-        page.wait_for_function(
-            f"window.__qdkit.changes['predicted'].length > {before}", timeout=15_000)
-        key_t, change_t = page.evaluate(
-            "[window.__qdkit.keys.at(-1), window.__qdkit.changes['predicted'].at(-1)]")
+        page.wait_for_function(f"window.__qdkit.changes['predicted'].length > {before}", timeout=15_000)
+        key_t, change_t = page.evaluate("[window.__qdkit.keys.at(-1), window.__qdkit.changes['predicted'].at(-1)]")
         latencies.append(change_t - key_t)
         time.sleep(PAUSE_S)
     return latencies
@@ -73,20 +69,17 @@ def choose_series(page, text: str) -> None:
     """Pick the measured series whose name contains ``text``; wait for its trace."""
     before = count(page, "measured")
     select = page.locator(".qdkit-series select")
-    options = select.locator("option").evaluate_all(
-        "os => os.map(o => o.textContent.replace(/\\u00a0/g, ' '))")
+    options = select.locator("option").evaluate_all("os => os.map(o => o.textContent.replace(/\\u00a0/g, ' '))")
     label = next((o for o in options if text in o), None)
     assert label, f"no measured series with {text!r} among {options}"
     select.select_option(label=label)
-    page.wait_for_function(f"window.__qdkit.changes['measured'].length > {before}",
-                           timeout=30_000)
+    page.wait_for_function(f"window.__qdkit.changes['measured'].length > {before}", timeout=30_000)
 
 
 def sample_rows(rows: dict[str, str], *also: str) -> dict[str, str]:
     """Readout rows that describe the sample, without the experiment-time estimate (which
     follows the predicted peak height) and without ``also``."""
-    return {k: v for k, v in rows.items()
-            if not k.startswith(("time to S/N", "… without")) and k not in also}
+    return {k: v for k, v in rows.items() if not k.startswith(("time to S/N", "… without")) and k not in also}
 
 
 def readout_rows(page) -> dict[str, str]:
@@ -103,8 +96,10 @@ def test_contact_time_moves_prediction_and_only_the_cp_share_in_readout(app_page
     rows, measured = readout_rows(app_page), count(app_page, "measured")
     latencies = move(app_page, "contact_ms", 20)  # 1.5 → 3.5 ms
     med = statistics.median(latencies)
-    print(f"\ncontact time: slider key → predicted data source changed, median {med:.1f} ms, "
-          f"min {min(latencies):.1f}, max {max(latencies):.1f} ms over {len(latencies)} moves")
+    print(
+        f"\ncontact time: slider key → predicted data source changed, median {med:.1f} ms, "
+        f"min {min(latencies):.1f}, max {max(latencies):.1f} ms over {len(latencies)} moves"
+    )
     assert len(latencies) == 20 and all(x > 0 for x in latencies)
     after = readout_rows(app_page)
     share = "surface share of the CP signal"
@@ -139,8 +134,11 @@ def test_pore_series_measured_trace_follows_the_nearest_pore(app_page):
 
 #: Readout rows that follow the spin rate: faster spinning depolarizes the microwave-off
 #: reference more (Thurber & Tycko 2014), so less signal is kept and the absolute gain falls.
-DEPOLARIZATION_ROWS = ("signal kept with the radical (MAS depolarization × quenching)",
-                       "absolute sensitivity gain (full rotor / same QD mass)", "time saving (gain²)")
+DEPOLARIZATION_ROWS = (
+    "signal kept with the radical (MAS depolarization × quenching)",
+    "absolute sensitivity gain (full rotor / same QD mass)",
+    "time saving (gain²)",
+)
 
 
 def test_spin_rate_moves_prediction_and_only_the_depolarization_rows(app_page):
@@ -156,8 +154,7 @@ def test_spin_rate_moves_prediction_and_only_the_depolarization_rows(app_page):
 def test_every_move_reaches_the_page_and_the_median_latency_is_printed(app_page):
     latencies = move(app_page, "contact_ms", 20, key="ArrowLeft")
     med = statistics.median(latencies)
-    print(f"\nslider input → predicted data source changed: median {med:.1f} ms over 20 moves "
-          f"(target ≤ 50 ms)")
+    print(f"\nslider input → predicted data source changed: median {med:.1f} ms over 20 moves (target ≤ 50 ms)")
     assert med < 1000  # a sanity bound on this busy 2-core machine; the target is printed
 
 
@@ -166,11 +163,10 @@ def test_switching_to_cdse_redraws_the_axis_and_readout(app_page):
     rows = readout_rows(app_page)
     before = count(app_page, "predicted")
     app_page.select_option(".qdkit-material select", label="CdSe")
+    app_page.wait_for_function("window.__qdkit.changes['predicted'].length > " + str(before), timeout=30_000)
     app_page.wait_for_function(
-        "window.__qdkit.changes['predicted'].length > " + str(before), timeout=30_000)
-    app_page.wait_for_function(
-        "document.querySelector('.qdkit-readout').innerText.includes('Cd atoms')",
-        timeout=30_000)
+        "document.querySelector('.qdkit-readout').innerText.includes('Cd atoms')", timeout=30_000
+    )
     after = readout_rows(app_page)
     assert "surface fraction of Cd atoms" in after and "surface fraction of P atoms" in rows
     assert app_page.locator(".qdkit-message").inner_text().strip() == ""
@@ -192,8 +188,7 @@ def test_typed_in_nonsense_in_a_slider_box_never_breaks_the_app(app_page):
         app_page.keyboard.type(typed)
         app_page.keyboard.press("Enter")
         if expect_change:  # clamped to the slider's end and drawn
-            app_page.wait_for_function(
-                f"window.__qdkit.changes['predicted'].length > {changes}", timeout=15_000)
+            app_page.wait_for_function(f"window.__qdkit.changes['predicted'].length > {changes}", timeout=15_000)
         else:
             time.sleep(1.0)
             assert count(app_page, "predicted") == changes

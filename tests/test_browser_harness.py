@@ -22,8 +22,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 # JavaScript run in the page: timestamps of key presses and of changes of the named bokeh
@@ -102,9 +108,11 @@ def voila_app(notebook: str, startup_s: float = 120.0):
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".voila.log", delete=False)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
@@ -121,17 +129,22 @@ def chromium_page():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing; install Debian's chromium "
-                           "(bash run.sh test does it: apt-get install chromium).")
+        raise RuntimeError(
+            f"{CHROMIUM} is missing; install Debian's chromium (bash run.sh test does it: apt-get install chromium)."
+        )
     profile = tempfile.mkdtemp(prefix="qdkit-chromium-")
     blocked: list[str] = []
     try:
         with sync_playwright() as pw:
             ctx = pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
                 viewport={"width": 1400, "height": 900},
             )
             try:
+
                 def route(r):
                     if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:")):
                         return r.continue_()
@@ -156,7 +169,7 @@ def test_voila_is_stopped_and_its_port_freed_when_the_context_ends():
         with voila_app("widgets/app/explorer.ipynb") as (url, _log):
             port = int(url.rsplit(":", 1)[1].strip("/"))
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
-            1 / 0  # a failing test body
+            raise ZeroDivisionError("a failing test body")
     for _ in range(50):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()

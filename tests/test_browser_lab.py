@@ -17,7 +17,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from test_browser_explorer import move
 from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, free_port, stop_server, wait_for_port
 
@@ -32,10 +31,24 @@ def jupyterlab_with(notebook: nbformat.NotebookNode, startup_s: float = 120.0):
     port = free_port()
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-         f"--port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
-         "--ServerApp.password=", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None"],
-        cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=None",
+        ],
+        cwd=root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for_port(proc, port, startup_s, "JupyterLab", root / "lab.log")
@@ -48,35 +61,36 @@ def jupyterlab_with(notebook: nbformat.NotebookNode, startup_s: float = 120.0):
 
 def test_explorer_draws_and_updates_in_jupyterlab():
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                 "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(
-        "from qdkit_widgets import SpectrumExplorer\nSpectrumExplorer(material='InP', nucleus='31P')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from qdkit_widgets import SpectrumExplorer\nSpectrumExplorer(material='InP', nucleus='31P')"
+        )
+    ]
     with jupyterlab_with(nb) as url, chromium_page() as page:
         page.goto(url, timeout=180_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=180_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=180_000)
-        started = ("() => !document.querySelector('.jp-Notebook .jp-Cell .jp-InputPrompt')"
-                   ".innerText.includes('[ ]')")
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+        started = "() => !document.querySelector('.jp-Notebook .jp-Cell .jp-InputPrompt').innerText.includes('[ ]')"
         for attempt in range(6):  # an execute sent while the kernel connects is dropped
             page.click(".jp-Notebook .jp-Cell .cm-content")
             page.keyboard.press("Shift+Enter")
             try:
                 page.wait_for_function(started, timeout=10_000, polling=100)
                 break
-            except Exception:
+            except Exception as exc:
                 if attempt == 5:
                     status = page.locator(".jp-StatusBar-Widget").all_inner_texts()
                     prompts = page.locator(".jp-InputPrompt").all_inner_texts()
-                    raise AssertionError(f"the cell never started; status bar: {status}; "
-                                         f"prompts: {prompts}")
+                    raise AssertionError(f"the cell never started; status bar: {status}; prompts: {prompts}") from exc
         page.wait_for_function(
-            f"() => window.Bokeh !== undefined && ({SOURCE_LENGTH_JS})('predicted') > 0",
-            timeout=180_000, polling=250)
+            f"() => window.Bokeh !== undefined && ({SOURCE_LENGTH_JS})('predicted') > 0", timeout=180_000, polling=250
+        )
         assert page.evaluate(WATCH_JS, ["predicted", "measured"]) >= 1
         latencies = move(page, "contact_ms", 20)
-        print(f"\nJupyterLab: slider key → predicted data source changed, median "
-              f"{statistics.median(latencies):.1f} ms over {len(latencies)} moves")
+        print(
+            f"\nJupyterLab: slider key → predicted data source changed, median "
+            f"{statistics.median(latencies):.1f} ms over {len(latencies)} moves"
+        )
         assert len(latencies) == 20
         assert page.locator(".qdkit-message").inner_text().strip() == ""

@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import PAPER_DIR, require_shared
 
 from qdkit import catalog
 from qdkit.errors import QdkitError
-
-from conftest import PAPER_DIR, require_shared
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,11 +27,31 @@ _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # SI "Acquisition parameters" blocks in the order they are printed, and the catalog
 # experiments each one describes (the n-th id takes the n-th of "a/b/c" values).
 _BLOCKS = [
-    ["S2"], ["S3-1.5ms", "S3-5ms"], ["S4"], ["S5"], ["S6-wz"], ["S6-zb"],
-    ["S7-10kHz", "S7-12.5kHz"], ["S8-k2se-fa"], ["S8-k2se-powder"], ["S8-cdse-selenide"],
-    ["S8-cdse-oleate"], ["S9-cdte"], ["S9-pbse"], ["S9-pbte"], ["S10-cspbbr3-dnp"],
-    ["S10-cspbbr3-bulk"], ["2d-a", "2d-b"], ["2e-a", "2e-b"], ["3a-a", "3a-b", "3a-c"],
-    ["3b"], ["3c-a", "3c-b"], ["4"], ["5a"], ["5b"], ["5c-a", "5c-b", "5c-c"],
+    ["S2"],
+    ["S3-1.5ms", "S3-5ms"],
+    ["S4"],
+    ["S5"],
+    ["S6-wz"],
+    ["S6-zb"],
+    ["S7-10kHz", "S7-12.5kHz"],
+    ["S8-k2se-fa"],
+    ["S8-k2se-powder"],
+    ["S8-cdse-selenide"],
+    ["S8-cdse-oleate"],
+    ["S9-cdte"],
+    ["S9-pbse"],
+    ["S9-pbte"],
+    ["S10-cspbbr3-dnp"],
+    ["S10-cspbbr3-bulk"],
+    ["2d-a", "2d-b"],
+    ["2e-a", "2e-b"],
+    ["3a-a", "3a-b", "3a-c"],
+    ["3b"],
+    ["3c-a", "3c-b"],
+    ["4"],
+    ["5a"],
+    ["5b"],
+    ["5c-a", "5c-b", "5c-c"],
 ]
 
 
@@ -49,7 +68,9 @@ def _si_blocks(text: str) -> list[dict[str, str]]:
                     break
                 continue
             label, value = row.split("\t", 1)
-            rows[label.translate(_SUPERSCRIPTS).replace("^", "").replace("{", "").replace("}", "").replace(" ", "")] = value.strip()
+            rows[label.translate(_SUPERSCRIPTS).replace("^", "").replace("{", "").replace("}", "").replace(" ", "")] = (
+                value.strip()
+            )
         blocks.append(rows)
     return blocks
 

@@ -13,8 +13,7 @@ from qdkit.models import cp_species
 
 LINESHAPE = ("iso_ppm", "csa_ppm", "eta", "fwhm_hz")
 #: The explorer's samples (qdkit.models.setups.PAPER_FIGURES): figure → (material, ligand, d)
-EXPLORER = {"2e": ("InP", "myristate", 3.0), "3a": ("CdSe", "oleate", 4.0),
-            "3b": ("CdSe", "oleate", 4.0)}
+EXPLORER = {"2e": ("InP", "myristate", 3.0), "3a": ("CdSe", "oleate", 4.0), "3b": ("CdSe", "oleate", 4.0)}
 
 
 @pytest.mark.parametrize("sp", catalog.species(), ids=lambda s: f"{s.figure}-{s.nucleus}-{s.assignment}")
@@ -52,7 +51,13 @@ def test_site_carries_the_species_lineshape():
     s = catalog.site(sp, weight=2.0)
     assert isinstance(s, Site)
     assert (s.nucleus, s.iso_ppm, s.aniso_ppm, s.eta, s.fwhm_hz, s.weight) == (
-        "113Cd", -317.0, 416.0, sp.eta, 4000.0, 2.0)
+        "113Cd",
+        -317.0,
+        416.0,
+        sp.eta,
+        4000.0,
+        2.0,
+    )
     # the same Cd seen as 111Cd keeps its ppm-scale parameters
     assert catalog.site(sp, nucleus="111Cd").iso_ppm == -317.0
 
@@ -108,13 +113,18 @@ source = "test"
 """
 
 
-@pytest.mark.parametrize("extra, message", [
-    ("fwhm_hz = 1000.0\neta = 0.0", "csa_ppm"),
-    ("fwhm_hz = 1000.0\ncsa_ppm = 10.0\neta = 1.5", "eta"),
-    ("fwhm_hz = 1000.0\ncsa_ppm = 10.0\neta = 0.0\n[species.assumed]\nwidth = 'a long enough reason here'",
-     "width"),
-    ("fwhm_hz = 1000.0\ncsa_ppm = 10.0\neta = 0.0\n[species.assumed]\ncsa_ppm = ''", "reason"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("fwhm_hz = 1000.0\neta = 0.0", "csa_ppm"),
+        ("fwhm_hz = 1000.0\ncsa_ppm = 10.0\neta = 1.5", "eta"),
+        (
+            "fwhm_hz = 1000.0\ncsa_ppm = 10.0\neta = 0.0\n[species.assumed]\nwidth = 'a long enough reason here'",
+            "width",
+        ),
+        ("fwhm_hz = 1000.0\ncsa_ppm = 10.0\neta = 0.0\n[species.assumed]\ncsa_ppm = ''", "reason"),
+    ],
+)
 def test_incomplete_or_unexplained_species_are_refused(tmp_path, extra, message):
     path = tmp_path / "catalog.toml"
     path.write_text(_catalog_text(extra), encoding="utf-8")

@@ -26,8 +26,10 @@ BANNER_S = 10
 
 @pytest.fixture(scope="module")
 def server():
-    with voila_server(f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
-                      f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}") as srv:
+    with voila_server(
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+    ) as srv:
         yield srv
 
 
@@ -48,11 +50,9 @@ def open_tab(browser, url: str):
     """A new tab on the app, once its predicted spectrum is drawn; with its kernel id."""
     page = browser.context.new_page()
     page.goto(url, timeout=180_000)
-    page.wait_for_function(f"() => ({SOURCE_LENGTH_JS})('predicted') > 0", timeout=180_000,
-                           polling=200)
+    page.wait_for_function(f"() => ({SOURCE_LENGTH_JS})('predicted') > 0", timeout=180_000, polling=200)
     page.evaluate(WATCH_JS, ["predicted"])
-    page.kernel_id = page.evaluate(
-        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    page.kernel_id = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
     return page
 
 
@@ -62,8 +62,7 @@ def press(page, control: str, key: str, n: int = 1) -> None:
     for _ in range(n):
         before = page.evaluate("window.__qdkit.changes['predicted'].length")
         page.keyboard.press(key)
-        page.wait_for_function(f"window.__qdkit.changes['predicted'].length > {before}",
-                               timeout=30_000)
+        page.wait_for_function(f"window.__qdkit.changes['predicted'].length > {before}", timeout=30_000)
         time.sleep(0.1)
 
 
@@ -122,18 +121,22 @@ def message(page) -> str:
 
 def test_typed_nonsense_in_the_target_snr_field_is_explained_in_the_panel(tab):
     box = tab.locator(".qdkit-target_snr input")
-    for typed, says in (("abc", "got 'abc'"), ("-5", "= -5 is outside"),
-                        ("1e308", "= 1e308 is outside"), ("", "is empty")):
+    for typed, says in (
+        ("abc", "got 'abc'"),
+        ("-5", "= -5 is outside"),
+        ("1e308", "= 1e308 is outside"),
+        ("", "is empty"),
+    ):
         box.fill(typed)
         box.press("Enter")  # the field sends on Enter (or when it loses focus)
-        tab.wait_for_function(f"document.querySelector('.qdkit-message').innerText"
-                              f".includes({says!r})", timeout=30_000)
+        tab.wait_for_function(f"document.querySelector('.qdkit-message').innerText.includes({says!r})", timeout=30_000)
         assert "target S/N" in message(tab) and "type a number from 1" in message(tab)
         assert "Unexpected" not in message(tab)
     box.fill("200")
     box.press("Enter")
-    tab.wait_for_function("document.querySelector('.qdkit-readout').innerText"
-                          ".includes('time to S/N 200')", timeout=30_000)
+    tab.wait_for_function(
+        "document.querySelector('.qdkit-readout').innerText.includes('time to S/N 200')", timeout=30_000
+    )
     assert message(tab) == ""
 
 
@@ -149,14 +152,14 @@ def test_extreme_slider_keys_draw_or_explain_never_break(tab):
             tab.wait_for_function(
                 f"window.__qdkit.changes['predicted'].length > {before} || "
                 "document.querySelector('.qdkit-message').innerText.trim() !== ''",
-                timeout=30_000)
+                timeout=30_000,
+            )
             assert "Unexpected problem" not in message(tab), (control, key, message(tab))
         time.sleep(0.3)
     assert tab.evaluate(f"({SOURCE_LENGTH_JS})('predicted')") == 4096
 
 
-def test_a_killed_kernel_is_announced_in_its_tab_and_the_others_keep_working(
-        server, browser, loop):
+def test_a_killed_kernel_is_announced_in_its_tab_and_the_others_keep_working(server, browser, loop):
     victim = open_tab(browser, server.url)
     other = StudentSession(server.url)
     loop.run(other.open())
@@ -172,10 +175,12 @@ def test_a_killed_kernel_is_announced_in_its_tab_and_the_others_keep_working(
         assert "kernel" in text and "Reload the page" in text
         assert victim.locator(".qdkit-connection-lost").is_visible()
         after = moves(loop, other)
-        print(f"\nkilled kernel: banner after {shown_s:.1f} s; the other session's contact-"
-              f"time moves, median {statistics.median(before):.0f} ms before and "
-              f"{statistics.median(after):.0f} ms after (max {max(before):.0f} / "
-              f"{max(after):.0f} ms)")
+        print(
+            f"\nkilled kernel: banner after {shown_s:.1f} s; the other session's contact-"
+            f"time moves, median {statistics.median(before):.0f} ms before and "
+            f"{statistics.median(after):.0f} ms after (max {max(before):.0f} / "
+            f"{max(after):.0f} ms)"
+        )
         assert len(after) == 10 and other.status == "open"
         assert other.kernel_id in server.kernels()
     finally:
@@ -202,9 +207,11 @@ def test_a_closed_tab_is_culled_and_its_memory_returned(server, browser):
         time.sleep(0.2)
     gone_s = time.monotonic() - t0
     after = kernel_mb()
-    print(f"\ntab vanished: its kernel of {mine:.0f} MB culled after {gone_s:.1f} s (cull: idle "
-          f"{CULL_IDLE_S} s, checked every {CULL_INTERVAL_S} s); RSS of all kernels "
-          f"{with_tab:.0f} → {after:.0f} MB")
+    print(
+        f"\ntab vanished: its kernel of {mine:.0f} MB culled after {gone_s:.1f} s (cull: idle "
+        f"{CULL_IDLE_S} s, checked every {CULL_INTERVAL_S} s); RSS of all kernels "
+        f"{with_tab:.0f} → {after:.0f} MB"
+    )
     assert page.kernel_id not in server.kernels()
     assert after <= with_tab - 0.9 * mine  # the whole kernel's memory came back
     assert f"kernel 'python3' ({page.kernel_id}) with 0 connections" in server.log_text()

@@ -84,6 +84,7 @@ def test_demo_subcommand_is_an_installed_entry_point_of_the_widgets_layer():
 
 # --- output ----------------------------------------------------------------------------------
 
+
 def test_write_files_refuses_to_overwrite_and_writes_nothing_of_the_set(tmp_path):
     output.write_files(tmp_path, {"a.txt": "first", "b.txt": "first"})
     with pytest.raises(OutputError, match=r"Not overwriting existing output: .*a.txt"):
@@ -108,8 +109,14 @@ def test_write_files_refuses_raw_folders_and_paths_in_names(tmp_path):
 def _synthetic_spectrum():
     hz = np.linspace(5000.0, -5000.0, 2001)
     y = 1.0 / (1.0 + ((hz - 1000.0) / 30.0) ** 2)
-    meta = Meta(nucleus="31P", field_T=9.4, reference_mhz=161.9, title="<b>test & 'quote'</b>",
-                vendor="synthetic", extra={"synthetic": True})
+    meta = Meta(
+        nucleus="31P",
+        field_T=9.4,
+        reference_mhz=161.9,
+        title="<b>test & 'quote'</b>",
+        vendor="synthetic",
+        extra={"synthetic": True},
+    )
     return Spectrum(data=y + 0.1j * y, hz=hz, meta=meta, recipe=({"step": "ft"},))
 
 
@@ -147,6 +154,7 @@ def test_envelope_keeps_a_one_point_spike():
 
 
 # --- process ------------------------------------------------------------------------------
+
 
 def test_process_writes_csv_recipe_and_html_and_respects_existing_files(real_data, tmp_path, capsys):
     pytest.importorskip("qdkit.processing")

@@ -44,8 +44,7 @@ def test_short_contact_selects_the_surface_and_long_contact_reaches_the_core(inp
 def test_larger_dots_show_a_smaller_surface_share_at_the_same_contact_time():
     shares = []
     for d in (3.0, 4.0, 6.0):
-        core, surface = cp.core_surface_signal(
-            nanocrystal.build("InP", d, ligand="myristate"), "31P", 1.5)
+        core, surface = cp.core_surface_signal(nanocrystal.build("InP", d, ligand="myristate"), "31P", 1.5)
         shares.append(surface / (core + surface))
     assert shares[0] > shares[1] > shares[2]
 
@@ -129,8 +128,7 @@ def test_dnp_and_relaxation_act_as_expected(inp3):
 
 
 def test_a_perdeuterated_sample_gives_no_cp_signal():
-    dot = nanocrystal.build("InP", 3.0, ligand="myristate", protons_per_ligand=0,
-                            solvent_h_per_A3=0.0)
+    dot = nanocrystal.build("InP", 3.0, ligand="myristate", protons_per_ligand=0, solvent_h_per_A3=0.0)
     core, surface = cp.core_surface_signal(dot, "31P", np.array([1.0, 5.0]))
     assert np.all(core == 0) and np.all(surface == 0)
 
@@ -176,10 +174,10 @@ def test_fit_returns_the_branch_with_transfer_faster_than_t1rho():
         lambda: cp.buildup(-1.0, 1.0, 10.0),
         lambda: cp.fit_buildup([1, 2, 3], [1, 2, 3]),
         lambda: cp.fit_buildup([1, 2, 3, 4], [1, np.nan, 3, 4]),
-        lambda: cp.core_surface_signal(nanocrystal.build("InP", 3.0, ligand="myristate"),
-                                       "113Cd", 1.0),
-        lambda: cp.core_surface_signal(nanocrystal.build("InP", 3.0, ligand="myristate"),
-                                       "31P", 1.0, dnp_enhancement=0),
+        lambda: cp.core_surface_signal(nanocrystal.build("InP", 3.0, ligand="myristate"), "113Cd", 1.0),
+        lambda: cp.core_surface_signal(
+            nanocrystal.build("InP", 3.0, ligand="myristate"), "31P", 1.0, dnp_enhancement=0
+        ),
     ],
 )
 def test_invalid_input_raises_model_parameter_error(call):

@@ -116,10 +116,10 @@ def test_pox_hydroxyls_speed_up_the_surface_transfer():
 def test_moving_the_ligand_protons_3_A_outward_slows_every_species():
     # Deuterated solvent and no hydroxyls: all protons are on the chains, so pushing them
     # 3 Å further out must slow every species by more than 2 (Σ r⁻⁶ falls steeply).
-    near = _by_name(cp_species.species_kinetics("InP", "31P", 3.0, poh_fraction=0.0,
-                                                solvent_h_per_A3=0.0))
-    far = _by_name(cp_species.species_kinetics("InP", "31P", 3.0, poh_fraction=0.0,
-                                               solvent_h_per_A3=0.0, proton_offset_A=3.0))
+    near = _by_name(cp_species.species_kinetics("InP", "31P", 3.0, poh_fraction=0.0, solvent_h_per_A3=0.0))
+    far = _by_name(
+        cp_species.species_kinetics("InP", "31P", 3.0, poh_fraction=0.0, solvent_h_per_A3=0.0, proton_offset_A=3.0)
+    )
     for name in near:
         assert far[name].t_is_ms > 2.0 * near[name].t_is_ms
 
@@ -175,9 +175,11 @@ def test_size_dispersion_smooths_the_magic_size_jumps_of_one_lattice_cut():
 
 def test_species_names_are_the_catalog_assignments():
     # qdkit.sample matches kinetics to catalog species by name
-    for material, nucleus, figure, ligand in (("InP", "31P", "2e", "myristate"),
-                                              ("CdSe", "113Cd", "3a", "oleate"),
-                                              ("CdSe", "77Se", "3b", "oleate")):
+    for material, nucleus, figure, ligand in (
+        ("InP", "31P", "2e", "myristate"),
+        ("CdSe", "113Cd", "3a", "oleate"),
+        ("CdSe", "77Se", "3b", "oleate"),
+    ):
         names = {k.name for k in cp_species.species_kinetics(material, nucleus, 4.0, ligand=ligand)}
         assert names == {s.assignment for s in catalog.species(nucleus, figure=figure)}
 
@@ -186,13 +188,16 @@ def test_repeated_call_returns_the_cached_result(inp3):
     assert cp_species.species_kinetics("InP", "31P", 3.0, ligand="myristate") is inp3
 
 
-@pytest.mark.parametrize("kwargs, text", [
-    ({"ligand": "stearate"}, "unknown ligand"),
-    ({"poh_fraction": 1.5}, "poh_fraction"),
-    ({"t1rho_ms": 0.0}, "positive"),
-    ({"proton_offset_A": -5.0}, "proton_offset_A"),
-    ({"size_dispersion": 0.5}, "size_dispersion"),
-])
+@pytest.mark.parametrize(
+    "kwargs, text",
+    [
+        ({"ligand": "stearate"}, "unknown ligand"),
+        ({"poh_fraction": 1.5}, "poh_fraction"),
+        ({"t1rho_ms": 0.0}, "positive"),
+        ({"proton_offset_A": -5.0}, "proton_offset_A"),
+        ({"size_dispersion": 0.5}, "size_dispersion"),
+    ],
+)
 def test_bad_inputs_are_reported_in_chemists_terms(kwargs, text):
     with pytest.raises(ModelParameterError, match=text):
         cp_species.species_kinetics("InP", "31P", 3.0, **kwargs)

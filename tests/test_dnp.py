@@ -70,8 +70,9 @@ def test_absolute_gain_scales_with_analyte_mass_and_temperature():
     # (χ = 0.65): 80 × 0.65 × 2.98 × (4/150) / 1.41 ≈ 2.9 — DNP still wins per scan.
     chi = paramagnetic.signal_retention(8000.0, 16.0, exclusion_nm=2.0, geometry="surface")
     base = dnp.absolute_gain(80.0, dilution=1.41, retention=chi)
-    small = dnp.absolute_gain(80.0, dilution=1.41, retention=chi, mass_ratio=4 / 150,
-                              boltzmann=dnp.boltzmann_gain(100.0))
+    small = dnp.absolute_gain(
+        80.0, dilution=1.41, retention=chi, mass_ratio=4 / 150, boltzmann=dnp.boltzmann_gain(100.0)
+    )
     assert small == pytest.approx(base * 4 / 150 * 2.98, rel=1e-9)
     assert 2.0 < small < 4.0
 
@@ -164,12 +165,10 @@ def test_enhancement_refuses_unequal_scans_and_empty_regions():
 def test_planner_runs_the_reference_at_its_own_optimal_delay():
     # With build-up times the reference recovers with its radical-free T1 at 1.2564 T1;
     # equal T_B and T1 reproduce ε² (up to whole scans) at the optimum delay.
-    p = dnp.plan(target_snr=100, snr_per_scan=1, enhancement=40, d1_s=1.2564 * 2.0, t_b_s=2.0,
-                 reference_t1_s=2.0)
+    p = dnp.plan(target_snr=100, snr_per_scan=1, enhancement=40, d1_s=1.2564 * 2.0, t_b_s=2.0, reference_t1_s=2.0)
     assert p.without_dnp.seconds_per_scan == pytest.approx(dnp.optimal_recycle_s(2.0))
     assert p.time_saving == pytest.approx(1600.0, rel=1e-3)
-    slow = dnp.plan(target_snr=100, snr_per_scan=1, enhancement=40, d1_s=2.5128, t_b_s=2.0,
-                    reference_t1_s=20.0)
+    slow = dnp.plan(target_snr=100, snr_per_scan=1, enhancement=40, d1_s=2.5128, t_b_s=2.0, reference_t1_s=20.0)
     assert slow.time_saving == pytest.approx(10 * p.time_saving, rel=1e-3)
 
 
@@ -190,8 +189,15 @@ def test_consistency_non_dnp_figure_4_experiment_takes_over_1000_days_against_a_
     depol = paramagnetic.depolarization_factor(fig4.mas_hz, radical=fig4.sample.radical)
 
     def days(eps, t1_ref):
-        p = dnp.plan(target_snr=math.sqrt(fig4.ns), snr_per_scan=1.0, enhancement=eps * depol,
-                     d1_s=fig4.d1_s, increments=fig4.t1_increments, t_b_s=t_b, reference_t1_s=t1_ref)
+        p = dnp.plan(
+            target_snr=math.sqrt(fig4.ns),
+            snr_per_scan=1.0,
+            enhancement=eps * depol,
+            d1_s=fig4.d1_s,
+            increments=fig4.t1_increments,
+            t_b_s=t_b,
+            reference_t1_s=t1_ref,
+        )
         assert p.with_dnp.hours == pytest.approx(14.4, rel=1e-6)
         return p.without_dnp.days
 

@@ -60,6 +60,7 @@ CHECKED = [
     "qdkit.models.cp",
     "qdkit.models.cp_species",
     "qdkit.models.matrix",
+    "qdkit.models.loading",
     "qdkit.models.dnp",
     "qdkit.models.relayed",
     "qdkit.models.sensitivity",

@@ -27,4 +27,6 @@ def test_docstring_examples(name):
     module = importlib.import_module(name)
     flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
     result = doctest.testmod(module, optionflags=flags, verbose=False)
-    assert result.failed == 0, f"{result.failed} of {result.attempted} examples in {name} failed (run with -s to see them)"
+    assert result.failed == 0, (
+        f"{result.failed} of {result.attempted} examples in {name} failed (run with -s to see them)"
+    )

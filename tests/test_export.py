@@ -15,9 +15,9 @@ from pathlib import Path
 import nmrglue as ng
 import numpy as np
 import pytest
+from conftest import snapshot, writable_copy
 
 import qdkit
-from conftest import snapshot, writable_copy
 from qdkit import io
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import OutputError
@@ -87,10 +87,17 @@ def test_written_processing_parameters_reprocess_the_fid_to_the_same_spectrum(ex
     TopSpin-equivalent path, itself checked against TopSpin's 1r) gives the exported spectrum.
     A step TopSpin has no parameter for (a baseline fit) leaves the old values and says so."""
     ds = _read(expno)
-    steps = [dict(s) for s in qdkit.process(ds).recipe if s["step"] not in ("apodize", "phase", "autophase", "magnitude")]
+    steps = [
+        dict(s) for s in qdkit.process(ds).recipe if s["step"] not in ("apodize", "phase", "autophase", "magnitude")
+    ]
     custom = qdkit.process(ds, [{"step": "apodize", "window": "em", "lb_hz": 7.0}, *steps])
-    custom = qdkit.process(ds, [*custom.recipe, {"step": "phase", "p0_deg": 33.0, "p1_deg": -25.0,
-                                                "pivot_ppm": float(custom.ppm[custom.ppm.size // 3])}])
+    custom = qdkit.process(
+        ds,
+        [
+            *custom.recipe,
+            {"step": "phase", "p0_deg": 33.0, "p1_deg": -25.0, "pivot_ppm": float(custom.ppm[custom.ppm.size // 3])},
+        ],
+    )
     written = export.write_topspin_procno(custom, expno, 21)
     procs = ng.bruker.read_pdata(str(written))[0]["procs"]
     assert procs["WDW"] == 1 and procs["LB"] == 7.0 and procs["PH_mod"] == 1 and procs["PHC1"] == -25.0
@@ -103,6 +110,7 @@ def test_written_processing_parameters_reprocess_the_fid_to_the_same_spectrum(ex
     assert "'baseline' has no TopSpin processing parameter" in (written / "title").read_text()
     kept = ng.bruker.read_pdata(str(expno / "pdata" / "1"))[0]["procs"]
     assert ng.bruker.read_pdata(str(written))[0]["procs"]["LB"] == kept["LB"]
+
 
 def test_existing_procno_is_refused_without_overwrite_and_replaced_with_it(real_data, tmp_path):
     expno = writable_copy(real_data / DATASETS[0][0] / "1", tmp_path / "1")
@@ -222,7 +230,7 @@ def test_jcamp_lines_follow_the_standard_limits():
     """JCAMP-DX: data lines of at most 80 characters; labels from '##'; one ##END= closing."""
     hz = 1000.0 - np.arange(37) * 50.0
     meta = Meta(nucleus="113Cd", reference_mhz=88.7, larmor_mhz=88.71, title="SYNTHETIC test line")
-    spec = Spectrum(data=np.exp(-((hz - 100) / 200) ** 2) * (1 + 0.5j) * -123.4, hz=hz, meta=meta)
+    spec = Spectrum(data=np.exp(-(((hz - 100) / 200) ** 2)) * (1 + 0.5j) * -123.4, hz=hz, meta=meta)
     text = export.jcamp_text(spec)
     data_lines = [line for line in text.splitlines() if not line.startswith("##")]
     assert data_lines and max(len(line) for line in data_lines) <= 80

@@ -26,30 +26,48 @@ WINDOW = {"width": 1400, "height": 1000}
 
 def inside(box: dict, page) -> bool:
     view = page.viewport_size
-    return (box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= view["width"]
-            and box["y"] + box["height"] <= view["height"])
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= view["width"]
+        and box["y"] + box["height"] <= view["height"]
+    )
 
 
 def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_view(tmp_path):
     port = free_port()
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),  # a newcomer: no choices yet
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-               QDKIT_SKIP_SETUP="1")  # tests install nothing (run.sh test has installed)
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),  # a newcomer: no choices yet
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        QDKIT_SKIP_SETUP="1",
+    )  # tests install nothing (run.sh test has installed)
     log = tmp_path / "lab.log"
     proc = subprocess.Popen(
-        ["bash", str(REPO / "run.sh"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--IdentityProvider.token="], cwd=REPO, env=env, stdout=log.open("w"),
-        stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            "bash",
+            str(REPO / "run.sh"),
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--IdentityProvider.token=",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_for_port(proc, port, 300, "JupyterLab (bash run.sh lab)", log)
         with chromium_page() as page:
             page.set_viewport_size(WINDOW)
             page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)  # where run.sh lab opens
             page.wait_for_selector(".jp-Notebook .jp-CodeCell .cm-content", timeout=180_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                                   timeout=180_000)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
             time.sleep(3)  # the news question, when asked, comes as a toast after start-up
             toasts = page.locator(".jp-Notification-Toast, .Toastify__toast").all_inner_texts()
             assert not [t for t in toasts if "news" in t.lower()], toasts
@@ -66,15 +84,20 @@ def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_
             shots = os.environ.get("QDKIT_SCREENSHOT_DIR")
             if shots:
                 page.screenshot(path=str(Path(shots) / "lab_start_here.png"))
-            controls = [page.locator(f".qdkit-{name}").first.bounding_box()  # first and last
-                        for name in ("material", "target_snr")]
+            controls = [
+                page.locator(f".qdkit-{name}").first.bounding_box()  # first and last
+                for name in ("material", "target_snr")
+            ]
             plot = page.locator(".qdkit-spectrum-explorer canvas").first.bounding_box()
             explorer = page.locator(".qdkit-spectrum-explorer").bounding_box()
-            print(f"\nexplorer at y = {explorer['y']:.0f}–{explorer['y'] + explorer['height']:.0f} "
-                  f"px, x = {explorer['x']:.0f}–{explorer['x'] + explorer['width']:.0f} px of "
-                  f"{WINDOW['width']}×{WINDOW['height']}")
+            print(
+                f"\nexplorer at y = {explorer['y']:.0f}–{explorer['y'] + explorer['height']:.0f} "
+                f"px, x = {explorer['x']:.0f}–{explorer['x'] + explorer['width']:.0f} px of "
+                f"{WINDOW['width']}×{WINDOW['height']}"
+            )
             assert all(inside(box, page) for box in [*controls, plot]), (controls, plot)
-            assert page.evaluate("document.querySelector('.jp-WindowedPanel-outer, "
-                                 ".jp-Notebook').scrollTop") == 0  # nothing was scrolled
+            assert (
+                page.evaluate("document.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').scrollTop") == 0
+            )  # nothing was scrolled
     finally:
         stop_server(proc)

@@ -18,8 +18,9 @@ START = Site("113Cd", -314, 350, 0.5, 3000)
 @pytest.fixture(scope="module")
 def mrsim_cd():
     """mrsimulator's spectra of the surface Cd at 10 and 12.5 kHz (the independent truth)."""
-    return mrsim_spectra_isolated([dict(sites=[SURFACE_CD], field_T=9.4, mas_hz=rate, ppm=PPM)
-                                   for rate in (10_000.0, 12_500.0)])
+    return mrsim_spectra_isolated(
+        [dict(sites=[SURFACE_CD], field_T=9.4, mas_hz=rate, ppm=PPM) for rate in (10_000.0, 12_500.0)]
+    )
 
 
 def test_noise_sigma_from_a_signal_free_region_and_automatically():
@@ -38,8 +39,7 @@ def test_recovers_surface_cd_csa_from_mrsimulator_spectrum_at_snr_50(mrsim_cd):
     y = mrsim_cd[0] + rng.normal(0, mrsim_cd[0].max() / 50, PPM.size)
     result = fit_sites(FitData(PPM, y, 9.4, 10_000), [START])
     assert result.success
-    for name, truth, tol in (("iso_ppm", -317, 1.0), ("aniso_ppm", 416, 0.05 * 416),
-                             ("eta", 0.3, 0.1)):
+    for name, truth, tol in (("iso_ppm", -317, 1.0), ("aniso_ppm", 416, 0.05 * 416), ("eta", 0.3, 0.1)):
         value, err = result.site_value(0, name)
         assert value == pytest.approx(truth, abs=tol)
         assert abs(value - truth) < 3 * err
@@ -51,8 +51,10 @@ def test_recovers_surface_cd_csa_from_mrsimulator_spectrum_at_snr_50(mrsim_cd):
 
 def test_two_spin_rates_fitted_together_shrink_the_errors(mrsim_cd):
     rng = np.random.default_rng(125)
-    data = [FitData(PPM, y + rng.normal(0, y.max() / 50, PPM.size), 9.4, rate)
-            for y, rate in zip(mrsim_cd, (10_000.0, 12_500.0))]
+    data = [
+        FitData(PPM, y + rng.normal(0, y.max() / 50, PPM.size), 9.4, rate)
+        for y, rate in zip(mrsim_cd, (10_000.0, 12_500.0))
+    ]
     single = fit_sites(data[0], [START])
     joint = fit_sites(data, [START], amplitudes="shared_ratios")
     assert joint.site_value(0, "aniso_ppm")[0] == pytest.approx(416, rel=0.05)
@@ -68,11 +70,14 @@ def test_microwave_on_off_amplitudes_give_the_enhancement():
     noise = 60 * y_off.max() / 100  # S/N 100 with microwaves on, ~1.7 without
     on = FitData(PPM, 60 * y_off + rng.normal(0, noise, PPM.size), 9.4, 10_000, label="mw on")
     off = FitData(PPM, y_off + rng.normal(0, noise / 30, PPM.size), 9.4, 10_000, label="mw off")
-    result = fit_sites([on, off], [START, Site("113Cd", -22, 30, 0.0, 3500)],
-                       vary=("iso_ppm", "aniso_ppm", "eta"), fix=("s1_aniso_ppm", "s1_eta"))
+    result = fit_sites(
+        [on, off],
+        [START, Site("113Cd", -22, 30, 0.0, 3500)],
+        vary=("iso_ppm", "aniso_ppm", "eta"),
+        fix=("s1_aniso_ppm", "s1_eta"),
+    )
     eps = result.values["a0_0"] / result.values["a1_0"]
-    rel_err = np.hypot(result.stderr["a0_0"] / result.values["a0_0"],
-                       result.stderr["a1_0"] / result.values["a1_0"])
+    rel_err = np.hypot(result.stderr["a0_0"] / result.values["a0_0"], result.stderr["a1_0"] / result.values["a1_0"])
     assert eps == pytest.approx(60, rel=max(3 * rel_err, 0.02))
 
 
@@ -83,8 +88,12 @@ def test_phase_and_baseline_are_fitted_as_nuisance():
     y = mas_spectrum([SURFACE_CD], 9.4, 10_000, PPM)
     phi = np.deg2rad(15.0)
     x = (PPM - PPM.mean()) / (np.ptp(PPM) / 2)
-    distorted = (np.cos(phi) * y - np.sin(phi) * np.imag(hilbert(y)) + 0.03 * y.max() * (1 + x)
-                 + rng.normal(0, y.max() / 100, PPM.size))
+    distorted = (
+        np.cos(phi) * y
+        - np.sin(phi) * np.imag(hilbert(y))
+        + 0.03 * y.max() * (1 + x)
+        + rng.normal(0, y.max() / 100, PPM.size)
+    )
     plain = fit_sites(FitData(PPM, distorted, 9.4, 10_000), [START])
     fixed = fit_sites(FitData(PPM, distorted, 9.4, 10_000), [START], phase=True, baseline_order=1)
     assert fixed.values["phase0_deg"] == pytest.approx(15.0, abs=1.0)
@@ -99,10 +108,8 @@ def test_fit_data_from_a_processed_spectrum_takes_field_and_rate_from_metadata()
     ref = nuclei.get("113Cd").reference_mhz(9.4)
     rng = np.random.default_rng(9)
     y = mas_spectrum([SURFACE_CD], 9.4, 12_500, PPM)
-    meta = Meta(nucleus="113Cd", field_T=9.4, reference_mhz=ref, mas_hz=12_500.0,
-                title="synthetic 113Cd CP-MAS")
-    spec = Spectrum(data=(y + rng.normal(0, y.max() / 50, y.size)).astype(complex),
-                    hz=PPM * ref, meta=meta)
+    meta = Meta(nucleus="113Cd", field_T=9.4, reference_mhz=ref, mas_hz=12_500.0, title="synthetic 113Cd CP-MAS")
+    spec = Spectrum(data=(y + rng.normal(0, y.max() / 50, y.size)).astype(complex), hz=PPM * ref, meta=meta)
     data = FitData.from_spectrum(spec)
     assert (data.field_T, data.mas_hz) == (9.4, 12_500.0)
     result = fit_sites(data, [START])
@@ -111,8 +118,7 @@ def test_fit_data_from_a_processed_spectrum_takes_field_and_rate_from_metadata()
 
 def test_unknown_parameter_names_are_refused():
     with pytest.raises(ModelParameterError, match="Cannot vary"):
-        fit_sites(FitData(PPM, np.zeros_like(PPM), 9.4, 10_000, sigma=1.0), [START],
-                  vary=("span_ppm",))
+        fit_sites(FitData(PPM, np.zeros_like(PPM), 9.4, 10_000, sigma=1.0), [START], vary=("span_ppm",))
 
 
 def test_herzfeld_berger_fit_of_exact_intensities_returns_the_tensor():

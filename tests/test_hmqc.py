@@ -36,8 +36,9 @@ def test_figure_4_cd_projection_is_dominated_by_the_surface_manifold(cdse4):
     ppm = np.linspace(600, -1200, 4096)
     surface = Site("111Cd", -317.0, 416.0, 0.3, fwhm_hz=4000.0)
     core = Site("111Cd", -20.0, fwhm_hz=4000.0)
-    y = hmqc.indirect_projection(cdse4, core_site=core, surface_site=surface, field_T=9.4,
-                                 mas_hz=9000.0, ppm=ppm, recoupling_ms=3.0)
+    y = hmqc.indirect_projection(
+        cdse4, core_site=core, surface_site=surface, field_T=9.4, mas_hz=9000.0, ppm=ppm, recoupling_ms=3.0
+    )
     # the tallest point belongs to the surface manifold (centreband or a sideband, spaced
     # by 9 kHz / 84.91 MHz = 106 ppm), and the core line reaches under half its height
     spacing = 9000.0 / 84.91
@@ -75,8 +76,7 @@ def _rotor_propagator(b, nu_r, beta, gamma, rf, steps):
     u = np.eye(2, dtype=complex)
     for k in range(steps):
         phase = wr * (k + 0.5) * dt + gamma
-        d = b * (np.sin(2 * beta) / np.sqrt(2) * np.cos(phase)
-                 + 0.5 * np.sin(beta) ** 2 * np.cos(2 * phase))
+        d = b * (np.sin(2 * beta) / np.sqrt(2) * np.cos(phase) + 0.5 * np.sin(beta) ** 2 * np.cos(2 * phase))
         u = expm(-1j * (rf(k / steps) + d * _IZ) * dt) @ u
     return u
 
@@ -106,11 +106,13 @@ def test_sr4_scaling_factor_matches_a_direct_two_spin_propagation():
         def rf(frac):
             phi = np.deg2rad(sign * (90 if int(frac * 4) % 2 == 0 else -90))
             return w1 * (np.cos(phi) * _IX + np.sin(phi) * _IY)
+
         return rf
 
     for beta, gamma in ((np.pi / 2, 0.0), (1.0, np.pi / 8)):
-        pair = (_rotor_propagator(b, nu_r, beta, gamma, element(-1), 80)
-                @ _rotor_propagator(b, nu_r, beta, gamma, element(+1), 80))
+        pair = _rotor_propagator(b, nu_r, beta, gamma, element(-1), 80) @ _rotor_propagator(
+            b, nu_r, beta, gamma, element(+1), 80
+        )
         kappa = hmqc.SCHEMES["SR4"].kappa
         expected = np.cos(kappa * b * np.sin(beta) ** 2 * np.cos(2 * gamma) * n_rot / nu_r)
         signal = _ix_after(np.linalg.matrix_power(pair, n_rot // 2))

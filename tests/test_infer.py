@@ -23,15 +23,15 @@ from qdkit.paths import reference_dataset
 from qdkit.simulation.cp_series import synthetic_contact_series
 
 POX = Site("31P", 5.0, -90.0, 0.5, 1600.0)
-NEAR = Site("31P", -8.0, 0.0, 0.0, 2500.0)     # overlaps POX: 13 ppm = 2100 Hz apart at 9.4 T
+NEAR = Site("31P", -8.0, 0.0, 0.0, 2500.0)  # overlaps POX: 13 ppm = 2100 Hz apart at 9.4 T
 THIRD = Site("31P", -22.0, 40.0, 0.3, 2000.0)
-MATERIAL_ELEMENTS = [(m, s, el) for (m, s), mat in nanocrystal.MATERIALS.items()
-                     for el in mat.cations + mat.anions]
+MATERIAL_ELEMENTS = [(m, s, el) for (m, s), mat in nanocrystal.MATERIALS.items() for el in mat.cations + mat.anions]
 
 
 def series(sites, populations, t_is, t1rho, contact, seed, snr=50.0):
-    return synthetic_contact_series(sites, populations, t_is, t1rho, contact, field_T=9.4,
-                                    mas_hz=10_000.0, snr=snr, seed=seed)
+    return synthetic_contact_series(
+        sites, populations, t_is, t1rho, contact, field_T=9.4, mas_hz=10_000.0, snr=snr, seed=seed
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -49,8 +49,15 @@ def test_joint_fit_recovers_populations_of_two_overlapping_sites_within_3_sigma(
 
 
 def test_three_sites_with_a_t1rho_per_site_are_recovered():
-    spectra, truth = series([POX, NEAR, THIRD], [0.2, 0.5, 0.3], [0.3, 1.5, 0.8], [15.0, 30.0, 20.0],
-                            np.geomspace(0.1, 20, 10), seed=11, snr=80.0)
+    spectra, truth = series(
+        [POX, NEAR, THIRD],
+        [0.2, 0.5, 0.3],
+        [0.3, 1.5, 0.8],
+        [15.0, 30.0, 20.0],
+        np.geomspace(0.1, 20, 10),
+        seed=11,
+        snr=80.0,
+    )
     fit = site_populations(spectra, None, [POX, NEAR, THIRD], t1rho="per_site")
     assert np.all(np.abs(fit.populations - truth.populations) <= 3 * fit.populations_stderr)
     assert np.shape(fit.t1rho_ms) == (3,)
@@ -61,7 +68,7 @@ def test_cp_correction_matters_sites_with_slow_transfer_are_underweighted_by_raw
     # the joint fit recovers it
     spectra, _truth = series([POX, NEAR], [0.5, 0.5], [0.2, 3.0], 25.0, np.geomspace(0.2, 15, 8), seed=5)
     fit = site_populations(spectra, None, [POX, NEAR])
-    raw = fit.amplitudes[2] / fit.amplitudes[2].sum()   # the 0.57 ms spectrum
+    raw = fit.amplitudes[2] / fit.amplitudes[2].sum()  # the 0.57 ms spectrum
     assert abs(raw[1] - 0.5) > 0.2
     assert abs(fit.populations[1] - 0.5) <= 3 * fit.populations_stderr[1]
 
@@ -70,7 +77,7 @@ def test_transfer_times_are_flagged_when_every_contact_time_is_much_longer():
     spectra, truth = series([POX, NEAR], [0.3, 0.7], [0.01, 0.02], 20.0, np.geomspace(2, 20, 8), seed=4)
     fit = site_populations(spectra, None, [POX, NEAR])
     assert {"log_t_is0", "log_t_is1"} <= set(fit.undetermined)
-    assert np.all(np.isnan(fit.t_is_ms_stderr))      # no misleading σ
+    assert np.all(np.isnan(fit.t_is_ms_stderr))  # no misleading σ
     # the plateau amplitudes do not depend on how fast it was reached
     assert np.all(np.abs(fit.populations - truth.populations) <= 3 * fit.populations_stderr)
 
@@ -96,8 +103,18 @@ def test_fitted_lineshapes_find_shifted_and_broadened_sites():
 def test_correlated_noise_widens_the_errors_instead_of_hiding_in_them():
     sites = [POX, NEAR]
     white, _ = series(sites, [0.35, 0.65], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=9)
-    smooth, _ = synthetic_contact_series(sites, [0.35, 0.65], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8),
-                                         field_T=9.4, mas_hz=10_000.0, snr=50.0, seed=9, noise_smoothing_pts=8)
+    smooth, _ = synthetic_contact_series(
+        sites,
+        [0.35, 0.65],
+        [0.3, 1.8],
+        25.0,
+        np.geomspace(0.1, 15, 8),
+        field_T=9.4,
+        mas_hz=10_000.0,
+        snr=50.0,
+        seed=9,
+        noise_smoothing_pts=8,
+    )
     fw = site_populations(white, None, sites)
     fs = site_populations(smooth, None, sites)
     # an 8-point moving average carries ~8× fewer independent points: factor ≈ 8 on the variance
@@ -124,10 +141,11 @@ def test_figure_s3_series_reads_contact_times_from_the_bruker_folders():
     sites = [catalog.site(species["surface"]), catalog.site(species["core"])]
     # two contact times cannot give T1ρ as well: fixed at the model's literature value, the
     # four amplitudes fix the four other parameters
-    fit = site_populations(paths, None, sites, t1rho=cp.T1RHO_MS, fit_lineshapes=True,
-                           vary_lineshape=("iso_ppm", "fwhm_hz", "aniso_ppm"))
+    fit = site_populations(
+        paths, None, sites, t1rho=cp.T1RHO_MS, fit_lineshapes=True, vary_lineshape=("iso_ppm", "fwhm_hz", "aniso_ppm")
+    )
     assert not [name for name in fit.undetermined if name.startswith("log_")]
-    assert "s1_aniso_ppm" in fit.undetermined          # the core's CSA of 0 moves nothing
+    assert "s1_aniso_ppm" in fit.undetermined  # the core's CSA of 0 moves nothing
     # the reference data were made from the atomistic 3 nm dot (27 % surface P) with a
     # distribution of transfer times per class; one T_IS per class is an approximation,
     # and the surface share must still land in the right neighbourhood
@@ -139,7 +157,7 @@ def test_figure_s3_series_reads_contact_times_from_the_bruker_folders():
 
 def test_single_dots_jump_between_magic_sizes_but_the_sample_average_does_not():
     single = [nanocrystal.build("InP", d).surface_fraction("P") for d in (2.9, 3.0, 3.1)]
-    assert single[0] - single[2] > 0.1             # 0.35 → 0.22 over 0.2 nm
+    assert single[0] - single[2] > 0.1  # 0.35 → 0.22 over 0.2 nm
     sample = [nanocrystal.ensemble_surface_fraction("InP", "P", d) for d in (2.9, 3.0, 3.1)]
     assert 0.005 < sample[0] - sample[1] < 0.02 and 0.005 < sample[1] - sample[2] < 0.02
 
@@ -148,12 +166,10 @@ def test_single_dots_jump_between_magic_sizes_but_the_sample_average_does_not():
 def test_sample_surface_fraction_falls_monotonically_and_inverts_within_0p1_nm(material, structure, element):
     lo, _ = monotonic_range_nm(material, element, 0.08, structure)
     diameters = np.linspace(max(2.5, lo), 10.0, 151)
-    f = np.array([nanocrystal.ensemble_surface_fraction(material, element, d, structure=structure)
-                  for d in diameters])
+    f = np.array([nanocrystal.ensemble_surface_fraction(material, element, d, structure=structure) for d in diameters])
     assert np.all(np.diff(f) < 0)
     for d in diameters[::15]:
-        back = diameter_from_surface_fraction(material, element, f[list(diameters).index(d)],
-                                              structure=structure)
+        back = diameter_from_surface_fraction(material, element, f[list(diameters).index(d)], structure=structure)
         assert back == pytest.approx(d, abs=0.1)
 
 
@@ -206,8 +222,17 @@ def test_structure_reads_the_shell_density_of_a_cdse_core_cdx2_shell_dot():
     dot = nanocrystal.build("CdSe", 4.0, shell="CdX2", ligand="oleate")
     built = dot.is_shell.sum() / (np.pi * 4.0**2)
     f = dot.surface_fraction("Cd")
-    res = structure([f, 1 - f], "CdSe", surface_sites=[0], element="Cd", shell=True, diameter_nm=4.0,
-                    diameter_nm_stderr=0.2, populations_stderr=[0.01, 0.01], size_spread=0.03)
+    res = structure(
+        [f, 1 - f],
+        "CdSe",
+        surface_sites=[0],
+        element="Cd",
+        shell=True,
+        diameter_nm=4.0,
+        diameter_nm_stderr=0.2,
+        populations_stderr=[0.01, 0.01],
+        size_spread=0.03,
+    )
     # the sample average of a 3 % spread differs from the single cut by its magic-size jump
     assert res.shell_metals_per_nm2 == pytest.approx(built, rel=0.2)
     assert res.shell_coverage == pytest.approx(res.shell_metals_per_nm2 / 2.0)
@@ -241,8 +266,17 @@ def test_cation_excess_gives_the_core_size_of_a_shelled_dot():
     counts = dot.counts()
     excess = counts["Cd"] / counts["Se"] - 1
     f = dot.surface_fraction("Cd")
-    res = structure([f, 1 - f], "CdSe", surface_sites=[0], element="Cd", shell=True, cation_excess=excess,
-                    cation_excess_stderr=0.02, populations_stderr=[0.01, 0.01], size_spread=0.03)
+    res = structure(
+        [f, 1 - f],
+        "CdSe",
+        surface_sites=[0],
+        element="Cd",
+        shell=True,
+        cation_excess=excess,
+        cation_excess_stderr=0.02,
+        populations_stderr=[0.01, 0.01],
+        size_spread=0.03,
+    )
     assert res.diameter_nm == pytest.approx(4.0, abs=0.2)
     assert res.shell_metals_per_nm2 == pytest.approx(dot.is_shell.sum() / (np.pi * 16.0), rel=0.2)
     # a 0.02 uncertainty in Cd/Se is a ~10 % size uncertainty at 4 nm
@@ -261,7 +295,8 @@ def test_structure_names_how_t1rho_was_treated(mode):
 def test_a_lineshape_parameter_the_spectra_ignore_is_flagged():
     # a CSA of exactly 0 changes the spectrum only in second order: no slope, no σ
     spectra, _ = series([POX, NEAR], [0.35, 0.65], [0.3, 1.8], 25.0, np.geomspace(0.1, 15, 8), seed=8)
-    fit = site_populations(spectra, None, [POX, NEAR], fit_lineshapes=True,
-                           vary_lineshape=("iso_ppm", "fwhm_hz", "aniso_ppm"))
+    fit = site_populations(
+        spectra, None, [POX, NEAR], fit_lineshapes=True, vary_lineshape=("iso_ppm", "fwhm_hz", "aniso_ppm")
+    )
     assert "s1_aniso_ppm" in fit.undetermined and "s0_aniso_ppm" not in fit.undetermined
     assert np.isnan(fit.stderr["s1_aniso_ppm"]) and np.isfinite(fit.stderr["s0_aniso_ppm"])

@@ -4,7 +4,6 @@ correctly; the originals are never touched."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import stat
@@ -228,7 +227,9 @@ def test_garbage_jcamp_and_text_files_are_read_errors(tmp_path):
     nan_txt = tmp_path / "spec_400MHz.txt"
     nan_txt.write_text("1, 2, 3, 0.1\n2, nan, 2, 0.05\n")
     with pytest.raises(ReadError, match="NaN"):
-        io.read_spectrum(nan_txt, )
+        io.read_spectrum(
+            nan_txt,
+        )
 
 
 def test_a_text_spectrum_is_not_mistaken_for_raw_data(real_data):

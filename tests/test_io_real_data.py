@@ -42,7 +42,10 @@ EXPECTED = {
     "dnplab_odnp_topspin_1H_0.35T/1": ("1H", 14.83, None, 8192),
     "dnplab_odnp_topspin_1H_0.35T/2": ("1H", 14.83, None, 2993),
     "dnplab_odnp_topspin_1H_0.35T/3": ("1H", 14.83, None, 5120),
-    **{f"dnplab_odnp_topspin_1H_0.35T/{e}": ("1H", 14.83, None, 11973) for e in (5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 22, 24, 26)},
+    **{
+        f"dnplab_odnp_topspin_1H_0.35T/{e}": ("1H", 14.83, None, 11973)
+        for e in (5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 22, 24, 26)
+    },
     "dnplab_odnp_topspin_1H_0.35T/28": ("1H", 14.83, None, 7983),
     "dnplab_odnp_topspin_1H_0.35T/304": ("1H", 14.83, None, 7983),
     # VnmrJ: sfrq 14.1769502 MHz 1H (H1reffrq is inconsistent, so the carrier gives the field)

@@ -10,7 +10,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from conftest import REPO
 from test_browser_harness import free_port, stop_server
 
@@ -26,11 +25,24 @@ def _get(url: str) -> tuple[int, bytes]:
 @pytest.mark.browser
 def test_run_sh_lab_serves_the_start_notebook_on_localhost(tmp_path):
     port = free_port()
-    env = dict(os.environ, QDKIT_SKIP_SETUP="1", JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
-    cmd = ["bash", str(REPO / "run.sh"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={TOKEN}"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    env = dict(
+        os.environ,
+        QDKIT_SKIP_SETUP="1",
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+    )
+    cmd = [
+        "bash",
+        str(REPO / "run.sh"),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={TOKEN}",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120

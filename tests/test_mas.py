@@ -114,8 +114,9 @@ def test_herzfeld_berger_round_trip(aniso, eta):
     # an axially symmetric tensor has skew ∓1: δaniso > 0 (prolate, δ11 unique) gives −1
     if eta == 0:
         assert skew == pytest.approx(-np.sign(aniso))
-    assert span == pytest.approx(max(mehring_from_haeberlen(-317, aniso, eta))
-                                 - min(mehring_from_haeberlen(-317, aniso, eta)))
+    assert span == pytest.approx(
+        max(mehring_from_haeberlen(-317, aniso, eta)) - min(mehring_from_haeberlen(-317, aniso, eta))
+    )
     assert haeberlen_from_herzfeld_berger(iso, span, skew) == pytest.approx((-317, aniso, eta))
 
 
@@ -147,8 +148,7 @@ def test_pattern_in_ppm_does_not_depend_on_the_sign_of_gamma():
     """Same CSA in ppm, same ν_aniso/ν_r: 113Cd (γ<0) and 31P (γ>0) give the same spectrum."""
     cd, p = nuclei.get("113Cd").reference_mhz(9.4), nuclei.get("31P").reference_mhz(9.4)
     y_cd = mas_spectrum([SURFACE_CD], 9.4, 10_000, PPM)
-    y_p = mas_spectrum([SURFACE_CD.replace(nucleus="31P", fwhm_hz=4000 * p / cd)], 9.4,
-                       10_000 * p / cd, PPM)
+    y_p = mas_spectrum([SURFACE_CD.replace(nucleus="31P", fwhm_hz=4000 * p / cd)], 9.4, 10_000 * p / cd, PPM)
     np.testing.assert_allclose(y_p, y_cd, atol=1e-6 * y_cd.max())
 
 
@@ -229,8 +229,7 @@ def _oracle_axis(site, field_T, mas_hz):
 
 @pytest.fixture(scope="module")
 def oracle_spectra():
-    cases = [dict(sites=[s], field_T=b, mas_hz=r, ppm=_oracle_axis(s, b, r))
-             for s, b, r in ORACLE_CASES]
+    cases = [dict(sites=[s], field_T=b, mas_hz=r, ppm=_oracle_axis(s, b, r)) for s, b, r in ORACLE_CASES]
     return mrsim_spectra_isolated(cases)
 
 

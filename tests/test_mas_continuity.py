@@ -37,8 +37,7 @@ BELOW_QUASI_STATIC = QUASI_STATIC_RATIO / 1.005
 
 @pytest.mark.parametrize("ratio", [BELOW_EXACT_END, BELOW_QUASI_STATIC])
 @pytest.mark.parametrize("fwhm_hz", [300.0, 1000.0])
-def test_spectrum_moves_under_one_percent_when_the_rate_moves_one_percent_at_both_blend_ends(
-        ratio, fwhm_hz):
+def test_spectrum_moves_under_one_percent_when_the_rate_moves_one_percent_at_both_blend_ends(ratio, fwhm_hz):
     """At 250 and 400 sidebands per anisotropy (148 and 92 Hz) lines of 300 Hz and more
     have merged the sidebands into an envelope, which a 1 % change of rate barely moves;
     before the blend the quasi-static switch at 400 jumped by 3 % for 1 kHz lines."""

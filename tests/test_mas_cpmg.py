@@ -16,8 +16,9 @@ PERIOD_US, SW_HZ, ECHOES, T2_MS = 1000.0, 500_000.0, 31, 20.0
 
 @pytest.fixture(scope="module")
 def train() -> Dataset:
-    return simulate_cpmg(PB, 9.4, 0.0, sw_hz=SW_HZ, n_echoes=ECHOES, echo_period_us=PERIOD_US,
-                         t2_ms=T2_MS, offset_ppm=-1500)
+    return simulate_cpmg(
+        PB, 9.4, 0.0, sw_hz=SW_HZ, n_echoes=ECHOES, echo_period_us=PERIOD_US, t2_ms=T2_MS, offset_ppm=-1500
+    )
 
 
 def test_train_is_labelled_synthetic_and_carries_cpmg_metadata(train):
@@ -31,7 +32,7 @@ def test_train_is_labelled_synthetic_and_carries_cpmg_metadata(train):
 
 def test_echo_tops_decay_with_t2(train):
     period = round(PERIOD_US * 1e-6 * SW_HZ)
-    tops = np.abs(train.data[period // 2::period])
+    tops = np.abs(train.data[period // 2 :: period])
     t_s = (np.arange(tops.size) * period + period // 2) / SW_HZ
     slope = np.polyfit(t_s, np.log(tops), 1)[0]
     assert -1.0 / slope == pytest.approx(T2_MS * 1e-3, rel=0.01)

@@ -19,7 +19,8 @@ from qdkit.simulation.quadrupolar import (
 )
 
 requires_mrsimulator = pytest.mark.skipif(
-    importlib.util.find_spec("mrsimulator") is None, reason="mrsimulator (test oracle) not installed")
+    importlib.util.find_spec("mrsimulator") is None, reason="mrsimulator (test oracle) not installed"
+)
 
 
 # ---------------------------------------------------------------------------- the record
@@ -82,8 +83,7 @@ def test_euler_angle_gamma_plus_180_is_the_same_powder():
     site = Site("51V", -500, -300, 0.6, 500, cq_mhz=4.5, eta_q=0.3, euler_deg=(35, 70, 120))
     ppm = np.linspace(0, -1000, 2048)
     y = mas_spectrum([site], 14.1, 12_500, ppm, transitions="central")
-    turned = mas_spectrum([site.replace(euler_deg=(35, 70, 300))], 14.1, 12_500, ppm,
-                          transitions="central")
+    turned = mas_spectrum([site.replace(euler_deg=(35, 70, 300))], 14.1, 12_500, ppm, transitions="central")
     np.testing.assert_allclose(turned, y, atol=1e-6 * y.max())
 
 
@@ -91,23 +91,25 @@ def test_euler_angle_gamma_plus_180_is_the_same_powder():
 
 # Low-symmetry sites: each with CSA and EFG at general relative angles, C_Q ≤ 5 MHz, ≥ 10 kHz
 EULER_CASES = [
-    (Site("51V", -500, -300, 0.6, 500, cq_mhz=4.5, eta_q=0.3, euler_deg=(35, 70, 120)),
-     14.1, 12_500.0, "central"),
-    (Site("71Ga", 200, 120, 0.2, 400, cq_mhz=3.0, eta_q=0.8, euler_deg=(120, 40, 10)),
-     9.4, 20_000.0, "central"),
-    (Site("133Cs", 50, 60, 0.2, 300, cq_mhz=0.4, eta_q=0.5, euler_deg=(60, 110, 30)),
-     9.4, 10_000.0, "all"),
-    (Site("27Al", 10, -80, 0.9, 600, cq_mhz=1.0, eta_q=0.1, euler_deg=(200, 25, 75)),
-     11.7, 15_000.0, "all"),
+    (Site("51V", -500, -300, 0.6, 500, cq_mhz=4.5, eta_q=0.3, euler_deg=(35, 70, 120)), 14.1, 12_500.0, "central"),
+    (Site("71Ga", 200, 120, 0.2, 400, cq_mhz=3.0, eta_q=0.8, euler_deg=(120, 40, 10)), 9.4, 20_000.0, "central"),
+    (Site("133Cs", 50, 60, 0.2, 300, cq_mhz=0.4, eta_q=0.5, euler_deg=(60, 110, 30)), 9.4, 10_000.0, "all"),
+    (Site("27Al", 10, -80, 0.9, 600, cq_mhz=1.0, eta_q=0.1, euler_deg=(200, 25, 75)), 11.7, 15_000.0, "all"),
 ]
 
 
 @pytest.fixture(scope="module")
 def euler_oracle():
-    cases = [dict(sites=[s], field_T=b, mas_hz=r,
-                  ppm=comparison_axis(s, b, r, points_per_fwhm=16, transitions=tr),
-                  options={"transitions": tr, "integration_density": 150})
-             for s, b, r, tr in EULER_CASES]
+    cases = [
+        dict(
+            sites=[s],
+            field_T=b,
+            mas_hz=r,
+            ppm=comparison_axis(s, b, r, points_per_fwhm=16, transitions=tr),
+            options={"transitions": tr, "integration_density": 150},
+        )
+        for s, b, r, tr in EULER_CASES
+    ]
     return cases, mrsim_spectra_isolated(cases)
 
 
@@ -131,6 +133,7 @@ def test_the_comparison_sees_the_angles(euler_oracle):
     more than the 2 % tolerance: the agreement above is about the angles."""
     cases, oracle = euler_oracle
     site, field_T, mas_hz, transitions = EULER_CASES[0]
-    coincident = mas_spectrum([site.replace(euler_deg=(0, 0, 0))], field_T, mas_hz,
-                              cases[0]["ppm"], transitions=transitions)
+    coincident = mas_spectrum(
+        [site.replace(euler_deg=(0, 0, 0))], field_T, mas_hz, cases[0]["ppm"], transitions=transitions
+    )
     assert np.abs(coincident - oracle[0]).max() > 0.10 * oracle[0].max()

@@ -49,19 +49,20 @@ CASES = [
     (Site("79Br", 60, 0, 0, 200, cq_mhz=0.1), 9.4, 2_000.0, (560.0, -440.0, 8192), "all"),
     # 133Cs with a CSA (CsPbBr3-like surface Cs, SI Fig. S10)
     # (800 Hz lines: 12 points per width on this wide axis, or mrsimulator's binning shows)
-    (Site("133Cs", 50, 100, 0.8, 800, cq_mhz=1.0, eta_q=0.7), 9.4, 10_000.0,
-     (5050.0, -4950.0, 8192), "all"),
+    (Site("133Cs", 50, 100, 0.8, 800, cq_mhz=1.0, eta_q=0.7), 9.4, 10_000.0, (5050.0, -4950.0, 8192), "all"),
     # 115In central transition with a large coupling
-    (Site("115In", 100, 0, 0, 500, cq_mhz=8, eta_q=0.3), 9.4, 10_000.0, (400.0, -400.0, 4096),
-     "central"),
+    (Site("115In", 100, 0, 0, 500, cq_mhz=8, eta_q=0.3), 9.4, 10_000.0, (400.0, -400.0, 4096), "central"),
 ]
 
 
 @pytest.fixture(scope="module")
 def oracle():
-    return mrsim_spectra_isolated([
-        dict(sites=[s], field_T=b, mas_hz=r, ppm=np.linspace(*axis),
-             options={"transitions": tr}) for s, b, r, axis, tr in CASES])
+    return mrsim_spectra_isolated(
+        [
+            dict(sites=[s], field_T=b, mas_hz=r, ppm=np.linspace(*axis), options={"transitions": tr})
+            for s, b, r, axis, tr in CASES
+        ]
+    )
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))
@@ -84,6 +85,6 @@ def test_satellite_sidebands_of_79br_sit_at_multiples_of_the_spin_rate():
     y = mas_spectrum([Site("79Br", 60, 0, 0, 200, cq_mhz=0.1)], 9.4, 5_000, ppm)
     for k in (-3, -1, 1, 2, 4):
         i = np.argmin(np.abs(ppm - (60 + k * 5_000 / ref)))
-        window = y[i - 20: i + 21]
+        window = y[i - 20 : i + 21]
         assert window.argmax() == pytest.approx(20, abs=2)
         assert window.max() > 0.01 * y.max()

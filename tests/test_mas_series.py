@@ -70,8 +70,16 @@ def test_fast_line_model_equals_the_mas_engine_on_the_same_sites():
     dist = CzjzekDistribution("79Br", n_cq=8, n_eta=2)
     ppm = np.linspace(400.0, -300.0, 4096)
     w_ct = transition_weights(1.5)[1][1]
-    values = dict(iso_ppm=60.37, sigma_cq_mhz=0.03, ct_fwhm_hz=300.0, ct_lorentz_hz=50.0,
-                  st_fwhm_hz=300.0, st_lorentz_hz=50.0, a_ct=w_ct, a_st=1 - w_ct)
+    values = dict(
+        iso_ppm=60.37,
+        sigma_cq_mhz=0.03,
+        ct_fwhm_hz=300.0,
+        ct_lorentz_hz=50.0,
+        st_fwhm_hz=300.0,
+        st_lorentz_hz=50.0,
+        a_ct=w_ct,
+        a_st=1 - w_ct,
+    )
     fast = CzjzekLineModel(dist, 60.0).spectrum(values, 9.4, 5000.0, ppm)
     engine = mas_spectrum(dist.sites(60.37, 0.03, fwhm_hz=300.0, lorentz_hz=50.0), 9.4, 5000.0, ppm)
     assert np.abs(fast - engine).max() < 1e-3 * engine.max()
@@ -83,13 +91,27 @@ def test_synthetic_czjzek_spectrum_gives_back_its_width():
     dist = CzjzekDistribution("79Br", n_cq=12, n_eta=2, cq_max_mhz=0.2)
     ppm = np.linspace(500.0, -400.0, 4096)
     w_ct = transition_weights(1.5)[1][1]
-    truth = dict(iso_ppm=60.3, sigma_cq_mhz=0.03, ct_fwhm_hz=150.0, ct_lorentz_hz=40.0,
-                 st_fwhm_hz=300.0, st_lorentz_hz=40.0, a_ct=w_ct, a_st=1 - w_ct)
+    truth = dict(
+        iso_ppm=60.3,
+        sigma_cq_mhz=0.03,
+        ct_fwhm_hz=150.0,
+        ct_lorentz_hz=40.0,
+        st_fwhm_hz=300.0,
+        st_lorentz_hz=40.0,
+        a_ct=w_ct,
+        a_st=1 - w_ct,
+    )
     clean = CzjzekLineModel(dist, 60.3).spectrum(truth, 9.4, 5000.0, ppm)
     rng = np.random.default_rng(79)
     y = clean + rng.normal(0, clean.max() / 300, clean.size)
-    result, _ = fit_czjzek(FitData(ppm, y, 9.4, 5000.0, label="synthetic 79Br"), "79Br",
-                           iso_ppm=60.0, sigma_cq_mhz=0.02, baseline_order=0, distribution=dist)
+    result, _ = fit_czjzek(
+        FitData(ppm, y, 9.4, 5000.0, label="synthetic 79Br"),
+        "79Br",
+        iso_ppm=60.0,
+        sigma_cq_mhz=0.02,
+        baseline_order=0,
+        distribution=dist,
+    )
     sigma, err = result.values["sigma_cq_mhz"], result.stderr["sigma_cq_mhz"]
     assert sigma == pytest.approx(0.03, rel=0.05)
     assert abs(sigma - 0.03) < 3 * err
@@ -141,18 +163,21 @@ def test_csa_fitted_at_10_khz_predicts_12p5_khz_synthetic_cd():
     spectra = []
     for rate in (10_000.0, 12_500.0):
         y = mas_spectrum([SURFACE_CD], 9.4, rate, CD_PPM)
-        spectra.append(FitData(CD_PPM, y + rng.normal(0, y.max() / 50, y.size), 9.4, rate,
-                               label="synthetic 113Cd"))
+        spectra.append(FitData(CD_PPM, y + rng.normal(0, y.max() / 50, y.size), 9.4, rate, label="synthetic 113Cd"))
     series = SpinRateSeries("113Cd", tuple(spectra), "synthetic")
     result = fit_sites(series.spectra[0], [Site("113Cd", -314, 350, 0.5, 3000)])
     prediction = predict_series(series, 0, result)
     assert prediction.correlation[1] >= 0.99
 
 
-@pytest.mark.parametrize("folder, rate_hz, region_ppm", [
-    ("cpmg_119Sn_SnO2_double_echo_CPMG/1100", 10_000.0, (400, -1100)),
-    ("cpmg_207Pb_PbZrO3_WCPMG_MAS/2", 12_500.0, (1500, -1500)),
-], ids=["119Sn_SnO2", "207Pb_PbZrO3"])
+@pytest.mark.parametrize(
+    "folder, rate_hz, region_ppm",
+    [
+        ("cpmg_119Sn_SnO2_double_echo_CPMG/1100", 10_000.0, (400, -1100)),
+        ("cpmg_207Pb_PbZrO3_WCPMG_MAS/2", 12_500.0, (1500, -1500)),
+    ],
+    ids=["119Sn_SnO2", "207Pb_PbZrO3"],
+)
 def test_cpmg_lineshape_gives_a_csa_tensor_with_sigma(gpl_data, folder, rate_hz, region_ppm):
     """Co-added magnitude lineshapes of the MAS CPMG trains: one CSA site each, σ finite."""
     series = cpmg_series(gpl_data / folder)
@@ -206,9 +231,11 @@ def test_one_sigma_intervals_cover_the_truth_about_68_percent_of_the_time():
     hits = {"iso_ppm": 0, "aniso_ppm": 0, "eta": 0}
     for _ in range(40):
         y = clean + noise_rng.normal(0, clean.max() / 50, clean.size)
-        start = SURFACE_CD.replace(iso_ppm=-317 + start_rng.uniform(-3, 3),
-                                   aniso_ppm=416 * start_rng.uniform(0.8, 1.2),
-                                   eta=0.3 + start_rng.uniform(-0.2, 0.2))
+        start = SURFACE_CD.replace(
+            iso_ppm=-317 + start_rng.uniform(-3, 3),
+            aniso_ppm=416 * start_rng.uniform(0.8, 1.2),
+            eta=0.3 + start_rng.uniform(-0.2, 0.2),
+        )
         result = fit_sites(FitData(CD_PPM, y, 9.4, 10_000.0), [start])
         assert result.undetermined == ()
         for name in hits:

@@ -201,7 +201,9 @@ def test_excess_silica_dilutes_and_overflow_loses_enhancement():
     assert masses[best] == pytest.approx(exact)
     too_little = matrix.sample_sensitivity(7.0, solution_ul=20.0, silica_mg=0.5 * exact)
     assert too_little.fraction_in_pores == pytest.approx(0.5)
-    assert too_little.enhancement == pytest.approx(0.5 * (too_little.enhancement_in_pores + too_little.enhancement_outside))
+    assert too_little.enhancement == pytest.approx(
+        0.5 * (too_little.enhancement_in_pores + too_little.enhancement_outside)
+    )
     too_much = matrix.sample_sensitivity(7.0, solution_ul=20.0, silica_mg=2 * exact)
     assert too_much.dilution == pytest.approx(2 / matrix.porosity() - 0.0, rel=1e-9)
 

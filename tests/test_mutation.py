@@ -13,18 +13,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import snapshot, writable_copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mutator import DATA_MUTATIONS, TEXT_MUTATIONS
 
 import qdkit
-from conftest import snapshot, writable_copy
-from mutator import DATA_MUTATIONS, TEXT_MUTATIONS
 from qdkit.errors import QdkitError
 
 # (dataset below shared/data/real, {file: "data" | "text"})
 BASES = [
-    ("brukerconverter_1H_zg30_liquid_with_pdata/1", {"fid": "data", "acqus": "text", "pdata/1/procs": "text", "pdata/1/1r": "data"}),
-    ("dnplab_odnp_topspin_1H_0.35T/1", {"fid": "data", "acqus": "text", "pdata/1/procs": "text", "pulseprogram": "text"}),
+    (
+        "brukerconverter_1H_zg30_liquid_with_pdata/1",
+        {"fid": "data", "acqus": "text", "pdata/1/procs": "text", "pdata/1/1r": "data"},
+    ),
+    (
+        "dnplab_odnp_topspin_1H_0.35T/1",
+        {"fid": "data", "acqus": "text", "pdata/1/procs": "text", "pulseprogram": "text"},
+    ),
     ("dnplab_odnp_topspin_1H_0.35T/28", {"ser": "data", "acqus": "text", "acqu2s": "text", "vdlist": "text"}),
     ("cpmg_195Pt_Reiset_WCPMG_static_AV300/7", {"fid": "data", "acqus": "text", "pulseprogram": "text"}),
     ("ssnake_87Rb_satrec2D_varian/satrec2D.fid", {"fid": "data", "procpar": "text"}),
@@ -76,7 +82,7 @@ def test_mutated_real_datasets_give_qdkit_errors_and_stay_untouched(base, real_d
         before = snapshot(work)
         try:
             outcomes[_read_and_process(work)] += 1
-        except Exception as exc:  # noqa: BLE001 - what the test is looking for
+        except Exception as exc:
             crashes.append(f"{target} {mutation.__name__} seed {seed}: {type(exc).__name__}: {exc}"[:300])
         if snapshot(work) != before:
             modified.append(f"{target} {mutation.__name__} seed {seed}")
@@ -108,8 +114,24 @@ def test_a_dangling_symlink_for_the_fid_is_a_read_error_naming_the_file(real_dat
         qdkit.read(work)
 
 
-_ACQUS_KEYS = ["TD", "SW_h", "SFO1", "BF1", "O1", "NS", "DTYPA", "BYTORDA", "DECIM", "DSPFVS", "GRPDLY",
-               "MASR", "TE", "NUC1", "PULPROG", "DATE"]
+_ACQUS_KEYS = [
+    "TD",
+    "SW_h",
+    "SFO1",
+    "BF1",
+    "O1",
+    "NS",
+    "DTYPA",
+    "BYTORDA",
+    "DECIM",
+    "DSPFVS",
+    "GRPDLY",
+    "MASR",
+    "TE",
+    "NUC1",
+    "PULPROG",
+    "DATE",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

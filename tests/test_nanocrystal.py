@@ -35,9 +35,12 @@ def test_ensemble_surface_fraction_falls_with_diameter_and_reduces_to_one_dot():
 
 @pytest.mark.parametrize("material", ["InP", "CdSe", "PbSe", "CdTe"])
 def test_surface_fraction_falls_as_one_over_diameter(material):
-    fractions = [nanocrystal.build(material, d).surface_fraction(
-        nanocrystal.MATERIALS[(material, nanocrystal.DEFAULT_STRUCTURE[material])].anions[0])
-        for d in (3.0, 4.0, 6.0, 8.0)]
+    fractions = [
+        nanocrystal.build(material, d).surface_fraction(
+            nanocrystal.MATERIALS[(material, nanocrystal.DEFAULT_STRUCTURE[material])].anions[0]
+        )
+        for d in (3.0, 4.0, 6.0, 8.0)
+    ]
     assert all(a > b for a, b in zip(fractions, fractions[1:]))
     # surface/volume ∝ 1/D: doubling the diameter roughly halves the surface share
     assert 0.35 <= fractions[3] / fractions[1] <= 0.7
@@ -134,8 +137,7 @@ def test_ligand_protons_fill_a_shell_of_the_ligand_length():
 def test_ligand_overrides_change_the_proton_shell():
     base = nanocrystal.build("InP", 3.0, ligand="myristate")
     thick = nanocrystal.build("InP", 3.0, ligand="myristate", ligand_length_nm=2.5)
-    deut = nanocrystal.build("InP", 3.0, ligand="myristate", protons_per_ligand=0,
-                             solvent_h_per_A3=0.0)
+    deut = nanocrystal.build("InP", 3.0, ligand="myristate", protons_per_ligand=0, solvent_h_per_A3=0.0)
     assert thick.proton_layers[-1].r_in_A - thick.proton_layers[0].r_in_A == pytest.approx(25.0)
     assert thick.proton_layers[0].h_per_A3 < base.proton_layers[0].h_per_A3  # same H, more room
     assert all(lay.h_per_A3 == 0 for lay in deut.proton_layers)

@@ -14,9 +14,16 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
 EXPECTED = [
-    "00_start_here", "01_dnp_concepts", "02_inp_31p", "03_cdse_113cd_77se_13c", "04_cdse_dhmqc_2d",
-    "05_two_step_filling", "06_survey_pbse_cdte_pbte_cspbbr3", "07_process_your_own_data",
-    "08_structure_and_planning", "09_real_mas_series",
+    "00_start_here",
+    "01_dnp_concepts",
+    "02_inp_31p",
+    "03_cdse_113cd_77se_13c",
+    "04_cdse_dhmqc_2d",
+    "05_two_step_filling",
+    "06_survey_pbse_cdte_pbte_cspbbr3",
+    "07_process_your_own_data",
+    "08_structure_and_planning",
+    "09_real_mas_series",
 ]
 
 
@@ -51,12 +58,24 @@ def test_notebooks_run_under_nbval(tmp_path):
     out = tmp_path / "output"
     env = dict(os.environ, QDKIT_OUTPUT=str(out), PYTHONWARNINGS="ignore::DeprecationWarning")
     cmd = [
-        sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider", "-q",
-        "--nbval-sanitize-with", str(SANITIZE), "--nbval-cell-timeout", "240",
-        "--rootdir", str(REPO / "notebooks"), *map(str, NOTEBOOKS),
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        "--nbval-cell-timeout",
+        "240",
+        "--rootdir",
+        str(REPO / "notebooks"),
+        *map(str, NOTEBOOKS),
     ]
     proc = subprocess.run(cmd, cwd=REPO / "notebooks", env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     exported = sorted(p.name for p in out.glob("*.html"))
-    assert len(exported) >= 12, exported      # every paper figure exported as standalone HTML
+    assert len(exported) >= 12, exported  # every paper figure exported as standalone HTML
     assert (out / "07_recipe.json").is_file()

@@ -13,16 +13,25 @@ from qdkit.models.setups import paper_setup
 from qdkit.plan import best_experiment
 from qdkit.sample import predict
 
-GRID = {"pores_nm": (None, 7.0, 50.0), "loadings": (1.0, 2.0), "radical_mM": (16.0,),
-        "contacts_ms": (0.5, 1.5, 5.0)}
+GRID = {"pores_nm": (None, 7.0, 50.0), "loadings": (1.0, 2.0), "radical_mM": (16.0,), "contacts_ms": (0.5, 1.5, 5.0)}
 
 
 @pytest.fixture(scope="module")
 def inp():
     sample, acquisition = paper_setup("2e")
-    plans = {mode: best_experiment(sample, "surface PO_x", 100.0, qd_mg=3.8, acquisition=acquisition,
-                                   reference_snr_per_scan=0.5, mode=mode, **GRID)
-             for mode in ("sensitivity", "selectivity")}
+    plans = {
+        mode: best_experiment(
+            sample,
+            "surface PO_x",
+            100.0,
+            qd_mg=3.8,
+            acquisition=acquisition,
+            reference_snr_per_scan=0.5,
+            mode=mode,
+            **GRID,
+        )
+        for mode in ("sensitivity", "selectivity")
+    }
     return sample, acquisition, plans
 
 

@@ -176,8 +176,9 @@ def synthetic_fid(lines, *, n=4096, sw_hz=SW, delay_pts=0.0, p0_deg=0.0, noise=0
     if noise:
         rng = np.random.default_rng(seed)
         fid += noise * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
-    meta = Meta(nucleus="31P", sw_hz=sw_hz, larmor_mhz=REF_MHZ, reference_mhz=REF_MHZ, td=n,
-                group_delay_pts=delay_pts or None)
+    meta = Meta(
+        nucleus="31P", sw_hz=sw_hz, larmor_mhz=REF_MHZ, reference_mhz=REF_MHZ, td=n, group_delay_pts=delay_pts or None
+    )
     return Dataset(data=fid, meta=meta)
 
 

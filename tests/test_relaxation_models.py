@@ -11,9 +11,9 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import odnp_inversion_recovery
 
 import qdkit
-from conftest import odnp_inversion_recovery
 from qdkit import relaxation, twod
 from qdkit.errors import ProcessingError
 from qdkit.models import sensitivity
@@ -184,7 +184,8 @@ def _ct1t2_text(tau_s, measured, calculated) -> str:
 
     rows = "\n".join(
         f"{i + 1:>6}  {tau_token(t):>10}  {m:>12.4e}  {c:>12.4e}  {m - c:>12.4e}"
-        for i, (t, m, c) in enumerate(zip(tau_s, measured, calculated)))
+        for i, (t, m, c) in enumerate(zip(tau_s, measured, calculated))
+    )
     return (
         "Dataset : /opt/data/synthetic/3/pdata/1\n\nINTENSITY fit :\nI[t]=I[0]+P*exp(-t/T1)\n\n"
         f"{len(tau_s)} points for Integral 1, Integral Region from 8.50 to 7.90 ppm\n"

@@ -81,8 +81,10 @@ def test_silica_beyond_the_pore_volume_dilutes_without_changing_the_enhancement(
     assert double.enhancement_on_off == pytest.approx(exact.enhancement_on_off, rel=1e-9)
     # twice the silica: twice the pore + wall volume for the same solution
     assert double.dilution == pytest.approx(2 * exact.dilution, rel=1e-9)
-    p_exact, p_double = (predict(sample.replace(silica_mg_per_qd_mg=x), acq, PPM)
-                         for x in (sample.exact_loading, 2 * sample.exact_loading))
+    p_exact, p_double = (
+        predict(sample.replace(silica_mg_per_qd_mg=x), acq, PPM)
+        for x in (sample.exact_loading, 2 * sample.exact_loading)
+    )
     assert p_double.peak / p_exact.peak == pytest.approx(0.5, rel=1e-9)
 
 
@@ -134,14 +136,17 @@ def test_a_repeated_prediction_is_the_cached_one(inp):
     assert predict(sample, acq, PPM) is predict(sample, acq, PPM.copy())
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda s, a: s.replace(diameter_nm=-3.0), "diameter_nm"),
-    (lambda s, a: s.replace(ligand="butter"), "ligand"),
-    (lambda s, a: s.replace(material="Unobtainium"), "Unobtainium"),
-    (lambda s, a: a.replace(mas_hz=-10.0), "spin rate"),
-    (lambda s, a: a.replace(scans=2.5), "scans"),
-    (lambda s, a: a.replace(contact_ms="long"), "contact time"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda s, a: s.replace(diameter_nm=-3.0), "diameter_nm"),
+        (lambda s, a: s.replace(ligand="butter"), "ligand"),
+        (lambda s, a: s.replace(material="Unobtainium"), "Unobtainium"),
+        (lambda s, a: a.replace(mas_hz=-10.0), "spin rate"),
+        (lambda s, a: a.replace(scans=2.5), "scans"),
+        (lambda s, a: a.replace(contact_ms="long"), "contact time"),
+    ],
+)
 def test_bad_input_is_explained(inp, make, message):
     sample, acq = inp
     with pytest.raises(ModelParameterError, match=message):
@@ -157,8 +162,10 @@ def test_observing_a_nucleus_the_sample_has_no_species_of_is_explained(inp):
 
 
 def test_a_sample_of_your_own_species():
-    lines = (Line("surface", "surface", Site("31P", 5.0, aniso_ppm=-60.0, eta=0.5, fwhm_hz=1500.0)),
-             Line("core", "core", Site("31P", -200.0, fwhm_hz=9000.0)))
+    lines = (
+        Line("surface", "surface", Site("31P", 5.0, aniso_ppm=-60.0, eta=0.5, fwhm_hz=1500.0)),
+        Line("core", "core", Site("31P", -200.0, fwhm_hz=9000.0)),
+    )
     p = predict(Sample("InP", 4.0, lines, ligand="oleate", pore_nm=15.0), Acquisition("31P"), PPM)
     assert set(p.components) == {"surface", "core"} and p.peak > 0
     assert not any("surface:" in label for label in p.assumed)  # nothing marked assumed

@@ -39,7 +39,9 @@ def test_time_spent_outside_the_delay_makes_the_best_delay_longer():
 
 def test_equal_delays_and_recovery_give_the_epsilon_squared_time_saving():
     # The paper's abstract: ε = 80 saves a factor 6400 when both experiments recover alike.
-    assert time_ratio(gain=80.0, recycle_s=2.7, t_b_s=2.0, reference_t1_s=2.0, reference_recycle_s=2.7) == pytest.approx(6400.0)
+    assert time_ratio(
+        gain=80.0, recycle_s=2.7, t_b_s=2.0, reference_t1_s=2.0, reference_recycle_s=2.7
+    ) == pytest.approx(6400.0)
 
 
 def test_a_slowly_relaxing_reference_costs_time_in_proportion_to_its_t1():

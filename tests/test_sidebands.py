@@ -72,7 +72,7 @@ def test_spectra_read_by_qdkit_carry_their_own_rates_and_reference(real_data):
 def test_a_single_rate_is_refused():
     ppm = np.linspace(100, -100, 512)
     with pytest.raises(ModelParameterError, match="two or more"):
-        identify_isotropic_peaks([(ppm, np.exp(-ppm**2), 10_000)], reference_mhz=88.8)
+        identify_isotropic_peaks([(ppm, np.exp(-(ppm**2)), 10_000)], reference_mhz=88.8)
 
 
 def test_peak_picking_refines_positions_between_points():

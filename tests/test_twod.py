@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import odnp_inversion_recovery
 
 import qdkit
-from conftest import odnp_inversion_recovery
 from qdkit import nuclei, recipe, relaxation, twod
 from qdkit.dataset import Dataset, Meta
 from qdkit.errors import ProcessingError
@@ -149,7 +149,12 @@ def test_qf_cannot_tell_the_sign_of_the_f1_offset():
 
 def test_bruker_fnmode_codes_name_the_quadrature_modes():
     assert [twod.quadrature_mode(c) for c in (1, 2, 3, 4, 5, 6)] == [
-        "qf", "qseq", "tppi", "states", "states-tppi", "echo-antiecho"
+        "qf",
+        "qseq",
+        "tppi",
+        "states",
+        "states-tppi",
+        "echo-antiecho",
     ]
     assert twod.quadrature_mode("States-TPPI") == "states-tppi"
     assert twod.quadrature_mode("Echo-Antiecho") == "echo-antiecho"
@@ -212,7 +217,9 @@ def test_vdlist_series_splits_into_one_fid_per_delay(real_data):
     ds = _read(real_data / "dnplab_odnp_topspin_1H_0.35T" / "28")
     rows = twod.split_series(ds)
     assert len(rows) == 8
-    assert [r.meta.delays_s[0] for r in rows] == pytest.approx([0.02, 0.056854, 0.161616, 0.459422, 1.306, 3.713, 10.553, 30.0])
+    assert [r.meta.delays_s[0] for r in rows] == pytest.approx(
+        [0.02, 0.056854, 0.161616, 0.459422, 1.306, 3.713, 10.553, 30.0]
+    )
     assert all(r.data.ndim == 1 and r.data.shape[0] == ds.data.shape[1] for r in rows)
     with pytest.raises(ProcessingError, match="phase-cycle"):
         twod.split_series(ds, delays_s=ds.meta.delays_s[:4])

@@ -33,10 +33,12 @@ def explorer():
 def test_slider_shows_the_nearest_measured_spectrum_and_its_prediction(explorer):
     explorer.rate.value = 12.0  # kHz: nearer 12.5 than 10
     assert explorer.shown == 1
-    np.testing.assert_allclose(explorer.plot.measured.data["intensity"],
-                               explorer.prediction.series.spectra[1].y.astype(np.float32))
-    np.testing.assert_allclose(explorer.plot.predicted.data["total"],
-                               explorer.prediction.predicted[1].astype(np.float32))
+    np.testing.assert_allclose(
+        explorer.plot.measured.data["intensity"], explorer.prediction.series.spectra[1].y.astype(np.float32)
+    )
+    np.testing.assert_allclose(
+        explorer.plot.predicted.data["total"], explorer.prediction.predicted[1].astype(np.float32)
+    )
     assert explorer.readout.rows["trace drawn"] == "predicted"
     assert float(explorer.readout.rows["correlation, whole spectrum"]) >= 0.99
     assert explorer.plot.synthetic_label.text.startswith("SYNTHETIC")

@@ -38,7 +38,7 @@ def test_synthetic_series_shows_the_fit_and_its_truth(explorer):
     assert np.all(np.abs(fit.populations - truth) <= 3 * fit.populations_stderr)
     points = explorer.sources["points"][0].data
     np.testing.assert_allclose(points["a"], fit.amplitudes[:, 0], rtol=1e-6)
-    assert len(explorer.sources["points"][2].data["t"]) == 0    # two sites: third set empty
+    assert len(explorer.sources["points"][2].data["t"]) == 0  # two sites: third set empty
     _d, w = explorer.structure_result.size_distribution
     np.testing.assert_allclose(explorer.sources["sizes"].data["w"], w, rtol=1e-6)
     assert "diameter" in " ".join(explorer.readout.rows)
@@ -60,12 +60,26 @@ def test_a_material_without_the_observed_element_is_a_message(explorer):
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(share=st.floats(0.05, 0.95), t_is=st.floats(-1.5, 1.0), snr=st.floats(1.0, 3.0),
-       n=st.integers(2, 12), mode=st.sampled_from(["shared", "per site", "fixed at T1ρ below"]),
-       site=st.integers(0, 1), spread=st.floats(0.03, 0.2))
+@given(
+    share=st.floats(0.05, 0.95),
+    t_is=st.floats(-1.5, 1.0),
+    snr=st.floats(1.0, 3.0),
+    n=st.integers(2, 12),
+    mode=st.sampled_from(["shared", "per site", "fixed at T1ρ below"]),
+    site=st.integers(0, 1),
+    spread=st.floats(0.03, 0.2),
+)
 def test_no_setting_raises_into_the_notebook(explorer, share, t_is, snr, n, mode, site, spread):
-    explorer.set(source=SYNTHETIC, surface_population=share, t_is_surface_ms=10**t_is, snr=10**snr,
-                 n_contacts=n, t1rho=mode, surface_site=site, size_spread=spread)
+    explorer.set(
+        source=SYNTHETIC,
+        surface_population=share,
+        t_is_surface_ms=10**t_is,
+        snr=10**snr,
+        n_contacts=n,
+        t1rho=mode,
+        surface_site=site,
+        size_spread=spread,
+    )
     # either a clean update or a message a chemist can read, never an exception
     assert "Unexpected problem" not in explorer.message.text
 

@@ -32,17 +32,29 @@ from qdkit_widgets.bridge import QdkitBridge
 FIXTURE_REUSED = HealthCheck.function_scoped_fixture
 
 INP = (
-    Sample("InP", 3.0, (
-        Line("surface PO_x", "surface", Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0)),
-        Line("InP core", "core", Site("31P", iso_ppm=-200.0, aniso_ppm=0.0, eta=0.0, fwhm_hz=9000.0)),
-    ), ligand="myristate", pore_nm=7.0),
+    Sample(
+        "InP",
+        3.0,
+        (
+            Line("surface PO_x", "surface", Site("31P", iso_ppm=5.0, aniso_ppm=-90.0, eta=0.5, fwhm_hz=1600.0)),
+            Line("InP core", "core", Site("31P", iso_ppm=-200.0, aniso_ppm=0.0, eta=0.0, fwhm_hz=9000.0)),
+        ),
+        ligand="myristate",
+        pore_nm=7.0,
+    ),
     Acquisition("31P", field_T=9.4, mas_hz=10_000.0, contact_ms=1.5, recycle_s=1.7),
 )
 CDSE = (
-    Sample("CdSe", 3.5, (
-        Line("surface Cd", "surface", Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0)),
-        Line("core Cd", "core", Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0)),
-    ), ligand="oleate", pore_nm=15.0),
+    Sample(
+        "CdSe",
+        3.5,
+        (
+            Line("surface Cd", "surface", Site("113Cd", iso_ppm=-317.0, aniso_ppm=416.0, eta=0.3, fwhm_hz=4000.0)),
+            Line("core Cd", "core", Site("113Cd", iso_ppm=-20.0, aniso_ppm=80.0, eta=0.0, fwhm_hz=4000.0)),
+        ),
+        ligand="oleate",
+        pore_nm=15.0,
+    ),
     Acquisition("113Cd", field_T=9.4, mas_hz=10_000.0, contact_ms=1.5, recycle_s=3.8),
 )
 
@@ -72,9 +84,17 @@ def test_explorer_starts_at_the_papers_settings_without_message(explorer):
     assert ppm.size == 4096 and ppm[0] > ppm[-1]  # high → low ppm, as plotted
     # the plot's unit is the tallest predicted peak at the paper's settings
     assert float(column(explorer.predicted, "total").max()) == pytest.approx(1.0, rel=1e-6)
-    assert set(explorer.controls) >= {"contact_ms", "mas_hz", "pore_nm", "no_silica",
-                                      "silica_per_qd", "material", "nucleus", "field_T",
-                                      "diameter_nm"}
+    assert set(explorer.controls) >= {
+        "contact_ms",
+        "mas_hz",
+        "pore_nm",
+        "no_silica",
+        "silica_per_qd",
+        "material",
+        "nucleus",
+        "field_T",
+        "diameter_nm",
+    }
 
 
 def test_slider_replaces_columns_of_the_same_source_and_figure(explorer):
@@ -96,8 +116,7 @@ def test_longer_contact_time_grows_core_relative_to_surface(explorer):
     ratios = []
     for contact in (1.5, 5.0):
         c["contact_ms"].value = contact
-        ratios.append(column(explorer.predicted, "core").sum()
-                      / column(explorer.predicted, "surface").sum())
+        ratios.append(column(explorer.predicted, "core").sum() / column(explorer.predicted, "surface").sum())
     assert ratios[1] > 1.1 * ratios[0]  # core catches up as T_IS of deeper atoms is reached
 
 
@@ -142,9 +161,11 @@ def test_spin_rate_moves_only_the_depolarization_rows_and_pore_size_the_pore_row
     explorer.controls["mas_hz"].value = 12_000
     after = _sample_rows(explorer.readout.rows)
     moved = {k for k in after if after[k] != rows[k]}
-    assert moved == {"signal kept with the radical (MAS depolarization × quenching)",
-                     "absolute sensitivity gain (full rotor / same QD mass)",
-                     "time saving (gain²)"}
+    assert moved == {
+        "signal kept with the radical (MAS depolarization × quenching)",
+        "absolute sensitivity gain (full rotor / same QD mass)",
+        "time saving (gain²)",
+    }
     kept = "signal kept with the radical (MAS depolarization × quenching)"
     assert float(after[kept]) < float(rows[kept])
     explorer.controls["pore_nm"].value = 50.0
@@ -163,7 +184,7 @@ def test_not_a_number_shows_message_and_keeps_last_plot(explorer):
 def test_typed_in_infinity_is_clamped_to_the_slider_end(explorer):
     pore = explorer.controls["pore_nm"]
     pore.value = math.inf
-    assert pore.value == pytest.approx(pore.base ** pore.max) and 900 < pore.value < 1100
+    assert pore.value == pytest.approx(pore.base**pore.max) and 900 < pore.value < 1100
     assert explorer.message.text == ""
     assert np.all(np.isfinite(column(explorer.predicted, "total")))
 
@@ -177,8 +198,13 @@ SLIDERS = ("contact_ms", "mas_hz", "pore_nm", "silica_per_qd", "diameter_nm")
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[FIXTURE_REUSED])
-@given(st.lists(st.tuples(st.sampled_from(SLIDERS + ("no_silica", "field_T", "material")),
-                          st.floats(0, 1)), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(SLIDERS + ("no_silica", "field_T", "material")), st.floats(0, 1)),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_any_slider_combination_updates_or_shows_a_message(explorer, moves):
     """Issue 7: extremes and combinations either plot finite numbers or explain themselves."""
     c = explorer.controls
@@ -217,8 +243,7 @@ def test_surface_and_core_components_shown_on_demand(explorer):
     explorer.controls["components"].value = True  # ... until they are shown
     assert all(r.visible for r in explorer.plot.components)
     surface, core = column(explorer.predicted, "surface"), column(explorer.predicted, "core")
-    np.testing.assert_allclose(surface + core, column(explorer.predicted, "total"), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(surface + core, column(explorer.predicted, "total"), rtol=1e-5, atol=1e-6)
 
 
 def test_displaying_the_explorer_shows_its_widget_container(explorer):
@@ -227,8 +252,9 @@ def test_displaying_the_explorer_shows_its_widget_container(explorer):
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.view.model_id
 
 
-@pytest.mark.parametrize("cls", [PolarizationExplorer, CPBuildupExplorer,
-                                 RelayedDiffusionExplorer, SensitivityExplorer])
+@pytest.mark.parametrize(
+    "cls", [PolarizationExplorer, CPBuildupExplorer, RelayedDiffusionExplorer, SensitivityExplorer]
+)
 def test_teaching_explorers_start_clean_and_explain_bad_input(cls):
     e = cls()
     assert e.message.text == "" and e.readout.rows
@@ -261,8 +287,9 @@ def test_sensitivity_explorer_gives_eps_squared_time_saving():
     """Abstract: ε = 80 saves a factor 6400 in time (P3)."""
     e = SensitivityExplorer()
     e.controls["enhancement"].value = 80.0
-    assert e.readout.rows["time saving"].replace(",", "") == pytest.approx("6400", abs=0) \
-        or float(e.readout.rows["time saving"].replace(",", "")) == pytest.approx(6400, rel=1e-3)
+    assert e.readout.rows["time saving"].replace(",", "") == pytest.approx("6400", abs=0) or float(
+        e.readout.rows["time saving"].replace(",", "")
+    ) == pytest.approx(6400, rel=1e-3)
 
 
 def test_voila_config_culls_idle_kernels():
@@ -286,6 +313,7 @@ def test_demo_page_is_standalone_offline_and_labels_synthetic_data(tmp_path):
 
 # -- processing panel on a real Bruker dataset ---------------------------------------------
 
+
 @pytest.fixture
 def panel(real_data):
     from qdkit_widgets import ProcessingPanel
@@ -308,8 +336,7 @@ def test_processing_panel_p0_of_90_degrees_turns_dispersion_into_absorption(pane
     p0 = panel.controls["p0_deg"]
     p0.value = p0.value + 90.0 if p0.value <= 90.0 else p0.value - 270.0
     np.testing.assert_allclose(panel.spectrum.real, -before.imag, atol=1e-9 * np.abs(before).max())
-    np.testing.assert_array_equal(np.asarray(panel.source.data["real"]),
-                                  panel.spectrum.real.astype(np.float32))
+    np.testing.assert_array_equal(np.asarray(panel.source.data["real"]), panel.spectrum.real.astype(np.float32))
 
 
 def test_processing_panel_saves_recipe_and_never_overwrites(panel, tmp_path):
@@ -354,14 +381,14 @@ def test_processing_panel_exports_a_procno_and_a_jcamp_file(real_data, tmp_path)
     c["export_jcamp"].click()
     assert "raw data" in panel.message.text and not (expno / "inside.jdx").exists()
 
+
 def test_processing_panel_explains_impossible_settings(panel):
     panel.controls["window"].value = "gm"  # Lorentz-to-Gauss needs gb in (0, 1)
     assert "gb" in panel.message.text
     panel.controls["window"].value = "em"
     assert panel.message.text == ""
     panel.controls["baseline"].value = "arpls"
-    assert panel.message.text == "" and any(s["step"] == "baseline"
-                                            for s in panel.spectrum.recipe)
+    assert panel.message.text == "" and any(s["step"] == "baseline" for s in panel.spectrum.recipe)
 
 
 def _set_fraction(ctrl, u: float) -> None:
@@ -380,10 +407,10 @@ def _set_fraction(ctrl, u: float) -> None:
 
 
 @settings(max_examples=12, deadline=None)
-@given(st.sampled_from(["PolarizationExplorer", "CPBuildupExplorer", "RelayedDiffusionExplorer",
-                        "SensitivityExplorer"]),
-       st.lists(st.tuples(st.integers(0, 10), st.sampled_from([0.0, 1.0, 0.5, 0.999])),
-                min_size=1, max_size=5))
+@given(
+    st.sampled_from(["PolarizationExplorer", "CPBuildupExplorer", "RelayedDiffusionExplorer", "SensitivityExplorer"]),
+    st.lists(st.tuples(st.integers(0, 10), st.sampled_from([0.0, 1.0, 0.5, 0.999])), min_size=1, max_size=5),
+)
 def test_teaching_explorers_at_extremes_update_or_explain(name, moves):
     import qdkit_widgets as widgets
 
@@ -400,9 +427,16 @@ def test_teaching_explorers_at_extremes_update_or_explain(name, moves):
 
 # (baseline fits of 32k points take seconds each: the baseline control has its own test)
 @settings(max_examples=10, deadline=None, suppress_health_check=[FIXTURE_REUSED])
-@given(st.lists(st.tuples(st.sampled_from(["window", "lb_hz", "p0_deg", "p1_deg", "pivot_ppm",
-                                           "sr_hz"]),
-                          st.sampled_from([0.0, 1.0, 0.5, 0.999])), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["window", "lb_hz", "p0_deg", "p1_deg", "pivot_ppm", "sr_hz"]),
+            st.sampled_from([0.0, 1.0, 0.5, 0.999]),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_processing_panel_at_extremes_updates_or_explains(panel, moves):
     for name, u in moves:
         _set_fraction(panel.controls[name], u)
@@ -434,8 +468,7 @@ def _peak(source, column_name):
 def test_microwaves_off_divides_prediction_by_eps_and_shows_the_off_spectrum():
     """Fig. 2d/e, SI Fig. S2: the same rotor without microwaves gives ε times less signal."""
     e = SpectrumExplorer(material="InP", nucleus="31P")  # the catalog's sample
-    e.controls["series"].value = next(o for o in e.controls["series"].options
-                                      if "microwave" in o)
+    e.controls["series"].value = next(o for o in e.controls["series"].options if "microwave" in o)
     on_pred, on_meas = _peak(e.predicted, "total"), _peak(e.measured, "intensity")
     e.controls["microwave"].value = False
     eps = float(e.readout.rows["DNP enhancement ε"])

@@ -17,7 +17,6 @@ import numpy as np
 from qdkit.errors import ModelParameterError
 
 from .errors import WidgetError
-
 from .panel import format_number
 
 
@@ -62,8 +61,9 @@ def _finite(name: str, value, low: float, high: float, unit: str) -> float:
     except (TypeError, ValueError):
         raise WidgetError(f"{name} must be a number in {unit}; got {value!r}.") from None
     if not math.isfinite(v) or not low <= v <= high:
-        raise WidgetError(f"{name} = {value!r} {unit} is outside {low:g}–{high:g} {unit}; "
-                          "choose a value inside that range.")
+        raise WidgetError(
+            f"{name} = {value!r} {unit} is outside {low:g}–{high:g} {unit}; choose a value inside that range."
+        )
     return v
 
 
@@ -95,7 +95,7 @@ class QdkitBridge:
 
     def __init__(self, n_points: int = 4096, setups=None):
         self.n_points = int(n_points)
-        self._setups = ({(s.material, a.nucleus): (s, a) for s, a in setups} if setups else None)
+        self._setups = {(s.material, a.nucleus): (s, a) for s, a in setups} if setups else None
         self._axes: dict = {}
 
     # -- choices offered by the pickers ------------------------------------------------
@@ -117,15 +117,21 @@ class QdkitBridge:
         except KeyError:
             raise WidgetError(
                 f"No {nucleus} experiment on {material} QDs in the catalog; choose one of "
-                + ", ".join(f"{m}/{n}" for m, n in self.setups()) + "."
+                + ", ".join(f"{m}/{n}" for m, n in self.setups())
+                + "."
             ) from None
 
     def defaults(self, material: str, nucleus: str) -> dict:
         """The paper's experiment for this material and nucleus, as explorer settings."""
         sample, acq = self.setup(material, nucleus)
-        return {"field_T": acq.field_T, "mas_hz": acq.mas_hz, "contact_ms": acq.contact_ms,
-                "pore_nm": sample.pore_nm, "diameter_nm": sample.diameter_nm,
-                "silica_per_qd": (sample.silica_mg_per_qd_mg or sample.exact_loading)}
+        return {
+            "field_T": acq.field_T,
+            "mas_hz": acq.mas_hz,
+            "contact_ms": acq.contact_ms,
+            "pore_nm": sample.pore_nm,
+            "diameter_nm": sample.diameter_nm,
+            "silica_per_qd": (sample.silica_mg_per_qd_mg or sample.exact_loading),
+        }
 
     # -- prediction ----------------------------------------------------------------------
     def check(self, s: Settings) -> Settings:
@@ -142,10 +148,15 @@ class QdkitBridge:
     def records(self, s: Settings):
         """The qdkit.sample records for these settings (the paper's sample, changed by them)."""
         sample, acq = self.setup(s.material, s.nucleus)
-        sample = sample.replace(diameter_nm=float(s.diameter_nm), pore_nm=s.pore_nm,
-                                silica_mg_per_qd_mg=float(s.silica_per_qd))
-        acq = acq.replace(field_T=float(s.field_T), mas_hz=float(s.mas_hz),
-                          contact_ms=float(s.contact_ms), microwave=bool(s.microwave))
+        sample = sample.replace(
+            diameter_nm=float(s.diameter_nm), pore_nm=s.pore_nm, silica_mg_per_qd_mg=float(s.silica_per_qd)
+        )
+        acq = acq.replace(
+            field_T=float(s.field_T),
+            mas_hz=float(s.mas_hz),
+            contact_ms=float(s.contact_ms),
+            microwave=bool(s.microwave),
+        )
         return sample, acq
 
     def axis(self, material: str, nucleus: str) -> np.ndarray:
@@ -168,12 +179,18 @@ class QdkitBridge:
         ppm = self.axis(s.material, s.nucleus)
         p = sample_mod.predict(sample, acq, ppm)
         sb_ppm, sb_h = self.sidebands(s, sample, ppm, p.total)
-        return Prediction(p.ppm, p.total, p.surface, p.core, sb_ppm, sb_h, readout_rows(p, s),
-                          axis_key=(s.material, s.nucleus, ppm[0], ppm[-1], ppm.size),
-                          numbers={"enhancement": p.enhancement,
-                                   "absolute_gain": p.absolute_gain,
-                                   "microwave": s.microwave},
-                          model=p)
+        return Prediction(
+            p.ppm,
+            p.total,
+            p.surface,
+            p.core,
+            sb_ppm,
+            sb_h,
+            readout_rows(p, s),
+            axis_key=(s.material, s.nucleus, ppm[0], ppm[-1], ppm.size),
+            numbers={"enhancement": p.enhancement, "absolute_gain": p.absolute_gain, "microwave": s.microwave},
+            model=p,
+        )
 
     def sidebands(self, s: Settings, sample, ppm, total):
         """Visible spinning sidebands (qdkit.mas.sideband_positions_ppm) and the trace height."""
@@ -187,9 +204,9 @@ class QdkitBridge:
             return np.zeros(0), np.zeros(0)
         orders = np.arange(-int(span) - 1, int(span) + 2)
         orders = orders[orders != 0]
-        positions = np.concatenate([
-            mas.sideband_positions_ppm(ln.site.iso_ppm, orders, s.mas_hz, ref_mhz)
-            for ln in sample.species])
+        positions = np.concatenate(
+            [mas.sideband_positions_ppm(ln.site.iso_ppm, orders, s.mas_hz, ref_mhz) for ln in sample.species]
+        )
         positions = positions[(positions <= ppm[0]) & (positions >= ppm[-1])]
         height = np.interp(positions, ppm[::-1], total[::-1])
         keep = height > 0.03 * float(np.max(total))
@@ -204,23 +221,25 @@ def readout_rows(p, s: Settings) -> dict[str, str]:
     element = "".join(ch for ch in s.nucleus if ch.isalpha())
     rows = {
         "DNP enhancement ε": format_number(p.enhancement),
-        "ε of QDs in pores / outside": (f"{format_number(m.enhancement_in_pores)} / "
-                                       f"{format_number(m.enhancement_outside)}"),
+        "ε of QDs in pores / outside": (
+            f"{format_number(m.enhancement_in_pores)} / {format_number(m.enhancement_outside)}"
+        ),
         "solution taken up by the pores": format_number(100 * m.fraction_in_pores, "%"),
         "dilution by silica": format_number(m.dilution),
         "signal kept with the radical (MAS depolarization × quenching)": format_number(m.retention),
         "absolute sensitivity gain (full rotor / same QD mass)": (
-            f"{format_number(p.absolute_gain)} / {format_number(p.absolute_gain_same_mass)}"),
+            f"{format_number(p.absolute_gain)} / {format_number(p.absolute_gain_same_mass)}"
+        ),
         "time saving (gain²)": format_number(dnp.time_saving(p.absolute_gain)),
         "QDs per pore": format_number(m.qds_per_pore),
-        "build-up time T_B / recycle delay": (f"{format_number(p.t_b_s, 's')} / "
-                                             f"{format_number(p.recycle_s, 's')}"),
+        "build-up time T_B / recycle delay": (f"{format_number(p.t_b_s, 's')} / {format_number(p.recycle_s, 's')}"),
         f"surface fraction of {element} atoms": format_number(p.surface_fraction),
         "surface share of the CP signal": format_number(p.surface_share),
     }
     if not s.microwave:
         rows["signal per scan vs frozen colloid (microwaves off)"] = format_number(
-            m.retention * m.recovery / m.dilution)
+            m.retention * m.recovery / m.dilution
+        )
     rows["assumed (not printed in the paper)"] = "; ".join(p.assumed) or "nothing"
     return rows
 
@@ -237,8 +256,10 @@ def paper_setups() -> dict:
             continue
         out[(sample.material, acq.nucleus)] = (sample, acq)
     if not out:
-        raise WidgetError("The catalog (data/catalog.toml) lists no surface/core species for "
-                          "the explorer; check that data/ is complete.")
+        raise WidgetError(
+            "The catalog (data/catalog.toml) lists no surface/core species for "
+            "the explorer; check that data/ is complete."
+        )
     return out
 
 

@@ -19,8 +19,7 @@ N_POINTS = 2048
 def add_demo(subparsers) -> None:
     """Register ``qdkit demo --out FILE.html`` (called by qdkit.cli)."""
     p = subparsers.add_parser("demo", help="write the explorer as a standalone HTML page")
-    p.add_argument("--out", required=True, help="HTML file to write (not overwritten "
-                   "unless --force)")
+    p.add_argument("--out", required=True, help="HTML file to write (not overwritten unless --force)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(run=run_demo)
 
@@ -41,8 +40,16 @@ def _sample_panel(bridge, material: str, nucleus: str):
     from .measured import load_trace, reference_series
 
     d = bridge.defaults(material, nucleus)
-    base = Settings(material, nucleus, d["field_T"], d["diameter_nm"], d["contact_ms"],
-                    d["mas_hz"], d.get("pore_nm"), d["silica_per_qd"])
+    base = Settings(
+        material,
+        nucleus,
+        d["field_T"],
+        d["diameter_nm"],
+        d["contact_ms"],
+        d["mas_hz"],
+        d.get("pore_nm"),
+        d["silica_per_qd"],
+    )
     preds = {}
     for t in CONTACT_GRID_MS:
         for r in MAS_GRID_HZ:
@@ -53,39 +60,61 @@ def _sample_panel(bridge, material: str, nucleus: str):
     t0 = min(CONTACT_GRID_MS, key=lambda t: abs(t - base.contact_ms))
     r0 = min(MAS_GRID_HZ, key=lambda r: abs(r - base.mas_hz))
     p0 = preds[(t0, r0)]
-    fig.set_predicted(ppm, p0.total / scale, p0.surface / scale, p0.core / scale,
-                      axis_changed=True)
-    table = ColumnDataSource({f"{i}_{j}": as_column(preds[(t, r)].total / scale)
-                              for i, t in enumerate(CONTACT_GRID_MS)
-                              for j, r in enumerate(MAS_GRID_HZ)}, name="grid")
+    fig.set_predicted(ppm, p0.total / scale, p0.surface / scale, p0.core / scale, axis_changed=True)
+    table = ColumnDataSource(
+        {
+            f"{i}_{j}": as_column(preds[(t, r)].total / scale)
+            for i, t in enumerate(CONTACT_GRID_MS)
+            for j, r in enumerate(MAS_GRID_HZ)
+        },
+        name="grid",
+    )
     series = [s for s in reference_series(material, nucleus)]
     note = ""
     if series:
         record = series[0].nearest(base)
         from qdkit import paths
 
-        trace = load_trace(paths.reference_dir() / record["path"], label=record.get("label"),
-                           synthetic=True, autophase=True)
+        trace = load_trace(
+            paths.reference_dir() / record["path"], label=record.get("label"), synthetic=True, autophase=True
+        )
         fig.set_measured(trace.ppm, trace.intensity, synthetic=True, label=trace.label)
         note = " Black: the bundled synthetic reference spectrum (normalised to 1)."
-    contact = Slider(title="contact time / ms (precomputed grid)", start=0,
-                     end=len(CONTACT_GRID_MS) - 1, step=1, value=CONTACT_GRID_MS.index(t0),
-                     format="0")
-    spin = Slider(title="spin rate (grid index)", start=0, end=len(MAS_GRID_HZ) - 1, step=1,
-                  value=MAS_GRID_HZ.index(r0))
+    contact = Slider(
+        title="contact time / ms (precomputed grid)",
+        start=0,
+        end=len(CONTACT_GRID_MS) - 1,
+        step=1,
+        value=CONTACT_GRID_MS.index(t0),
+        format="0",
+    )
+    spin = Slider(
+        title="spin rate (grid index)", start=0, end=len(MAS_GRID_HZ) - 1, step=1, value=MAS_GRID_HZ.index(r0)
+    )
     label = Div(text="")
-    pick = CustomJS(args=dict(src=fig.predicted, grid=table, contact=contact, spin=spin,
-                              label=label, times=list(CONTACT_GRID_MS),
-                              rates=list(MAS_GRID_HZ)), code="""
+    pick = CustomJS(
+        args=dict(
+            src=fig.predicted,
+            grid=table,
+            contact=contact,
+            spin=spin,
+            label=label,
+            times=list(CONTACT_GRID_MS),
+            rates=list(MAS_GRID_HZ),
+        ),
+        code="""
         const k = `${contact.value}_${spin.value}`;
         src.data = {...src.data, total: grid.data[k]};
         label.text = `contact ${times[contact.value]} ms, spin rate ${rates[spin.value]} Hz`;
-    """)
+    """,
+    )
     contact.js_on_change("value", pick)
     spin.js_on_change("value", pick)
     label.text = f"contact {t0} ms, spin rate {r0} Hz"
-    intro = Div(text=f"<h3>{material} QDs, {nucleus} (predicted by qdkit)</h3>"
-                f"<p>Blue: qdkit's prediction at the paper's sample settings.{note}</p>")
+    intro = Div(
+        text=f"<h3>{material} QDs, {nucleus} (predicted by qdkit)</h3>"
+        f"<p>Blue: qdkit's prediction at the paper's sample settings.{note}</p>"
+    )
     return column(intro, fig.figure, contact, spin, label)
 
 

@@ -16,10 +16,9 @@ import numpy as np
 
 from qdkit.errors import QdkitError
 
-from .errors import WidgetError
-
 from .bridge import QdkitBridge, Settings
 from .display import WidgetApp, bokeh_widget
+from .errors import WidgetError
 from .figure import spectrum_figure
 from .measured import MeasuredTrace, Series, load_trace, reference_series
 from .panel import (
@@ -77,8 +76,9 @@ class SpectrumExplorer(WidgetApp):
         slider move to one column on the wire.
     """
 
-    def __init__(self, material: str = "InP", nucleus: str = "31P", measured=None, *,
-                 bridge: QdkitBridge | None = None):
+    def __init__(
+        self, material: str = "InP", nucleus: str = "31P", measured=None, *, bridge: QdkitBridge | None = None
+    ):
         self.bridge = bridge or QdkitBridge()
         self.message = MessageArea()
         self.readout = Readout("Derived numbers (qdkit)")
@@ -132,44 +132,93 @@ class SpectrumExplorer(WidgetApp):
     def _build_controls(self, material, nucleus) -> dict[str, W.Widget]:
         dd = {"style": {"description_width": "11em"}, "layout": W.Layout(width="26em")}
         c = {
-            "material": tag(W.Dropdown(description="QD material", options=[material],
-                                       value=material, **dd), "material"),
-            "nucleus": tag(W.Dropdown(description="observed nucleus", options=[nucleus],
-                                      value=nucleus, **dd), "nucleus"),
-            "field_T": tag(W.Dropdown(description="field / T", options=list(FIELDS_T),
-                                      value=9.4, **dd), "field_T"),
-            "diameter_nm": _slider(W.FloatSlider, "diameter_nm", "QD diameter / nm",
-                                   min=1.5, max=10.0, step=0.1, value=3.0),
-            "contact_ms": _slider(W.FloatSlider, "contact_ms", "contact time / ms",
-                                  min=0.1, max=20.0, step=0.1, value=1.5),
-            "mas_hz": _slider(W.FloatSlider, "mas_hz", "spin rate / Hz", min=0.0,
-                              max=25_000.0, step=250.0, value=10_000.0, readout_format=".0f"),
-            "pore_nm": _slider(W.FloatLogSlider, "pore_nm", "silica pore / nm", base=10,
-                               min=np.log10(2.0), max=np.log10(1000.0), step=0.02, value=7.0,
-                               readout_format=".3g"),
-            "no_silica": tag(W.Checkbox(description="no silica (frozen solution)",
-                                        value=False, indent=False), "no_silica"),
-            "silica_per_qd": _slider(W.FloatLogSlider, "silica_per_qd",
-                                     "silica / QD (mg/mg)", base=10, min=-1.0, max=2.0,
-                                     step=0.02, value=5.0, readout_format=".3g"),
-            "series": tag(W.Dropdown(description="measured trace", options=[NO_SERIES],
-                                     value=NO_SERIES, **dd), "series"),
-            "components": tag(W.Checkbox(description="show surface and core separately",
-                                         value=False, indent=False), "components"),
-            "target_snr": tag(W.Text(description="target S/N", value="100",
-                                     continuous_update=False, **dd), "target_snr"),
-            "microwave": tag(W.Checkbox(description="microwaves on (DNP)", value=True,
-                                        indent=False), "microwave"),
+            "material": tag(
+                W.Dropdown(description="QD material", options=[material], value=material, **dd), "material"
+            ),
+            "nucleus": tag(
+                W.Dropdown(description="observed nucleus", options=[nucleus], value=nucleus, **dd), "nucleus"
+            ),
+            "field_T": tag(W.Dropdown(description="field / T", options=list(FIELDS_T), value=9.4, **dd), "field_T"),
+            "diameter_nm": _slider(
+                W.FloatSlider, "diameter_nm", "QD diameter / nm", min=1.5, max=10.0, step=0.1, value=3.0
+            ),
+            "contact_ms": _slider(
+                W.FloatSlider, "contact_ms", "contact time / ms", min=0.1, max=20.0, step=0.1, value=1.5
+            ),
+            "mas_hz": _slider(
+                W.FloatSlider,
+                "mas_hz",
+                "spin rate / Hz",
+                min=0.0,
+                max=25_000.0,
+                step=250.0,
+                value=10_000.0,
+                readout_format=".0f",
+            ),
+            "pore_nm": _slider(
+                W.FloatLogSlider,
+                "pore_nm",
+                "silica pore / nm",
+                base=10,
+                min=np.log10(2.0),
+                max=np.log10(1000.0),
+                step=0.02,
+                value=7.0,
+                readout_format=".3g",
+            ),
+            "no_silica": tag(
+                W.Checkbox(description="no silica (frozen solution)", value=False, indent=False), "no_silica"
+            ),
+            "silica_per_qd": _slider(
+                W.FloatLogSlider,
+                "silica_per_qd",
+                "silica / QD (mg/mg)",
+                base=10,
+                min=-1.0,
+                max=2.0,
+                step=0.02,
+                value=5.0,
+                readout_format=".3g",
+            ),
+            "series": tag(
+                W.Dropdown(description="measured trace", options=[NO_SERIES], value=NO_SERIES, **dd), "series"
+            ),
+            "components": tag(
+                W.Checkbox(description="show surface and core separately", value=False, indent=False), "components"
+            ),
+            "target_snr": tag(
+                W.Text(description="target S/N", value="100", continuous_update=False, **dd), "target_snr"
+            ),
+            "microwave": tag(W.Checkbox(description="microwaves on (DNP)", value=True, indent=False), "microwave"),
         }
         return c
 
     def _layout(self) -> W.Widget:
         c = self.controls
-        sample = W.VBox([W.HTML("<b>Sample</b>"), c["material"], c["nucleus"],
-                         c["diameter_nm"], c["pore_nm"], c["no_silica"], c["silica_per_qd"]])
-        experiment = W.VBox([W.HTML("<b>Experiment</b>"), c["microwave"], c["field_T"],
-                             c["mas_hz"], c["contact_ms"], W.HTML("<b>Display</b>"), c["series"],
-                             c["components"], c["target_snr"]])
+        sample = W.VBox(
+            [
+                W.HTML("<b>Sample</b>"),
+                c["material"],
+                c["nucleus"],
+                c["diameter_nm"],
+                c["pore_nm"],
+                c["no_silica"],
+                c["silica_per_qd"],
+            ]
+        )
+        experiment = W.VBox(
+            [
+                W.HTML("<b>Experiment</b>"),
+                c["microwave"],
+                c["field_T"],
+                c["mas_hz"],
+                c["contact_ms"],
+                W.HTML("<b>Display</b>"),
+                c["series"],
+                c["components"],
+                c["target_snr"],
+            ]
+        )
         left = W.VBox([sample, experiment], layout=W.Layout(min_width="27em"))
         right = W.VBox([self.plot_widget, self.message.widget, self.readout.widget])
         return tag(W.HBox([left, right]), "spectrum-explorer")
@@ -195,7 +244,8 @@ class SpectrumExplorer(WidgetApp):
             self.message.show(
                 f"qdkit's catalog has no {nucleus} experiment on {material} QDs; showing "
                 f"{chosen[1]} of {chosen[0]}. Pick another material or nucleus above.",
-                level="warning")
+                level="warning",
+            )
 
     def _fill_nuclei(self, preferred=None) -> None:
         c = self.controls
@@ -255,8 +305,7 @@ class SpectrumExplorer(WidgetApp):
         if name not in FAST + ("series", "mas_hz"):
             self._reference_scale = None
         # measured first: the experiment-time rows of the readout use its S/N
-        self._update_measured(force=name in ("series", "material", "nucleus", "field_T",
-                                             "diameter_nm"))
+        self._update_measured(force=name in ("series", "material", "nucleus", "field_T", "diameter_nm"))
         self._update_prediction()
 
     def _fill_series(self) -> None:
@@ -266,8 +315,7 @@ class SpectrumExplorer(WidgetApp):
         options = [NO_SERIES, *self._series]
         if self._user_trace is not None:
             options.append(USER_SERIES)
-        preferred = USER_SERIES if self._user_trace is not None else (
-            next(iter(self._series), NO_SERIES))
+        preferred = USER_SERIES if self._user_trace is not None else (next(iter(self._series), NO_SERIES))
         with self._quiet():
             c["series"].options = options
             c["series"].value = preferred
@@ -291,8 +339,7 @@ class SpectrumExplorer(WidgetApp):
         p = self.bridge.predict(s)
         k = 1.0 / self._scale(s)
         changed = p.axis_key != self._axis_key
-        self.plot.set_predicted(p.ppm, p.total * k, p.surface * k, p.core * k,
-                                axis_changed=changed)
+        self.plot.set_predicted(p.ppm, p.total * k, p.surface * k, p.core * k, axis_changed=changed)
         self._axis_key = p.axis_key
         self.plot.set_sidebands(p.sideband_ppm, p.sideband_height * k)
         self.readout.update({**p.readout, **self._time_rows(p)})
@@ -312,13 +359,10 @@ class SpectrumExplorer(WidgetApp):
         if not p.numbers.get("microwave", True):  # plan from the DNP signal
             p = self.bridge.predict(self.settings().replace(microwave=True))
         now = qdkit_sample.expected_snr_per_scan(p.model, own_p, per_scan)
-        plan = dnp.plan(target_snr=target, snr_per_scan=now,
-                        enhancement=p.numbers["enhancement"], d1_s=d1_s)
+        plan = dnp.plan(target_snr=target, snr_per_scan=now, enhancement=p.numbers["enhancement"], d1_s=d1_s)
         return {
-            "S/N of the measured spectrum": f"{format_number(per_scan * ns ** 0.5)} "
-                                            f"in {ns} scans",
-            f"time to S/N {format_number(target)} with DNP": format_number(plan.with_dnp.hours,
-                                                                          "h"),
+            "S/N of the measured spectrum": f"{format_number(per_scan * ns**0.5)} in {ns} scans",
+            f"time to S/N {format_number(target)} with DNP": format_number(plan.with_dnp.hours, "h"),
             "… without microwaves": format_number(plan.without_dnp.days, "days"),
         }
 
@@ -360,8 +404,7 @@ class SpectrumExplorer(WidgetApp):
             trace = self._reference_trace(record)
             own = s.replace(**{**self._paper_settings(s), **self._record_settings(ser, record)})
             anchor = ser.nearest(paper)
-            anchor_own = s.replace(**{**self._paper_settings(s),
-                                      **self._record_settings(ser, anchor)})
+            anchor_own = s.replace(**{**self._paper_settings(s), **self._record_settings(ser, anchor)})
             unit = self._per_scan_peak(self._reference_trace(anchor))
             k = float(np.max(self.bridge.predict(anchor_own).total)) / unit / self._scale(s)
             y = self._per_scan(trace) * k
@@ -369,8 +412,7 @@ class SpectrumExplorer(WidgetApp):
         self.measured_trace = trace
         self._measured_key = key
         own_p = self.bridge.predict(own)
-        self._sensitivity = None if not own.microwave else self._measured_sensitivity(
-            trace, own_p)
+        self._sensitivity = None if not own.microwave else self._measured_sensitivity(trace, own_p)
 
     @staticmethod
     def _record_settings(ser: Series, record: dict) -> dict:
@@ -390,9 +432,9 @@ class SpectrumExplorer(WidgetApp):
         if path not in self._traces:
             from qdkit import paths
 
-            self._traces[path] = load_trace(paths.reference_dir() / path,
-                                            label=record.get("label"), synthetic=True,
-                                            autophase=True)
+            self._traces[path] = load_trace(
+                paths.reference_dir() / path, label=record.get("label"), synthetic=True, autophase=True
+            )
         return self._traces[path]
 
     @staticmethod
@@ -403,8 +445,7 @@ class SpectrumExplorer(WidgetApp):
     def _per_scan_peak(self, trace: MeasuredTrace) -> float:
         peak = float(np.max(self._per_scan(trace)))
         if not peak > 0:
-            raise WidgetError(f"The reference spectrum {trace.label} has no positive peak; "
-                              "check its processing.")
+            raise WidgetError(f"The reference spectrum {trace.label} has no positive peak; check its processing.")
         return peak
 
     def _measured_sensitivity(self, trace, own_p):

@@ -68,8 +68,11 @@ class SpectrumFigure:
 
     def set_measured(self, ppm, intensity, *, synthetic: bool, label: str = "") -> None:
         self.measured.data.update(ppm=as_column(ppm), intensity=as_column(intensity))
-        text = ("SYNTHETIC reference data, not measured: qdkit.sample.predict (the model of "
-                "the prediction) + noise" if synthetic else "")
+        text = (
+            "SYNTHETIC reference data, not measured: qdkit.sample.predict (the model of the prediction) + noise"
+            if synthetic
+            else ""
+        )
         if label:
             text = f"{text}: {label}" if text else f"measured: {label}"
         self.synthetic_label.text = text
@@ -81,9 +84,7 @@ class SpectrumFigure:
 
 def spectrum_figure(nucleus: str = "", width: int = 860, height: int = 400) -> SpectrumFigure:
     """Create the figure with empty sources; x runs from high to low ppm as NMR people expect."""
-    predicted = ColumnDataSource(
-        {"ppm": EMPTY, "total": EMPTY, "surface": EMPTY, "core": EMPTY}, name="predicted"
-    )
+    predicted = ColumnDataSource({"ppm": EMPTY, "total": EMPTY, "surface": EMPTY, "core": EMPTY}, name="predicted")
     measured = ColumnDataSource({"ppm": EMPTY, "intensity": EMPTY}, name="measured")
     sidebands = ColumnDataSource({"ppm": EMPTY, "height": EMPTY}, name="sidebands")
     fig = figure(
@@ -100,15 +101,9 @@ def spectrum_figure(nucleus: str = "", width: int = 860, height: int = 400) -> S
     fig.grid.visible = False
     measured_line = fig.line("ppm", "intensity", source=measured, color="#222222", line_width=1.2)
     total = fig.line("ppm", "total", source=predicted, color="#1f77b4", line_width=2)
-    surface = fig.line(
-        "ppm", "surface", source=predicted, color="#d62728", line_dash="dashed", visible=False
-    )
-    core = fig.line(
-        "ppm", "core", source=predicted, color="#2ca02c", line_dash="dotted", visible=False
-    )
-    marks = fig.scatter(
-        "ppm", "height", source=sidebands, marker="asterisk", size=9, color="#1f77b4"
-    )
+    surface = fig.line("ppm", "surface", source=predicted, color="#d62728", line_dash="dashed", visible=False)
+    core = fig.line("ppm", "core", source=predicted, color="#2ca02c", line_dash="dotted", visible=False)
+    marks = fig.scatter("ppm", "height", source=sidebands, marker="asterisk", size=9, color="#1f77b4")
     legend = Legend(
         items=[
             ("predicted (qdkit.sample.predict)", [total]),
@@ -122,8 +117,9 @@ def spectrum_figure(nucleus: str = "", width: int = 860, height: int = 400) -> S
         label_text_font_size="9pt",
     )
     fig.add_layout(legend, "right")
-    label = Title(text="", text_color="#b00020", text_font_size="10pt",
-                  text_font_style="normal", name="synthetic_label")
+    label = Title(
+        text="", text_color="#b00020", text_font_size="10pt", text_font_style="normal", name="synthetic_label"
+    )
     fig.add_layout(label, "above")
     out = SpectrumFigure(fig, predicted, measured, sidebands, label, [surface, core])
     if nucleus:

@@ -20,8 +20,7 @@ from qdkit.errors import QdkitError
 from .errors import WidgetError
 
 #: series key in the reference index → explorer control that selects along it
-SERIES_CONTROLS = {"mas_hz": "mas_hz", "contact_ms": "contact_ms", "pore_nm": "pore_nm",
-                   "microwave": None}
+SERIES_CONTROLS = {"mas_hz": "mas_hz", "contact_ms": "contact_ms", "pore_nm": "pore_nm", "microwave": None}
 
 
 @dataclass(frozen=True)
@@ -45,8 +44,12 @@ class Series:
 
     @property
     def name(self) -> str:
-        what = {"mas_hz": "spin rate", "contact_ms": "contact time", "pore_nm": "pore size",
-                "microwave": "microwave on/off"}.get(self.key, self.key)
+        what = {
+            "mas_hz": "spin rate",
+            "contact_ms": "contact time",
+            "pore_nm": "pore size",
+            "microwave": "microwave on/off",
+        }.get(self.key, self.key)
         return f"Fig. {self.figure}: {what}"
 
     def nearest(self, settings) -> dict:
@@ -94,12 +97,12 @@ def reference_series(material: str, nucleus: str) -> list[Series]:
             keys.remove("microwave")
         for key in keys:
             groups.setdefault((rec["figure"], key), []).append(rec)
-    return [Series(fig, key, tuple(recs)) for (fig, key), recs in sorted(groups.items())
-            if len(recs) >= 1]
+    return [Series(fig, key, tuple(recs)) for (fig, key), recs in sorted(groups.items()) if len(recs) >= 1]
 
 
-def load_trace(source, label: str | None = None, synthetic: bool | None = None, *,
-               autophase: bool = False) -> MeasuredTrace:
+def load_trace(
+    source, label: str | None = None, synthetic: bool | None = None, *, autophase: bool = False
+) -> MeasuredTrace:
     """Read and process a dataset (path, ``Dataset`` or ``Spectrum``) into a plottable trace.
 
     Paths and datasets get qdkit's default processing; ``autophase`` adds qdkit's automatic
@@ -131,15 +134,22 @@ def load_trace(source, label: str | None = None, synthetic: bool | None = None, 
     if autophase and not isinstance(source, Spectrum):
         spec = processing.autophase(spec)
     if spec.data.ndim != 1:
-        raise WidgetError("The explorer plots 1D spectra; process a 2D dataset to a projection "
-                          "first (see qdkit.processing).")
+        raise WidgetError(
+            "The explorer plots 1D spectra; process a 2D dataset to a projection first (see qdkit.processing)."
+        )
     if synthetic is None:
         title = (spec.meta.title or "") + " " + str(spec.meta.source or "")
         synthetic = "synthetic" in title.lower()
     intensity = np.asarray(spec.real, dtype=float)
     peak = float(np.max(np.abs(intensity))) if intensity.size else 0.0
     if not math.isfinite(peak) or peak == 0:
-        raise WidgetError(f"The measured spectrum {label or ''} is empty or all zero; "
-                          "check the dataset and its processing.")
-    return MeasuredTrace(np.asarray(spec.ppm, dtype=float), intensity / peak,
-                         label or (spec.meta.title or "your dataset"), bool(synthetic), spec)
+        raise WidgetError(
+            f"The measured spectrum {label or ''} is empty or all zero; check the dataset and its processing."
+        )
+    return MeasuredTrace(
+        np.asarray(spec.ppm, dtype=float),
+        intensity / peak,
+        label or (spec.meta.title or "your dataset"),
+        bool(synthetic),
+        spec,
+    )

@@ -35,9 +35,7 @@ class MessageArea:
     def show(self, text: str, level: str = "error") -> None:
         colour = {"error": "#b00020", "warning": "#8a5a00", "info": "#1b5e20"}[level]
         self.text = text
-        self.widget.value = (
-            f'<div style="color:{colour};white-space:normal">{html.escape(text)}</div>'
-        )
+        self.widget.value = f'<div style="color:{colour};white-space:normal">{html.escape(text)}</div>'
 
     def clear(self) -> None:
         self.text = ""
@@ -60,7 +58,7 @@ def guarded(message: MessageArea) -> Callable:
             except QdkitError as exc:
                 message.show(str(exc))
                 return None
-            except Exception as exc:  # noqa: BLE001 - widgets must never raise into the notebook
+            except Exception as exc:
                 message.show(
                     f"Unexpected problem ({type(exc).__name__}: {exc}). The plot still shows the "
                     "last valid settings; please report this with the settings you chose."
@@ -130,9 +128,9 @@ class Readout:
             f"<td style='padding:0;text-align:right'><b>{html.escape(v)}</b></td></tr>"
             for k, v in rows.items()
         )
-        self.widget.value = (f"<b>{html.escape(self.title)}</b>"
-                             f"<table style='border-collapse:collapse;line-height:1.35'>"
-                             f"{body}</table>")
+        self.widget.value = (
+            f"<b>{html.escape(self.title)}</b><table style='border-collapse:collapse;line-height:1.35'>{body}</table>"
+        )
 
 
 def on_log_grid(slider: W.FloatLogSlider, value: float) -> None:

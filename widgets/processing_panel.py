@@ -17,9 +17,8 @@ import numpy as np
 
 from qdkit.errors import OutputError, QdkitError
 
-from .errors import WidgetError
-
 from .display import WidgetApp, bokeh_widget
+from .errors import WidgetError
 from .figure import as_column
 from .panel import MessageArea, guarded, tag
 
@@ -28,8 +27,7 @@ _WIDE = W.Layout(width="26em")
 NO_BASELINE = "none"
 NO_STANDARD = "none (use SR)"
 # Steps of the automatic recipe that this panel sets itself.
-_MANUAL = {"apodize", "phase", "autophase", "magnitude", "baseline", "reference_sr",
-           "reference_to_standard"}
+_MANUAL = {"apodize", "phase", "autophase", "magnitude", "baseline", "reference_sr", "reference_to_standard"}
 
 
 def _wrap_deg(angle: float) -> float:
@@ -77,11 +75,14 @@ class ProcessingPanel(WidgetApp):
         self._ft_cache: dict = {}
         self.spectrum = None
         self.controls = self._build_controls(
-            window=apod.get("window", "em"), lb_hz=apod.get("lb_hz", 0.0),
-            p0=_wrap_deg(phase.get("p0_deg") or 0.0), p1=phase.get("p1_deg", 0.0),
-            sr_hz=referencing.sr_hz(self.dataset.meta), procno=self._free_procno())
-        self.recipe_text = tag(W.Textarea(value="", layout=W.Layout(width="40em",
-                                                                     height="14em")), "recipe")
+            window=apod.get("window", "em"),
+            lb_hz=apod.get("lb_hz", 0.0),
+            p0=_wrap_deg(phase.get("p0_deg") or 0.0),
+            p1=phase.get("p1_deg", 0.0),
+            sr_hz=referencing.sr_hz(self.dataset.meta),
+            procno=self._free_procno(),
+        )
+        self.recipe_text = tag(W.Textarea(value="", layout=W.Layout(width="40em", height="14em")), "recipe")
         self.recipe_text.disabled = True
         self._figure()
         self._guard(self._set_pivot_range)()
@@ -97,53 +98,100 @@ class ProcessingPanel(WidgetApp):
         self.controls["export_jcamp"].on_click(self._guard(lambda _: self.export_jcamp()))
         self.plot_widget = bokeh_widget(self.figure)
         c = self.controls
-        self.view = tag(W.HBox([
-            W.VBox([W.HTML("<b>Apodization</b>"), c["window"], c["lb_hz"],
-                    W.HTML("<b>Phase</b>"), c["p0_deg"], c["p1_deg"], c["pivot_ppm"],
-                    c["auto_phase"], W.HTML("<b>Baseline and referencing</b>"),
-                    c["baseline"], c["sr_hz"], c["standard"], c["observed_ppm"],
-                    W.HTML("<b>Recipe</b>"), c["save_path"],
-                    c["save"], W.HTML("<b>Export</b>"), c["export_procno"], c["export_topspin"],
-                    c["export_jcamp_path"], c["export_jcamp"]]),
-            W.VBox([self.plot_widget, self.message.widget, self.recipe_text]),
-        ]), "processing-panel")
+        self.view = tag(
+            W.HBox(
+                [
+                    W.VBox(
+                        [
+                            W.HTML("<b>Apodization</b>"),
+                            c["window"],
+                            c["lb_hz"],
+                            W.HTML("<b>Phase</b>"),
+                            c["p0_deg"],
+                            c["p1_deg"],
+                            c["pivot_ppm"],
+                            c["auto_phase"],
+                            W.HTML("<b>Baseline and referencing</b>"),
+                            c["baseline"],
+                            c["sr_hz"],
+                            c["standard"],
+                            c["observed_ppm"],
+                            W.HTML("<b>Recipe</b>"),
+                            c["save_path"],
+                            c["save"],
+                            W.HTML("<b>Export</b>"),
+                            c["export_procno"],
+                            c["export_topspin"],
+                            c["export_jcamp_path"],
+                            c["export_jcamp"],
+                        ]
+                    ),
+                    W.VBox([self.plot_widget, self.message.widget, self.recipe_text]),
+                ]
+            ),
+            "processing-panel",
+        )
 
     # -- building ------------------------------------------------------------------------
     def _build_controls(self, *, window, lb_hz, p0, p1, sr_hz, procno):
         from qdkit import processing
 
         def slider(name, description, **kw):
-            return tag(W.FloatSlider(description=description, continuous_update=True,
-                                     style=_STYLE, layout=_WIDE, **kw), name)
+            return tag(
+                W.FloatSlider(description=description, continuous_update=True, style=_STYLE, layout=_WIDE, **kw), name
+            )
 
         return {
-            "window": tag(W.Dropdown(description="window", options=list(processing.WINDOWS),
-                                     value=window, style=_STYLE, layout=_WIDE), "window"),
+            "window": tag(
+                W.Dropdown(
+                    description="window", options=list(processing.WINDOWS), value=window, style=_STYLE, layout=_WIDE
+                ),
+                "window",
+            ),
             "lb_hz": slider("lb_hz", "LB / Hz", min=0.0, max=2000.0, step=5.0, value=lb_hz),
             "p0_deg": slider("p0_deg", "p0 / °", min=-180.0, max=180.0, step=0.5, value=p0),
             "p1_deg": slider("p1_deg", "p1 / °", min=-720.0, max=720.0, step=1.0, value=p1),
-            "pivot_ppm": slider("pivot_ppm", "pivot / ppm", min=-1e4, max=1e4, step=0.01,
-                                value=0.0),
+            "pivot_ppm": slider("pivot_ppm", "pivot / ppm", min=-1e4, max=1e4, step=0.01, value=0.0),
             "auto_phase": tag(W.Button(description="automatic zero order"), "auto_phase"),
-            "baseline": tag(W.Dropdown(description="baseline",
-                                       options=[NO_BASELINE, *processing.BASELINE_METHODS],
-                                       value=NO_BASELINE, style=_STYLE, layout=_WIDE),
-                            "baseline"),
-            "sr_hz": tag(W.FloatText(description="SR / Hz", value=float(sr_hz), style=_STYLE,
-                                     layout=_WIDE), "sr_hz"),
-            "standard": tag(W.Dropdown(description="secondary std", options=self._standards(),
-                                       value=NO_STANDARD, style=_STYLE, layout=_WIDE),
-                            "standard"),
-            "observed_ppm": tag(W.FloatText(description="std seen at / ppm", value=0.0,
-                                            style=_STYLE, layout=_WIDE), "observed_ppm"),
-            "save_path": tag(W.Text(description="save as", value="recipe.json", style=_STYLE,
-                                    layout=_WIDE), "save_path"),
+            "baseline": tag(
+                W.Dropdown(
+                    description="baseline",
+                    options=[NO_BASELINE, *processing.BASELINE_METHODS],
+                    value=NO_BASELINE,
+                    style=_STYLE,
+                    layout=_WIDE,
+                ),
+                "baseline",
+            ),
+            "sr_hz": tag(W.FloatText(description="SR / Hz", value=float(sr_hz), style=_STYLE, layout=_WIDE), "sr_hz"),
+            "standard": tag(
+                W.Dropdown(
+                    description="secondary std",
+                    options=self._standards(),
+                    value=NO_STANDARD,
+                    style=_STYLE,
+                    layout=_WIDE,
+                ),
+                "standard",
+            ),
+            "observed_ppm": tag(
+                W.FloatText(description="std seen at / ppm", value=0.0, style=_STYLE, layout=_WIDE), "observed_ppm"
+            ),
+            "save_path": tag(
+                W.Text(description="save as", value="recipe.json", style=_STYLE, layout=_WIDE), "save_path"
+            ),
             "save": tag(W.Button(description="save recipe (JSON)"), "save"),
-            "export_procno": tag(W.BoundedIntText(description="TopSpin procno", value=procno, min=1,
-                                                  max=99999, style=_STYLE, layout=_WIDE), "export_procno"),
+            "export_procno": tag(
+                W.BoundedIntText(
+                    description="TopSpin procno", value=procno, min=1, max=99999, style=_STYLE, layout=_WIDE
+                ),
+                "export_procno",
+            ),
             "export_topspin": tag(W.Button(description="export to TopSpin procno"), "export_topspin"),
-            "export_jcamp_path": tag(W.Text(description="JCAMP-DX file", value="spectrum.jdx",
-                                            style=_STYLE, layout=_WIDE), "export_jcamp_path"),
+            "export_jcamp_path": tag(
+                W.Text(description="JCAMP-DX file", value="spectrum.jdx", style=_STYLE, layout=_WIDE),
+                "export_jcamp_path",
+            ),
             "export_jcamp": tag(W.Button(description="export JCAMP-DX"), "export_jcamp"),
         }
 
@@ -151,13 +199,17 @@ class ProcessingPanel(WidgetApp):
         from bokeh.models import ColumnDataSource, DataRange1d
         from bokeh.plotting import figure
 
-        self.source = ColumnDataSource({"ppm": np.zeros(0), "real": np.zeros(0)},
-                                       name="processed")
+        self.source = ColumnDataSource({"ppm": np.zeros(0), "real": np.zeros(0)}, name="processed")
         nucleus = self.dataset.meta.nucleus or ""
-        self.figure = figure(width=680, height=340, x_range=DataRange1d(flipped=True),
-                             x_axis_label=f"{nucleus} chemical shift / ppm",
-                             y_axis_label="intensity", tools="xpan,xwheel_zoom,box_zoom,reset,save",
-                             active_scroll="xwheel_zoom")
+        self.figure = figure(
+            width=680,
+            height=340,
+            x_range=DataRange1d(flipped=True),
+            x_axis_label=f"{nucleus} chemical shift / ppm",
+            y_axis_label="intensity",
+            tools="xpan,xwheel_zoom,box_zoom,reset,save",
+            active_scroll="xwheel_zoom",
+        )
         self.figure.line("ppm", "real", source=self.source, line_width=1.2)
 
     # -- processing ----------------------------------------------------------------------
@@ -168,20 +220,28 @@ class ProcessingPanel(WidgetApp):
         steps = []
         for s in self._time_steps:
             starts_freq = s["step"] in ("zero_fill", "remove_group_delay", "ft")
-            if starts_freq and not any(x["step"] == "apodize" for x in steps) \
-                    and c["window"].value != "none":
-                steps.append({"step": "apodize", "window": c["window"].value,
-                              "lb_hz": float(c["lb_hz"].value)})
+            if starts_freq and not any(x["step"] == "apodize" for x in steps) and c["window"].value != "none":
+                steps.append({"step": "apodize", "window": c["window"].value, "lb_hz": float(c["lb_hz"].value)})
             steps.append(dict(s))
-        steps.append({"step": "phase", "p0_deg": float(c["p0_deg"].value),
-                      "p1_deg": float(c["p1_deg"].value),
-                      "pivot_ppm": float(c["pivot_ppm"].value)})
+        steps.append(
+            {
+                "step": "phase",
+                "p0_deg": float(c["p0_deg"].value),
+                "p1_deg": float(c["p1_deg"].value),
+                "pivot_ppm": float(c["pivot_ppm"].value),
+            }
+        )
         if c["baseline"].value != NO_BASELINE:
             steps.append({"step": "baseline", "method": c["baseline"].value})
         steps.append({"step": "reference_sr", "sr_hz": float(c["sr_hz"].value)})
         if c["standard"].value != NO_STANDARD:
-            steps.append({"step": "reference_to_standard", "standard_name": c["standard"].value,
-                          "observed_ppm": float(c["observed_ppm"].value)})
+            steps.append(
+                {
+                    "step": "reference_to_standard",
+                    "standard_name": c["standard"].value,
+                    "observed_ppm": float(c["observed_ppm"].value),
+                }
+            )
         return steps
 
     def _standards(self) -> list[str]:
@@ -231,8 +291,7 @@ class ProcessingPanel(WidgetApp):
 
         c = self.controls
         spec, _ = self._transformed(self.recipe())
-        found = processing.autophase(spec, p1_deg=float(c["p1_deg"].value),
-                                     pivot_ppm=float(c["pivot_ppm"].value))
+        found = processing.autophase(spec, p1_deg=float(c["p1_deg"].value), pivot_ppm=float(c["pivot_ppm"].value))
         c["p0_deg"].value = _wrap_deg(found.recipe[-1]["p0_deg"])
 
     def save(self, path=None, *, overwrite: bool = False) -> Path:
@@ -242,8 +301,7 @@ class ProcessingPanel(WidgetApp):
 
         path = Path(path or self.controls["save_path"].value).expanduser()
         if path.exists() and not overwrite:
-            raise OutputError(f"{path} exists; choose another name (the panel never "
-                              "overwrites a file).")
+            raise OutputError(f"{path} exists; choose another name (the panel never overwrites a file).")
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         try:
             tmp.write_text(recipes.to_json(self.spectrum.recipe) + "\n", encoding="utf-8")

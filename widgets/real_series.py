@@ -40,10 +40,19 @@ class RealSeriesExplorer(WidgetApp):
         self._guard = guarded(self.message)
         rates_khz = [r / 1e3 for r in series.rates_hz]
         low, high = min(rates_khz), max(rates_khz)
-        self.rate = tag(W.FloatSlider(
-            value=rates_khz[prediction.fitted], min=max(0.0, low - 1.0), max=high + 1.0, step=0.1,
-            description="spin rate (kHz)", continuous_update=True,
-            style={"description_width": "9em"}, layout=W.Layout(width="27em")), "mas_khz")
+        self.rate = tag(
+            W.FloatSlider(
+                value=rates_khz[prediction.fitted],
+                min=max(0.0, low - 1.0),
+                max=high + 1.0,
+                step=0.1,
+                description="spin rate (kHz)",
+                continuous_update=True,
+                style={"description_width": "9em"},
+                layout=W.Layout(width="27em"),
+            ),
+            "mas_khz",
+        )
         self.shown = None
         self.plot = spectrum_figure(series.nucleus)
         self.synthetic = bool(synthetic)
@@ -74,11 +83,13 @@ class RealSeriesExplorer(WidgetApp):
         self.shown = index
         fitted = series.rates_hz[self.prediction.fitted]
         kind = "the fit itself" if index == self.prediction.fitted else "predicted"
-        self.readout.update({
-            "measured spectrum shown": format_number(data.mas_hz / 1e3, "kHz"),
-            "sites fitted at": format_number(fitted / 1e3, "kHz"),
-            "trace drawn": kind,
-            "correlation, whole spectrum": format_number(self.prediction.correlation[index], digits=4),
-            "correlation, sidebands only": format_number(self.prediction.sideband_correlation[index], digits=4),
-        })
+        self.readout.update(
+            {
+                "measured spectrum shown": format_number(data.mas_hz / 1e3, "kHz"),
+                "sites fitted at": format_number(fitted / 1e3, "kHz"),
+                "trace drawn": kind,
+                "correlation, whole spectrum": format_number(self.prediction.correlation[index], digits=4),
+                "correlation, sidebands only": format_number(self.prediction.sideband_correlation[index], digits=4),
+            }
+        )
         return index

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 
-LOST = ("This session has stopped: the Python kernel behind the page was shut down or "
-        "restarted, so the controls no longer update the plot. Reload the page (F5) to "
-        "start a fresh session; your slider settings will start from the paper's again.")
-OFFLINE = ("The connection to the server was lost, so the controls no longer update the "
-           "plot. Check that the app's server is still running, then reload the page (F5).")
+LOST = (
+    "This session has stopped: the Python kernel behind the page was shut down or "
+    "restarted, so the controls no longer update the plot. Reload the page (F5) to "
+    "start a fresh session; your slider settings will start from the paper's again."
+)
+OFFLINE = (
+    "The connection to the server was lost, so the controls no longer update the "
+    "plot. Check that the app's server is still running, then reload the page (F5)."
+)
 
 _SCRIPT = """
 <div class="qdkit-connection-watch" style="display:none"></div>

@@ -21,8 +21,16 @@ from qdkit.errors import ModelParameterError
 from qdkit.processing.measure import noise_rms
 from qdkit.simulation.mas import Site, site_spectra
 
-__all__ = ["FitData", "FitResult", "noise_sigma", "fit_sites", "SidebandCSA",
-           "fit_sideband_intensities", "undetermined_parameters", "result_from_minimizer"]
+__all__ = [
+    "FitData",
+    "FitResult",
+    "noise_sigma",
+    "fit_sites",
+    "SidebandCSA",
+    "fit_sideband_intensities",
+    "undetermined_parameters",
+    "result_from_minimizer",
+]
 
 _SITE_PARAMS = ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz", "lorentz_hz")
 _Z95 = 1.959963984540054
@@ -52,8 +60,7 @@ class FitData:
         kwargs.setdefault("field_T", meta.field_T)
         kwargs.setdefault("mas_hz", meta.mas_hz if meta.mas_hz is not None else 0.0)
         kwargs.setdefault("label", meta.title or "")
-        return cls(ppm=np.asarray(spectrum.ppm, float), y=np.asarray(spectrum.real, float),
-                   **kwargs)
+        return cls(ppm=np.asarray(spectrum.ppm, float), y=np.asarray(spectrum.real, float), **kwargs)
 
 
 def noise_sigma(ppm, y, region_ppm: tuple[float, float] | None = None) -> float:
@@ -108,8 +115,10 @@ class FitResult(_result.FitResult):
             if name in self.undetermined:
                 rows.append(f"{name:<16} {self.values[name]:12.4g} {'—':>10}   not determined by the data")
                 continue
-            rows.append(f"{name:<16} {self.values[name]:12.4g} {self.stderr.get(name, float('nan')):10.3g}"
-                        f"   [{lo:11.4g}, {hi:11.4g}]")
+            rows.append(
+                f"{name:<16} {self.values[name]:12.4g} {self.stderr.get(name, float('nan')):10.3g}"
+                f"   [{lo:11.4g}, {hi:11.4g}]"
+            )
         rows.append(f"reduced chi-square {self.redchi:.3f}  ({'converged' if self.success else 'NOT converged'})")
         return "\n".join(rows)
 
@@ -121,12 +130,19 @@ def _dispersion(absorption: np.ndarray) -> np.ndarray:
     return np.imag(hilbert(absorption))
 
 
-def fit_sites(data: FitData | Sequence[FitData], sites: Sequence[Site], *,
-              vary: Sequence[str] = ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz"),
-              fix: Sequence[str] = (), amplitudes: str = "per_spectrum",
-              phase: bool = False, baseline_order: int | None = None,
-              ci: str = "stderr", iso_window_ppm: float = 30.0,
-              max_nfev: int = 2000) -> FitResult:
+def fit_sites(
+    data: FitData | Sequence[FitData],
+    sites: Sequence[Site],
+    *,
+    vary: Sequence[str] = ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz"),
+    fix: Sequence[str] = (),
+    amplitudes: str = "per_spectrum",
+    phase: bool = False,
+    baseline_order: int | None = None,
+    ci: str = "stderr",
+    iso_window_ppm: float = 30.0,
+    max_nfev: int = 2000,
+) -> FitResult:
     """Fit sites (δiso, δaniso, η, widths, weights) to one or several spectra.
 
     Parameters
@@ -183,8 +199,13 @@ def fit_sites(data: FitData | Sequence[FitData], sites: Sequence[Site], *,
     params = lmfit.Parameters()
     for i, site in enumerate(sites):
         p = f"s{i}_"
-        params.add(p + "iso_ppm", site.iso_ppm, min=site.iso_ppm - iso_window_ppm,
-                   max=site.iso_ppm + iso_window_ppm, vary="iso_ppm" in vary)
+        params.add(
+            p + "iso_ppm",
+            site.iso_ppm,
+            min=site.iso_ppm - iso_window_ppm,
+            max=site.iso_ppm + iso_window_ppm,
+            vary="iso_ppm" in vary,
+        )
         params.add(p + "aniso_ppm", site.aniso_ppm, min=-3000, max=3000, vary="aniso_ppm" in vary)
         params.add(p + "eta", site.eta, min=0.0, max=1.0, vary="eta" in vary)
         params.add(p + "fwhm_hz", max(site.fwhm_hz, 1.0), min=1.0, max=2e5, vary="fwhm_hz" in vary)
@@ -198,8 +219,13 @@ def fit_sites(data: FitData | Sequence[FitData], sites: Sequence[Site], *,
             for i in range(len(sites)):
                 params.add(f"a{j}_{i}", amp[i])
         else:
-            params.add(f"scale{j}", 1.0 if j == 0 else float(amp.sum() / max(1e-300, sum(
-                params[f"w{i}"].value for i in range(len(sites))))), vary=j != 0)
+            params.add(
+                f"scale{j}",
+                1.0
+                if j == 0
+                else float(amp.sum() / max(1e-300, sum(params[f"w{i}"].value for i in range(len(sites))))),
+                vary=j != 0,
+            )
             if j == 0:
                 for i in range(len(sites)):
                     params.add(f"w{i}", amp[i])
@@ -219,9 +245,16 @@ def fit_sites(data: FitData | Sequence[FitData], sites: Sequence[Site], *,
         out = []
         for i, site in enumerate(sites):
             p = f"s{i}_"
-            out.append(site.replace(iso_ppm=pv[p + "iso_ppm"], aniso_ppm=pv[p + "aniso_ppm"],
-                                    eta=min(max(pv[p + "eta"], 0.0), 1.0), fwhm_hz=pv[p + "fwhm_hz"],
-                                    lorentz_hz=pv[p + "lorentz_hz"], weight=pv[f"a{j}_{i}"]))
+            out.append(
+                site.replace(
+                    iso_ppm=pv[p + "iso_ppm"],
+                    aniso_ppm=pv[p + "aniso_ppm"],
+                    eta=min(max(pv[p + "eta"], 0.0), 1.0),
+                    fwhm_hz=pv[p + "fwhm_hz"],
+                    lorentz_hz=pv[p + "lorentz_hz"],
+                    weight=pv[f"a{j}_{i}"],
+                )
+            )
         return out
 
     def model(pv, j):
@@ -234,8 +267,7 @@ def fit_sites(data: FitData | Sequence[FitData], sites: Sequence[Site], *,
             y = np.cos(ph) * y - np.sin(ph) * _dispersion(y)
         if baseline_order is not None:
             x = (d.ppm - d.ppm.mean()) / max(np.ptp(d.ppm) / 2, 1e-12)
-            y = y + np.polynomial.polynomial.polyval(
-                x, [pv[f"b{j}_{k}"] for k in range(baseline_order + 1)])
+            y = y + np.polynomial.polynomial.polyval(x, [pv[f"b{j}_{k}"] for k in range(baseline_order + 1)])
         return y
 
     def residual(p):
@@ -247,8 +279,14 @@ def fit_sites(data: FitData | Sequence[FitData], sites: Sequence[Site], *,
     pv = out.params.valuesdict()
     models = tuple(model(pv, j) for j in range(len(datasets)))
     return result_from_minimizer(
-        minimizer, out, sites=tuple(tuple(current_sites(pv, j)) for j in range(len(datasets))),
-        models=models, sigmas=tuple(sigmas), ci=ci, max_nfev=max_nfev)
+        minimizer,
+        out,
+        sites=tuple(tuple(current_sites(pv, j)) for j in range(len(datasets))),
+        models=models,
+        sigmas=tuple(sigmas),
+        ci=ci,
+        max_nfev=max_nfev,
+    )
 
 
 #: relative finite-difference step: the powder average is computed in single precision
@@ -289,8 +327,9 @@ def _profile_undetermined(minimizer, out, max_nfev: int) -> dict:
         for end in (par.min, par.max):
             trial = out.params.copy()
             trial[name].set(value=end, vary=False)
-            ends.append(minimizer.minimize(method="least_squares", params=trial,
-                                           diff_step=_DIFF_STEP, max_nfev=max_nfev))
+            ends.append(
+                minimizer.minimize(method="least_squares", params=trial, diff_step=_DIFF_STEP, max_nfev=max_nfev)
+            )
         if max(float(e.chisqr) - chisqr for e in ends) < threshold:
             found[name] = tuple(ends)
     return found
@@ -346,8 +385,9 @@ def _one_sided_sigma(minimizer, out, name: str) -> float:
     return abs(brentq(rise, par.value, far, xtol=1e-6 * abs(far - par.value)) - par.value)
 
 
-def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "stderr",
-                          check_determined: bool = True, max_nfev: int = 2000) -> FitResult:
+def result_from_minimizer(
+    minimizer, out, *, sites, models, sigmas, ci: str = "stderr", check_determined: bool = True, max_nfev: int = 2000
+) -> FitResult:
     """The :class:`FitResult` of an lmfit least-squares fit (the one result type).
 
     Flags undetermined parameters (:func:`undetermined_parameters`). Parameters that ended
@@ -372,18 +412,23 @@ def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "s
         held = out.params.copy()
         for name in undetermined + bounded:
             held[name].set(vary=False)
-        errs_from = minimizer.minimize(method="least_squares", params=held, diff_step=_DIFF_STEP,
-                                       max_nfev=max_nfev)
-    stderr = {k: float(np.sqrt(par.stderr**2 + _spread_from_undetermined(out, ends, k)))
-              for k, par in errs_from.params.items()
-              if par.vary and par.stderr is not None and np.isfinite(par.stderr)}
+        errs_from = minimizer.minimize(method="least_squares", params=held, diff_step=_DIFF_STEP, max_nfev=max_nfev)
+    stderr = {
+        k: float(np.sqrt(par.stderr**2 + _spread_from_undetermined(out, ends, k)))
+        for k, par in errs_from.params.items()
+        if par.vary and par.stderr is not None and np.isfinite(par.stderr)
+    }
     stderr.update({k: _one_sided_sigma(minimizer, out, k) for k in bounded})
     # a covariance interval reaching past a bound is the linearisation failing there (η
     # near 0, where the spectrum depends on η²): the χ² rise gives the interval instead
     for k in varied:
         par = out.params[k]
-        if k in stderr and k not in bounded and np.isfinite(stderr[k]) and (
-                values[k] - stderr[k] < par.min or values[k] + stderr[k] > par.max):
+        if (
+            k in stderr
+            and k not in bounded
+            and np.isfinite(stderr[k])
+            and (values[k] - stderr[k] < par.min or values[k] + stderr[k] > par.max)
+        ):
             stderr[k] = _one_sided_sigma(minimizer, out, k)
     stderr.update({k: float("nan") for k in undetermined})
     if ci == "profile":
@@ -396,9 +441,19 @@ def result_from_minimizer(minimizer, out, *, sites, models, sigmas, ci: str = "s
         ci95 = {k: (values[k] - _Z95 * s, values[k] + _Z95 * s) for k, s in stderr.items()}
     ci95.update({k: (float("nan"), float("nan")) for k in undetermined})
     return FitResult(
-        sites=sites, values=values, stderr=stderr, ci95=ci95, varied=varied, models=models,
-        sigmas=tuple(sigmas), redchi=float(out.redchi), success=bool(out.success),
-        message=str(out.message), lmfit_result=out, params=out.params, undetermined=undetermined,
+        sites=sites,
+        values=values,
+        stderr=stderr,
+        ci95=ci95,
+        varied=varied,
+        models=models,
+        sigmas=tuple(sigmas),
+        redchi=float(out.redchi),
+        success=bool(out.success),
+        message=str(out.message),
+        lmfit_result=out,
+        params=out.params,
+        undetermined=undetermined,
     )
 
 
@@ -415,8 +470,10 @@ class SidebandCSA:
 
     @property
     def ci95(self) -> dict[str, tuple[float, float]]:
-        return {"aniso_ppm": (self.aniso_ppm - _Z95 * self.aniso_err, self.aniso_ppm + _Z95 * self.aniso_err),
-                "eta": (self.eta - _Z95 * self.eta_err, self.eta + _Z95 * self.eta_err)}
+        return {
+            "aniso_ppm": (self.aniso_ppm - _Z95 * self.aniso_err, self.aniso_ppm + _Z95 * self.aniso_err),
+            "eta": (self.eta - _Z95 * self.eta_err, self.eta + _Z95 * self.eta_err),
+        }
 
 
 def fit_sideband_intensities(manifolds, reference_mhz: float, *, sigma=None) -> SidebandCSA:
@@ -480,8 +537,9 @@ def fit_sideband_intensities(manifolds, reference_mhz: float, *, sigma=None) -> 
     for sign in (1.0, -1.0):
         for eta0 in (0.2, 0.8):
             for frac in (0.6, 1.0):
-                sol = least_squares(residual, [sign * max(frac * reach, 1.0), eta0],
-                                    bounds=([-5e3, 0.0], [5e3, 1.0]), diff_step=1e-4)
+                sol = least_squares(
+                    residual, [sign * max(frac * reach, 1.0), eta0], bounds=([-5e3, 0.0], [5e3, 1.0]), diff_step=1e-4
+                )
                 if best is None or sol.cost < best.cost:
                     best = sol
     n_data = sum(e[1].size for e in entries)
@@ -495,5 +553,11 @@ def fit_sideband_intensities(manifolds, reference_mhz: float, *, sigma=None) -> 
         cov = cov * redchi
     _, scales = residual(best.x, return_scales=True)
     errs = np.sqrt(np.clip(np.diag(cov), 0, None))
-    return SidebandCSA(aniso_ppm=float(best.x[0]), aniso_err=float(errs[0]), eta=float(best.x[1]),
-                       eta_err=float(errs[1]), redchi=float(redchi), scales=tuple(scales))
+    return SidebandCSA(
+        aniso_ppm=float(best.x[0]),
+        aniso_err=float(errs[0]),
+        eta=float(best.x[1]),
+        eta_err=float(errs[1]),
+        redchi=float(redchi),
+        scales=tuple(scales),
+    )

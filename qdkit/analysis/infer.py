@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from qdkit.analysis.covariance import finite_difference_covariance, integrated_autocorrelation, shifted_params
 from qdkit.analysis.fit import FitResult
 from qdkit.dataset import Spectrum
 from qdkit.errors import ModelParameterError
@@ -80,29 +81,22 @@ class PopulationFit(FitResult):
 
         def curves(p):
             v = p.valuesdict()
-            return np.array([v[f"n{i}"] * buildup(t, np.exp(v[f"log_t_is{i}"]), _t1rho(v, i))
-                             for i in range(n_sites)])
+            return np.array([v[f"n{i}"] * buildup(t, np.exp(v[f"log_t_is{i}"]), _t1rho(v, i)) for i in range(n_sites)])
 
         mean = curves(self.params)
         grad = []
         for name in self.covariance_names:
             v = self.params[name].value
             h = 1e-5 * max(abs(v), 1e-2)
-            grad.append((curves(_shifted(self.params, name, v + h))
-                         - curves(_shifted(self.params, name, v - h))) / (2 * h))
+            grad.append(
+                (curves(shifted_params(self.params, name, v + h)) - curves(shifted_params(self.params, name, v - h)))
+                / (2 * h)
+            )
         if not grad:
             return mean, np.full_like(mean, np.nan)
         g = np.stack(grad, -1)  # (sites, t, params)
         var = np.einsum("stp,pq,stq->st", g, self.covariance, g)
         return mean, np.sqrt(np.clip(var, 0.0, None))
-
-
-def _shifted(params, name: str, value: float):
-    """A copy of ``params`` with one value moved (bounds lifted: finite differences)."""
-    p = params.copy()
-    p[name].set(min=-np.inf, max=np.inf)
-    p[name].set(value=value)
-    return p
 
 
 def _t1rho(values: dict, i: int) -> float:
@@ -136,31 +130,6 @@ def _noise_sigma(spec: Spectrum, shapes: np.ndarray, region_ppm) -> float | None
     ppm = spec.ppm
     lo, hi = ppm[best[0] + 2], ppm[best[1] - 3]  # stay a couple of points inside the stretch
     return noise_rms(spec, (min(lo, hi), max(lo, hi)))
-
-
-def _integrated_autocorrelation(residuals: list[np.ndarray]) -> float:
-    """1 + 2 Σ_k ρ_k of the residuals (summed until ρ_k first falls below 0.05), ≥ 1.
-
-    For regressors smooth on the scale of the noise correlation, least-squares variances
-    grow by this factor over the white-noise formula (e.g. Priestley, *Spectral Analysis and
-    Time Series*, 1981, §5.3).
-    """
-    num = np.zeros(65)
-    den = 0.0
-    for r in residuals:
-        r = r - r.mean()
-        den += float(r @ r)
-        for k in range(1, min(65, r.size)):
-            num[k] += float(r[:-k] @ r[k:])
-    if den <= 0:
-        return 1.0
-    rho = num / den
-    total = 1.0
-    for k in range(1, 65):
-        if rho[k] < 0.05:
-            break
-        total += 2.0 * rho[k]
-    return max(total, 1.0)
 
 
 # --------------------------------------------------------------------------- the fit
@@ -200,10 +169,19 @@ def _start_times(a_hat, a_err, t, t1rho_mode, t1rho_fixed):
     return best[0], best[1], [best[0]] * n_sites
 
 
-def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1rho="shared",
-                     fit_lineshapes: bool = False, vary_lineshape=("iso_ppm", "fwhm_hz"),
-                     noise_region_ppm=None, recipe=None, iso_window_ppm: float = 20.0,
-                     profile_factor: float = 10.0) -> PopulationFit:
+def site_populations(
+    spectra,
+    contact_ms=None,
+    sites: Sequence[Site] = (),
+    *,
+    t1rho="shared",
+    fit_lineshapes: bool = False,
+    vary_lineshape=("iso_ppm", "fwhm_hz"),
+    noise_region_ppm=None,
+    recipe=None,
+    iso_window_ppm: float = 20.0,
+    profile_factor: float = 10.0,
+) -> PopulationFit:
     """CP-corrected site populations from a joint fit of a variable-contact-time series.
 
     Every spectrum j (contact time t_j) is modelled as Σ_i N_i·S(t_j; T_IS,i, T1ρ)·g_i(δ),
@@ -301,14 +279,21 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
             params.add(f"log_t1rho_gap{i}", gap, min=0.0, max=_LOG_T_BOUNDS[1] - _LOG_T_BOUNDS[0])
             params.add(f"t1rho{i}_ms", expr=f"exp(log_t_is{i} + log_t1rho_gap{i})")
     else:
-        params.add("log_t1rho", float(np.log(t1_start if t1rho_fixed is None else t1rho_fixed)),
-                   min=_LOG_T_BOUNDS[0], max=_LOG_T_BOUNDS[1], vary=t1rho_fixed is None)
+        params.add(
+            "log_t1rho",
+            float(np.log(t1_start if t1rho_fixed is None else t1rho_fixed)),
+            min=_LOG_T_BOUNDS[0],
+            max=_LOG_T_BOUNDS[1],
+            vary=t1rho_fixed is None,
+        )
         params.add("t1rho_ms", expr="exp(log_t1rho)")
     for i in range(n_sites):
         params.add(f"t_is{i}_ms", expr=f"exp(log_t_is{i})")
+
     def amplitudes(pv):
-        return np.stack([pv[f"n{i}"] * buildup(t, np.exp(pv[f"log_t_is{i}"]), _t1rho(pv, i))
-                         for i in range(n_sites)], axis=1)
+        return np.stack(
+            [pv[f"n{i}"] * buildup(t, np.exp(pv[f"log_t_is{i}"]), _t1rho(pv, i)) for i in range(n_sites)], axis=1
+        )
 
     def residual(p):
         amp = amplitudes(p.valuesdict())
@@ -327,8 +312,9 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     def minimize(p):
         # lmfit still takes square roots of its own covariance diagonal; ours comes later
         with np.errstate(invalid="ignore", divide="ignore"):
-            return lmfit.minimize(residual, p, method="least_squares", scale_covar=False,
-                                  calc_covar=False, diff_step=1e-6, max_nfev=4000)
+            return lmfit.minimize(
+                residual, p, method="least_squares", scale_covar=False, calc_covar=False, diff_step=1e-6, max_nfev=4000
+            )
 
     out = minimize(params)
     n_points = sum(y.size for y in ys)
@@ -340,7 +326,7 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     cur = fitted
     amp = amplitudes(pv)
     models = [amp[j] @ shapes[j] for j in range(n_spec)]
-    f_corr = _integrated_autocorrelation([(ys[j] - models[j]) / sigmas[j] for j in range(n_spec)])
+    f_corr = integrated_autocorrelation([(ys[j] - models[j]) / sigmas[j] for j in range(n_spec)])
     inflate = f_corr * max(redchi, 1.0)
 
     # which time constants can the series not pin down? profile test: refit with one held
@@ -370,13 +356,17 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     final = out.params.copy()
     for i, st in enumerate(fitted):
         for k in vary_lineshape if fit_lineshapes else ():
-            final.add(f"s{i}_{k}", getattr(st, k), min=0.0 if k in ("fwhm_hz", "lorentz_hz", "eta") else -np.inf,
-                      max=1.0 if k == "eta" else np.inf)
+            final.add(
+                f"s{i}_{k}",
+                getattr(st, k),
+                min=0.0 if k in ("fwhm_hz", "lorentz_hz", "eta") else -np.inf,
+                max=1.0 if k == "eta" else np.inf,
+            )
 
     def covariance(names):
         if fit_lineshapes:  # the lineshape parameters' own uncertainty spreads into the rest
-            return _covariance(full_residual, final, names + shape_names, True) * inflate
-        return _covariance(residual, final, names, False) * inflate
+            return finite_difference_covariance(full_residual, final, names + shape_names, True) * inflate
+        return finite_difference_covariance(residual, final, names, False) * inflate
 
     determined = [k for k in varied if k not in undetermined]
     cov = covariance(determined)
@@ -412,8 +402,9 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     t_is_err = np.array([t_is[i] * stderr_of(f"log_t_is{i}") for i in range(n_sites)])
     if t1rho == "per_site":
         t1 = np.array([pv[f"t1rho{i}_ms"] for i in range(n_sites)])
-        t1_err = np.array([t1[i] * np.sqrt(_var_sum(cov, idx, [f"log_t_is{i}", f"log_t1rho_gap{i}"]))
-                           for i in range(n_sites)])
+        t1_err = np.array(
+            [t1[i] * np.sqrt(_var_sum(cov, idx, [f"log_t_is{i}", f"log_t1rho_gap{i}"])) for i in range(n_sites)]
+        )
     else:
         t1 = float(pv["t1rho_ms"])
         t1_err = t1 * stderr_of("log_t1rho") if t1rho_fixed is None else 0.0
@@ -426,15 +417,35 @@ def site_populations(spectra, contact_ms=None, sites: Sequence[Site] = (), *, t1
     ci95 = {k: (values[k] - 1.96 * s, values[k] + 1.96 * s) for k, s in stderr.items() if np.isfinite(s)}
     return PopulationFit(
         sites=tuple(tuple(s.replace(weight=float(amp[j][i])) for i, s in enumerate(cur)) for j in range(n_spec)),
-        values=values, stderr=stderr, ci95=ci95, varied=tuple(varied), models=tuple(models),
-        sigmas=tuple(sigmas), redchi=float(redchi), success=bool(out.success), message=str(out.message),
-        lmfit_result=out, populations=p_best, populations_stderr=np.sqrt(np.diag(cov_p)),
-        populations_covariance=cov_p, t_is_ms=t_is,
-        t_is_ms_stderr=t_is_err, t1rho_ms=t1, t1rho_ms_stderr=t1_err,
-        t1rho_mode="fixed" if t1rho_fixed is not None else t1rho, params=final, covariance=cov,
-        covariance_names=tuple(determined), undetermined=tuple(undetermined), contact_ms=t,
-        amplitudes=a_hat, amplitudes_stderr=a_err * np.sqrt(inflate), noise_correlation=float(f_corr),
-        site_list=tuple(cur), notes=tuple(notes), spectra=tuple(specs),
+        values=values,
+        stderr=stderr,
+        ci95=ci95,
+        varied=tuple(varied),
+        models=tuple(models),
+        sigmas=tuple(sigmas),
+        redchi=float(redchi),
+        success=bool(out.success),
+        message=str(out.message),
+        lmfit_result=out,
+        populations=p_best,
+        populations_stderr=np.sqrt(np.diag(cov_p)),
+        populations_covariance=cov_p,
+        t_is_ms=t_is,
+        t_is_ms_stderr=t_is_err,
+        t1rho_ms=t1,
+        t1rho_ms_stderr=t1_err,
+        t1rho_mode="fixed" if t1rho_fixed is not None else t1rho,
+        params=final,
+        covariance=cov,
+        covariance_names=tuple(determined),
+        undetermined=tuple(undetermined),
+        contact_ms=t,
+        amplitudes=a_hat,
+        amplitudes_stderr=a_err * np.sqrt(inflate),
+        noise_correlation=float(f_corr),
+        site_list=tuple(cur),
+        notes=tuple(notes),
+        spectra=tuple(specs),
     )
 
 
@@ -472,11 +483,16 @@ def _fit_shapes(ys, sigmas, shapes_for, sites, vary, iso_window_ppm):
 
     unknown = set(vary) - {"iso_ppm", "fwhm_hz", "lorentz_hz", "aniso_ppm", "eta"}
     if unknown:
-        raise ModelParameterError(f"Cannot fit {sorted(unknown)}; choose from iso_ppm, fwhm_hz, "
-                                  "lorentz_hz, aniso_ppm, eta.")
-    limits = {"iso_ppm": lambda v: (v - iso_window_ppm, v + iso_window_ppm),
-              "fwhm_hz": lambda v: (1.0, max(5 * v, 2e3)), "lorentz_hz": lambda v: (0.0, max(5 * v, 2e3)),
-              "aniso_ppm": lambda v: (-3000.0, 3000.0), "eta": lambda v: (0.0, 1.0)}
+        raise ModelParameterError(
+            f"Cannot fit {sorted(unknown)}; choose from iso_ppm, fwhm_hz, lorentz_hz, aniso_ppm, eta."
+        )
+    limits = {
+        "iso_ppm": lambda v: (v - iso_window_ppm, v + iso_window_ppm),
+        "fwhm_hz": lambda v: (1.0, max(5 * v, 2e3)),
+        "lorentz_hz": lambda v: (0.0, max(5 * v, 2e3)),
+        "aniso_ppm": lambda v: (-3000.0, 3000.0),
+        "eta": lambda v: (0.0, 1.0),
+    }
     params = lmfit.Parameters()
     for i, st in enumerate(sites):
         for k in vary:
@@ -499,8 +515,7 @@ def _fit_shapes(ys, sigmas, shapes_for, sites, vary, iso_window_ppm):
 
     # the powder average is single precision: finite-difference steps well above 1e-7
     with np.errstate(invalid="ignore", divide="ignore"):
-        fit = lmfit.minimize(residual, params, method="least_squares", calc_covar=False,
-                             diff_step=1e-4, max_nfev=400)
+        fit = lmfit.minimize(residual, params, method="least_squares", calc_covar=False, diff_step=1e-4, max_nfev=400)
     return current(fit.params), list(params)
 
 
@@ -514,44 +529,3 @@ def _var_sum(cov, idx, names) -> float:
         return float("nan")
     k = [idx[n] for n in names]
     return float(cov[np.ix_(k, k)].sum())
-
-
-_ABS_STEPS = {"iso_ppm": 1e-3, "aniso_ppm": 0.05, "eta": 1e-3, "fwhm_hz": 0.5, "lorentz_hz": 0.5}
-
-
-def _step(name: str, value: float, coarse: bool) -> float:
-    """Finite-difference step: absolute for logs and lineshape parameters, relative for amplitudes."""
-    if name.startswith("log_"):
-        return 1e-3 if coarse else 1e-5
-    for suffix, h in _ABS_STEPS.items():
-        if name.endswith(suffix):
-            return max(h, 1e-4 * abs(value))
-    return (1e-4 if coarse else 1e-6) * max(abs(value), 1e-12)
-
-
-def _covariance(residual, params, names, coarse: bool) -> np.ndarray:
-    """(JᵀJ)⁻¹ over ``names`` by central differences of the residual at the optimum.
-
-    Parameters whose column of J vanishes (the data do not depend on them at all) get NaN
-    variance instead of making the whole matrix singular.
-    """
-    if not names:
-        return np.zeros((0, 0))
-    cols = []
-    for name in names:
-        v = params[name].value
-        h = _step(name, v, coarse)
-        # one-sided next to a physical bound (a width at 0, η at 1)
-        lo = v - h if v - h >= params[name].min else v
-        hi = v + h if v + h <= params[name].max else v
-        cols.append((residual(_shifted(params, name, hi)) - residual(_shifted(params, name, lo))) / (hi - lo))
-    jac = np.stack(cols, 1)
-    norms = np.linalg.norm(jac, axis=0)
-    live = np.isfinite(norms) & (norms > 0)
-    out = np.full((len(names), len(names)), np.nan)
-    info = jac[:, live].T @ jac[:, live]
-    try:
-        out[np.ix_(live, live)] = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        pass
-    return out

@@ -7,15 +7,15 @@ changes (the method of the paper's SI Figure S7, 113Cd of ZB-CdSe at 10 and 12.5
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Sequence
 
 import numpy as np
 from scipy.signal import find_peaks
 
-from qdkit.errors import ModelParameterError
 from qdkit.analysis.fit import noise_sigma
+from qdkit.errors import ModelParameterError
 
 __all__ = ["Peak", "IsotropicPeak", "SidebandAnalysis", "pick_peaks", "identify_isotropic_peaks"]
 
@@ -90,10 +90,10 @@ class IsotropicPeak:
         (mas_hz, orders, heights) : tuple
         """
         centre = self.centre_peaks[spectrum]
-        bands = sorted([(0, centre)] + [(k, p) for k, p in self.sidebands if p.spectrum == spectrum],
-                       key=lambda kp: kp[0])
-        return (centre.mas_hz, np.array([k for k, _ in bands]),
-                np.array([p.height for _, p in bands]))
+        bands = sorted(
+            [(0, centre)] + [(k, p) for k, p in self.sidebands if p.spectrum == spectrum], key=lambda kp: kp[0]
+        )
+        return (centre.mas_hz, np.array([k for k, _ in bands]), np.array([p.height for _, p in bands]))
 
 
 @dataclass(frozen=True)
@@ -130,13 +130,15 @@ class SidebandAnalysis:
             n = len(iso.sidebands)
             lines.append(f"isotropic {iso.ppm:8.2f} ppm with {n} sideband peak(s)")
         if self.unassigned:
-            lines.append(f"{len(self.unassigned)} peak(s) not explained: "
-                         + ", ".join(f"{p.ppm:.1f}" for p in self.unassigned))
+            lines.append(
+                f"{len(self.unassigned)} peak(s) not explained: " + ", ".join(f"{p.ppm:.1f}" for p in self.unassigned)
+            )
         return "\n".join(lines)
 
 
-def pick_peaks(ppm, y, *, relative_height: float = 0.01, min_snr: float = 8.0,
-               spectrum: int = 0, mas_hz: float = float("nan")) -> list[Peak]:
+def pick_peaks(
+    ppm, y, *, relative_height: float = 0.01, min_snr: float = 8.0, spectrum: int = 0, mas_hz: float = float("nan")
+) -> list[Peak]:
     """Peaks above ``relative_height`` × tallest and ``min_snr`` × noise, positions refined
     by a parabola through the top three points.
 
@@ -193,24 +195,24 @@ def _unpack(spectra, mas_hz, reference_mhz):
         else:
             ppm, y, rate = spec
         if rate is None or not rate > 0:
-            raise ModelParameterError(
-                f"Spectrum {j} has no MAS rate; pass mas_hz=[...] (Hz) for every spectrum."
-            )
+            raise ModelParameterError(f"Spectrum {j} has no MAS rate; pass mas_hz=[...] (Hz) for every spectrum.")
         items.append((np.asarray(ppm, float), np.asarray(y, float), float(rate)))
     if reference_mhz is None:
         if not refs or any(r is None for r in refs):
-            raise ModelParameterError(
-                "reference_mhz (the 0 ppm frequency, MHz) is needed to turn spin rates into ppm."
-            )
+            raise ModelParameterError("reference_mhz (the 0 ppm frequency, MHz) is needed to turn spin rates into ppm.")
         reference_mhz = float(np.mean(refs))
     return items, float(reference_mhz)
 
 
-def identify_isotropic_peaks(spectra: Sequence, *, mas_hz: Sequence[float] | None = None,
-                             reference_mhz: float | None = None,
-                             tolerance_ppm: float | None = None,
-                             relative_height: float = 0.01,
-                             min_snr: float = 8.0) -> SidebandAnalysis:
+def identify_isotropic_peaks(
+    spectra: Sequence,
+    *,
+    mas_hz: Sequence[float] | None = None,
+    reference_mhz: float | None = None,
+    tolerance_ppm: float | None = None,
+    relative_height: float = 0.01,
+    min_snr: float = 8.0,
+) -> SidebandAnalysis:
     """Find the isotropic peaks in spectra of one sample recorded at several MAS rates.
 
     1. Peaks are picked in each spectrum (:func:`pick_peaks`).
@@ -259,8 +261,10 @@ def identify_isotropic_peaks(spectra: Sequence, *, mas_hz: Sequence[float] | Non
         steps = [abs(p[1] - p[0]) for p, _, _ in items]
         tolerance_ppm = max(0.2 * smallest, 2.0 * max(steps))
     tol = float(tolerance_ppm)
-    peaks = [pick_peaks(p, y, relative_height=relative_height, min_snr=min_snr, spectrum=j,
-                        mas_hz=r) for j, (p, y, r) in enumerate(items)]
+    peaks = [
+        pick_peaks(p, y, relative_height=relative_height, min_snr=min_snr, spectrum=j, mas_hz=r)
+        for j, (p, y, r) in enumerate(items)
+    ]
     spacing = [r / ref for r in rates]
 
     def nearest(peak_list, target):
@@ -278,8 +282,7 @@ def identify_isotropic_peaks(spectra: Sequence, *, mas_hz: Sequence[float] | Non
 
     def same_family(a, b) -> bool:
         diff = a[0].ppm - b[0].ppm
-        return all(abs(diff / s - round(diff / s)) * s <= tol and round(diff / s) != 0
-                   for s in spacing)
+        return all(abs(diff / s - round(diff / s)) * s <= tol and round(diff / s) != 0 for s in spacing)
 
     # 3. group candidates related by whole spinning periods in every spectrum
     families: list[list] = []
@@ -297,9 +300,11 @@ def identify_isotropic_peaks(spectra: Sequence, *, mas_hz: Sequence[float] | Non
             continue
         anchor = fam[0][0].ppm
         # first moment of the family's peaks in the first spectrum
-        members = [p for p in peaks[0]
-                   if abs((p.ppm - anchor) / spacing[0] - round((p.ppm - anchor) / spacing[0]))
-                   * spacing[0] <= tol]
+        members = [
+            p
+            for p in peaks[0]
+            if abs((p.ppm - anchor) / spacing[0] - round((p.ppm - anchor) / spacing[0])) * spacing[0] <= tol
+        ]
         weights = np.array([p.height for p in members])
         centre = float(np.dot(weights, [p.ppm for p in members]) / weights.sum())
         isotropic_sets.append(min(fam, key=lambda c: abs(c[0].ppm - centre)))
@@ -323,8 +328,12 @@ def identify_isotropic_peaks(spectra: Sequence, *, mas_hz: Sequence[float] | Non
             else:
                 assigned[best[0]].append((best[1], p))
     result = tuple(
-        IsotropicPeak(ppm=float(np.mean([p.ppm for p in iso_set])), centre_peaks=tuple(iso_set),
-                      sidebands=tuple(sorted(assigned[i], key=lambda kp: (kp[1].spectrum, kp[0]))))
-        for i, iso_set in enumerate(isotropic_sets))
+        IsotropicPeak(
+            ppm=float(np.mean([p.ppm for p in iso_set])),
+            centre_peaks=tuple(iso_set),
+            sidebands=tuple(sorted(assigned[i], key=lambda kp: (kp[1].spectrum, kp[0]))),
+        )
+        for i, iso_set in enumerate(isotropic_sets)
+    )
     result = tuple(sorted(result, key=lambda r: -max(p.height for p in r.centre_peaks)))
     return SidebandAnalysis(isotropic=result, unassigned=tuple(unassigned), tolerance_ppm=tol)

@@ -20,9 +20,21 @@ from qdkit.simulation.czjzek import CzjzekDistribution, broaden, voigt_kernel
 from qdkit.simulation.mas import mas_spectrum
 from qdkit.simulation.sites import Site
 
-__all__ = ["KBR_FOLDER", "SpinRateSeries", "fit_data_from_spectrum", "read_spin_rate_series",
-           "kbr_series", "CzjzekLineModel", "fit_czjzek", "SeriesPrediction",
-           "predict_series", "correlation", "crop", "cpmg_series", "fit_csa_manifold"]
+__all__ = [
+    "KBR_FOLDER",
+    "SpinRateSeries",
+    "fit_data_from_spectrum",
+    "read_spin_rate_series",
+    "kbr_series",
+    "CzjzekLineModel",
+    "fit_czjzek",
+    "SeriesPrediction",
+    "predict_series",
+    "correlation",
+    "crop",
+    "cpmg_series",
+    "fit_csa_manifold",
+]
 
 #: Folder name of the ⁷⁹Br KBr spin-rate series (MIT, from Spinach; bundled in data/real).
 KBR_FOLDER = "spinach_79Br_KBr_MAS_spectra"
@@ -75,8 +87,9 @@ class SpinRateSeries:
         return np.abs(d.ppm - iso_ppm) * self.reference_mhz(index) > half_width_hz
 
 
-def fit_data_from_spectrum(spectrum, *, sigma: float | None = None,
-                           noise_region_ppm: tuple[float, float] | None = None) -> FitData:
+def fit_data_from_spectrum(
+    spectrum, *, sigma: float | None = None, noise_region_ppm: tuple[float, float] | None = None
+) -> FitData:
     """A processed spectrum as :class:`FitData`, its ppm axis made exactly even.
 
     Text exports round the ppm column (KBr: to 1e-6 ppm), so the axis is rebuilt from its
@@ -89,15 +102,23 @@ def fit_data_from_spectrum(spectrum, *, sigma: float | None = None,
     if np.abs(even - ppm).max() > 0.01 * step:
         raise ModelParameterError(
             f"The ppm axis of {spectrum.meta.title or 'this spectrum'!r} is not evenly spaced "
-            "(more than 1 % of a point off a straight line); resample it first.")
+            "(more than 1 % of a point off a straight line); resample it first."
+        )
     meta = spectrum.meta
     if meta.field_T is None or meta.mas_hz is None:
         raise ModelParameterError(
             "The spectrum's metadata lack the field or the spinning rate; give them when "
-            "reading it (e.g. read_spectrum_text(..., mas_hz=...)).")
-    return FitData(ppm=even, y=np.asarray(spectrum.real, float), field_T=float(meta.field_T),
-                   mas_hz=float(meta.mas_hz), sigma=sigma, noise_region_ppm=noise_region_ppm,
-                   label=f"{meta.nucleus} {meta.mas_hz / 1e3:g} kHz MAS")
+            "reading it (e.g. read_spectrum_text(..., mas_hz=...))."
+        )
+    return FitData(
+        ppm=even,
+        y=np.asarray(spectrum.real, float),
+        field_T=float(meta.field_T),
+        mas_hz=float(meta.mas_hz),
+        sigma=sigma,
+        noise_region_ppm=noise_region_ppm,
+        label=f"{meta.nucleus} {meta.mas_hz / 1e3:g} kHz MAS",
+    )
 
 
 def read_spin_rate_series(paths: Sequence[str | Path], *, label: str = "") -> SpinRateSeries:
@@ -129,8 +150,7 @@ def kbr_series(folder: str | Path | None = None) -> SpinRateSeries:
         folder = real_dir() / KBR_FOLDER
     paths = sorted(Path(folder).glob("KBr_400MHz_*kHz.txt"))
     if not paths:
-        raise ReadError(f"No KBr_400MHz_*kHz.txt spectra in {folder}; point folder at the "
-                        f"{KBR_FOLDER} dataset.")
+        raise ReadError(f"No KBr_400MHz_*kHz.txt spectra in {folder}; point folder at the {KBR_FOLDER} dataset.")
     return read_spin_rate_series(paths, label="79Br KBr, 9.4 T")
 
 
@@ -138,8 +158,7 @@ def kbr_series(folder: str | Path | None = None) -> SpinRateSeries:
 # A cubic salt with a distribution of small C_Q: central line + satellite sidebands
 # --------------------------------------------------------------------------------------
 
-_LINE_PARAMS = ("iso_ppm", "sigma_cq_mhz", "ct_fwhm_hz", "ct_lorentz_hz", "st_fwhm_hz",
-                "st_lorentz_hz")
+_LINE_PARAMS = ("iso_ppm", "sigma_cq_mhz", "ct_fwhm_hz", "ct_lorentz_hz", "st_fwhm_hz", "st_lorentz_hz")
 
 
 @dataclass(frozen=True)
@@ -174,10 +193,11 @@ class CzjzekLineModel:
         w = self.distribution.weights(values["sigma_cq_mhz"])
         shift = values["iso_ppm"] - self.grid_iso_ppm
         out = []
-        for rows, g, lz in ((ct, values["ct_fwhm_hz"], values["ct_lorentz_hz"]),
-                            (st, values["st_fwhm_hz"], values["st_lorentz_hz"])):
-            kernel = voigt_kernel(self.nucleus, field_T, ppm, shift_ppm=shift, fwhm_hz=g,
-                                  lorentz_hz=lz)
+        for rows, g, lz in (
+            (ct, values["ct_fwhm_hz"], values["ct_lorentz_hz"]),
+            (st, values["st_fwhm_hz"], values["st_lorentz_hz"]),
+        ):
+            kernel = voigt_kernel(self.nucleus, field_T, ppm, shift_ppm=shift, fwhm_hz=g, lorentz_hz=lz)
             out.append(broaden(w @ rows, kernel))
         step = abs(float(ppm[1] - ppm[0]))
         return np.array(out) / step
@@ -188,9 +208,15 @@ class CzjzekLineModel:
 
     def sites(self, values: dict) -> tuple[Site, ...]:
         """The fitted distribution as Sites (central-line widths, total weight)."""
-        return tuple(self.distribution.sites(
-            values["iso_ppm"], values["sigma_cq_mhz"], fwhm_hz=values["ct_fwhm_hz"],
-            lorentz_hz=values["ct_lorentz_hz"], weight=values["a_ct"] + values["a_st"]))
+        return tuple(
+            self.distribution.sites(
+                values["iso_ppm"],
+                values["sigma_cq_mhz"],
+                fwhm_hz=values["ct_fwhm_hz"],
+                lorentz_hz=values["ct_lorentz_hz"],
+                weight=values["a_ct"] + values["a_st"],
+            )
+        )
 
 
 def _baseline(ppm: np.ndarray, coefficients) -> np.ndarray:
@@ -199,10 +225,19 @@ def _baseline(ppm: np.ndarray, coefficients) -> np.ndarray:
     return np.polynomial.polynomial.polyval(x, list(coefficients))
 
 
-def fit_czjzek(data: FitData, nucleus: str, *, iso_ppm: float, sigma_cq_mhz: float = 0.02,
-               ct_fwhm_hz: float = 50.0, st_fwhm_hz: float = 50.0, lorentz_hz: float = 30.0,
-               baseline_order: int = 3, distribution: CzjzekDistribution | None = None,
-               max_nfev: int = 400) -> tuple[FitResult, CzjzekLineModel]:
+def fit_czjzek(
+    data: FitData,
+    nucleus: str,
+    *,
+    iso_ppm: float,
+    sigma_cq_mhz: float = 0.02,
+    ct_fwhm_hz: float = 50.0,
+    st_fwhm_hz: float = 50.0,
+    lorentz_hz: float = 30.0,
+    baseline_order: int = 3,
+    distribution: CzjzekDistribution | None = None,
+    max_nfev: int = 400,
+) -> tuple[FitResult, CzjzekLineModel]:
     """Fit a :class:`CzjzekLineModel` (δiso, σ of the C_Q distribution, widths, amplitudes).
 
     Parameters
@@ -269,8 +304,9 @@ def fit_czjzek(data: FitData, nucleus: str, *, iso_ppm: float, sigma_cq_mhz: flo
     minimizer = lmfit.Minimizer(residual, params, scale_covar=True)
     out = minimizer.minimize(method="least_squares", diff_step=1e-4, max_nfev=max_nfev)
     pv = out.params.valuesdict()
-    result = result_from_minimizer(minimizer, out, sites=(model.sites(pv),), models=(full(pv),),
-                                   sigmas=(float(sigma),), max_nfev=max_nfev)
+    result = result_from_minimizer(
+        minimizer, out, sites=(model.sites(pv),), models=(full(pv),), sigmas=(float(sigma),), max_nfev=max_nfev
+    )
     return result, model
 
 
@@ -301,13 +337,13 @@ class SeriesPrediction:
 
     def table(self) -> str:
         """Plain-text table: rate, whether fitted or predicted, the two correlations."""
-        rows = [f"{self.series.label or self.series.nucleus}: fitted at "
-                f"{self.series.rates_hz[self.fitted] / 1e3:g} kHz",
-                f"{'MAS (kHz)':>10} {'':>10} {'r (all)':>9} {'r (sidebands)':>14}"]
+        rows = [
+            f"{self.series.label or self.series.nucleus}: fitted at {self.series.rates_hz[self.fitted] / 1e3:g} kHz",
+            f"{'MAS (kHz)':>10} {'':>10} {'r (all)':>9} {'r (sidebands)':>14}",
+        ]
         for j, rate in enumerate(self.series.rates_hz):
             kind = "fitted" if j == self.fitted else "predicted"
-            rows.append(f"{rate / 1e3:10g} {kind:>10} {self.correlation[j]:9.4f} "
-                        f"{self.sideband_correlation[j]:14.4f}")
+            rows.append(f"{rate / 1e3:10g} {kind:>10} {self.correlation[j]:9.4f} {self.sideband_correlation[j]:14.4f}")
         return "\n".join(rows)
 
     @property
@@ -322,8 +358,9 @@ def _scaled(model_y: np.ndarray, measured: np.ndarray) -> np.ndarray:
     return scale * model_y
 
 
-def predict_series(series: SpinRateSeries, fitted: int, result: FitResult, model=None, *,
-                   centre_half_width_hz: float = 1000.0) -> SeriesPrediction:
+def predict_series(
+    series: SpinRateSeries, fitted: int, result: FitResult, model=None, *, centre_half_width_hz: float = 1000.0
+) -> SeriesPrediction:
     """Predict every measured rate of ``series`` from a fit to spectrum ``fitted``.
 
     ``model`` is the :class:`CzjzekLineModel` of :func:`fit_czjzek`; without it the
@@ -335,8 +372,7 @@ def predict_series(series: SpinRateSeries, fitted: int, result: FitResult, model
     if model is not None:
         iso = result.values["iso_ppm"]
     else:
-        iso = float(np.average([s.iso_ppm for s in result.sites[0]],
-                               weights=[abs(s.weight) for s in result.sites[0]]))
+        iso = float(np.average([s.iso_ppm for s in result.sites[0]], weights=[abs(s.weight) for s in result.sites[0]]))
     predicted, corr, side = [], [], []
     for j, d in enumerate(series.spectra):
         if model is not None:
@@ -348,8 +384,9 @@ def predict_series(series: SpinRateSeries, fitted: int, result: FitResult, model
         predicted.append(y)
         corr.append(correlation(y, d.y))
         side.append(correlation(y, d.y, mask) if mask.sum() > 2 else float("nan"))
-    return SeriesPrediction(series, fitted, result, tuple(predicted), tuple(corr), tuple(side),
-                            float(iso), float(centre_half_width_hz))
+    return SeriesPrediction(
+        series, fitted, result, tuple(predicted), tuple(corr), tuple(side), float(iso), float(centre_half_width_hz)
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -364,9 +401,17 @@ def crop(data: FitData, region_ppm: tuple[float, float]) -> FitData:
     if keep.sum() < 16:
         raise ModelParameterError(
             f"Only {int(keep.sum())} points of {data.label!r} lie in {lo:g} … {hi:g} ppm; "
-            "choose a region that holds the whole sideband manifold.")
-    return FitData(ppm=data.ppm[keep], y=data.y[keep], field_T=data.field_T, mas_hz=data.mas_hz,
-                   sigma=data.sigma, noise_region_ppm=data.noise_region_ppm, label=data.label)
+            "choose a region that holds the whole sideband manifold."
+        )
+    return FitData(
+        ppm=data.ppm[keep],
+        y=data.y[keep],
+        field_T=data.field_T,
+        mas_hz=data.mas_hz,
+        sigma=data.sigma,
+        noise_region_ppm=data.noise_region_ppm,
+        label=data.label,
+    )
 
 
 def cpmg_series(folder: str | Path, *, label: str = "") -> SpinRateSeries:
@@ -382,13 +427,22 @@ def cpmg_series(folder: str | Path, *, label: str = "") -> SpinRateSeries:
         warnings.simplefilter("ignore")
         train = read(folder)
     spec = cpmg.lineshape(train, magnitude=True)
-    return SpinRateSeries(spec.meta.nucleus, (fit_data_from_spectrum(spec),),
-                          label or f"{spec.meta.nucleus} CPMG, {spec.meta.mas_hz / 1e3:g} kHz MAS")
+    return SpinRateSeries(
+        spec.meta.nucleus,
+        (fit_data_from_spectrum(spec),),
+        label or f"{spec.meta.nucleus} CPMG, {spec.meta.mas_hz / 1e3:g} kHz MAS",
+    )
 
 
-def fit_csa_manifold(data: FitData, nucleus: str, *, n_sites: int = 1,
-                     region_ppm: tuple[float, float] | None = None, fwhm_hz: float = 2000.0,
-                     n_peaks: int = 4) -> FitResult:
+def fit_csa_manifold(
+    data: FitData,
+    nucleus: str,
+    *,
+    n_sites: int = 1,
+    region_ppm: tuple[float, float] | None = None,
+    fwhm_hz: float = 2000.0,
+    n_peaks: int = 4,
+) -> FitResult:
     """CSA tensors (δiso, δaniso, η) with σ from one MAS sideband manifold, started blind.
 
     With a single spinning rate the centre band is not known in advance, so fits are
@@ -417,15 +471,14 @@ def fit_csa_manifold(data: FitData, nucleus: str, *, n_sites: int = 1,
     peaks, _ = find_peaks(y, height=0.2 * y.max())
     if peaks.size < n_sites:
         raise ModelParameterError(f"Found {peaks.size} peaks in {data.label!r}, fewer than n_sites={n_sites}.")
-    peaks = peaks[np.argsort(y[peaks])[::-1][:max(n_peaks, n_sites)]]
+    peaks = peaks[np.argsort(y[peaks])[::-1][: max(n_peaks, n_sites)]]
     spacing_ppm = data.mas_hz / nuclei.get(nucleus).reference_mhz(data.field_T)
     best = None
     for isos in combinations(data.ppm[peaks], n_sites):
         for sign in (1.0, -1.0):
             for eta in (0.2, 0.8):
                 start = [Site(nucleus, float(iso), sign * aniso, eta, fwhm_hz) for iso in isos]
-                result = fit_sites(data, start, baseline_order=0,
-                                   iso_window_ppm=max(0.6 * spacing_ppm, 1.0))
+                result = fit_sites(data, start, baseline_order=0, iso_window_ppm=max(0.6 * spacing_ppm, 1.0))
                 if best is None or result.redchi < best.redchi:
                     best = result
     return best

@@ -89,10 +89,22 @@ def _species_signal(p: Prediction, species: str) -> tuple[float, float]:
     return mine, rest
 
 
-def best_experiment(sample: Sample, species: str, target_snr: float, *, qd_mg: float,
-                    acquisition: Acquisition, reference_snr_per_scan: float, mode: str = "sensitivity",
-                    pores_nm=PORES_NM, loadings=LOADINGS, radical_mM=RADICAL_MM, contacts_ms=CONTACTS_MS,
-                    ppm=None, selectivity_tolerance: float = 0.9) -> ExperimentPlan:
+def best_experiment(
+    sample: Sample,
+    species: str,
+    target_snr: float,
+    *,
+    qd_mg: float,
+    acquisition: Acquisition,
+    reference_snr_per_scan: float,
+    mode: str = "sensitivity",
+    pores_nm=PORES_NM,
+    loadings=LOADINGS,
+    radical_mM=RADICAL_MM,
+    contacts_ms=CONTACTS_MS,
+    ppm=None,
+    selectivity_tolerance: float = 0.9,
+) -> ExperimentPlan:
     """Fastest settings to reach ``target_snr`` on ``species``, with and without DNP.
 
     For every combination of pore size, silica loading, radical concentration and contact
@@ -147,7 +159,7 @@ def best_experiment(sample: Sample, species: str, target_snr: float, *, qd_mg: f
     contacts = (None,) if acquisition.contact_ms is None else tuple(contacts_ms)
     options, settings = [], []
     for pore in pores_nm:
-        for load in (loadings if pore is not None else (None,)):
+        for load in loadings if pore is not None else (None,):
             silica = None if load is None else load * base.exact_loading
             for mm in radical_mM:
                 s = base.replace(pore_nm=pore, silica_mg_per_qd_mg=silica, radical_mM=float(mm))
@@ -161,13 +173,23 @@ def best_experiment(sample: Sample, species: str, target_snr: float, *, qd_mg: f
                     mine_off, _ = _species_signal(off, species)
                     n_on, _ = _scans(target_snr, reference_snr_per_scan * mine)
                     n_off, _ = _scans(target_snr, reference_snr_per_scan * mine_off)
-                    options.append(Option(
-                        pore_nm=pore, silica_mg_per_qd_mg=silica, radical_mM=float(mm), contact_ms=ct,
-                        recycle_s=d1, t_b_s=t_b, snr_per_scan=reference_snr_per_scan * mine,
-                        snr_per_scan_without_dnp=reference_snr_per_scan * mine_off,
-                        contrast=mine / rest if rest > 0 else math.inf,
-                        scans=n_on, hours=n_on * d1 / 3600.0 if n_on else math.inf,
-                        scans_without_dnp=n_off, hours_without_dnp=n_off * d1 / 3600.0 if n_off else math.inf))
+                    options.append(
+                        Option(
+                            pore_nm=pore,
+                            silica_mg_per_qd_mg=silica,
+                            radical_mM=float(mm),
+                            contact_ms=ct,
+                            recycle_s=d1,
+                            t_b_s=t_b,
+                            snr_per_scan=reference_snr_per_scan * mine,
+                            snr_per_scan_without_dnp=reference_snr_per_scan * mine_off,
+                            contrast=mine / rest if rest > 0 else math.inf,
+                            scans=n_on,
+                            hours=n_on * d1 / 3600.0 if n_on else math.inf,
+                            scans_without_dnp=n_off,
+                            hours_without_dnp=n_off * d1 / 3600.0 if n_off else math.inf,
+                        )
+                    )
                     settings.append((s, acq.replace(recycle_s=d1, scans=max(n_on, 1))))
     if mode == "selectivity":
         top = max(o.contrast for o in options)
@@ -181,11 +203,20 @@ def best_experiment(sample: Sample, species: str, target_snr: float, *, qd_mg: f
         raise ModelParameterError(f"No setting tried gives any {species} signal; check the species and the nucleus.")
     chosen_sample, chosen_acq = settings[k]
     runner = options[order[1]] if len(order) > 1 else None
-    why = (f"{'fastest' if mode == 'sensitivity' else 'fastest with ≥ ' + format(selectivity_tolerance, '.0%') + ' of the best contrast'}"
-           f" of {len(options)} settings: {best.hours:.3g} h ({best.scans} scans of {best.recycle_s:.3g} s = 1.2564·T_B)"
-           + (f"; next best {runner.hours:.3g} h" if runner else "")
-           + f"; without DNP {best.hours_without_dnp:.3g} h")
-    return ExperimentPlan(sample=chosen_sample, acquisition=chosen_acq, species=species, mode=mode,
-                          target_snr=float(target_snr), best=best,
-                          prediction=predict(chosen_sample, chosen_acq, ppm),
-                          ranking=tuple(options[i] for i in order), why=why)
+    why = (
+        f"{'fastest' if mode == 'sensitivity' else 'fastest with ≥ ' + format(selectivity_tolerance, '.0%') + ' of the best contrast'}"
+        f" of {len(options)} settings: {best.hours:.3g} h ({best.scans} scans of {best.recycle_s:.3g} s = 1.2564·T_B)"
+        + (f"; next best {runner.hours:.3g} h" if runner else "")
+        + f"; without DNP {best.hours_without_dnp:.3g} h"
+    )
+    return ExperimentPlan(
+        sample=chosen_sample,
+        acquisition=chosen_acq,
+        species=species,
+        mode=mode,
+        target_snr=float(target_snr),
+        best=best,
+        prediction=predict(chosen_sample, chosen_acq, ppm),
+        ranking=tuple(options[i] for i in order),
+        why=why,
+    )

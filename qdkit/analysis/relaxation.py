@@ -18,8 +18,19 @@ from qdkit.errors import ProcessingError
 from qdkit.models.sensitivity import optimal_recycle_s
 
 __all__ = [
-    "KINDS", "MODELS", "Estimate", "RecoveryFit", "ModelChoice", "recovery_kernel",
-    "recovery_curve", "fit_recovery", "fit_recovery_models", "optimal_recycle_for_kernel_s", "T1Fit", "recovery", "fit_t1",
+    "KINDS",
+    "MODELS",
+    "Estimate",
+    "RecoveryFit",
+    "ModelChoice",
+    "recovery_kernel",
+    "recovery_curve",
+    "fit_recovery",
+    "fit_recovery_models",
+    "optimal_recycle_for_kernel_s",
+    "T1Fit",
+    "recovery",
+    "fit_t1",
 ]
 
 #: What prepared the magnetisation: the starting guess of the efficiency k and its bounds.
@@ -33,6 +44,7 @@ _RANGE_FACTOR = 2.0
 
 
 # --- optimal recycle delay ---------------------------------------------------------------
+
 
 def optimal_recycle_for_kernel_s(kernel: Callable[[np.ndarray], np.ndarray], scale_s: float) -> float:
     """Recycle delay d maximising sensitivity per unit time, (1 − g(d))/√d.
@@ -73,6 +85,7 @@ def optimal_recycle_for_kernel_s(kernel: Callable[[np.ndarray], np.ndarray], sca
 
 
 # --- fitting ----------------------------------------------------------------------------
+
 
 def _checked(delays_s, intensities, sigma, kind: str):
     if kind not in KINDS:
@@ -192,12 +205,17 @@ def _recycle_estimate(result, model: str, params: dict[str, Estimate], tau: np.n
     best = d_opt(values)
     positive = tau[tau > 0]
     if positive.size and best < positive.min():
-        return Estimate(best, None, False,
-                        f"below the shortest delay measured ({positive.min():.3g} s): the curve rises faster "
-                        "than √d there (stretched β ≤ 1/2 has no optimum above zero); use the shortest "
-                        "delay the experiment allows")
-    undetermined = [n for n in ("t_s", "beta", "t_fast_s", "t_slow_s", "fraction_fast")
-                    if n in params and not params[n].determined]
+        return Estimate(
+            best,
+            None,
+            False,
+            f"below the shortest delay measured ({positive.min():.3g} s): the curve rises faster "
+            "than √d there (stretched β ≤ 1/2 has no optimum above zero); use the shortest "
+            "delay the experiment allows",
+        )
+    undetermined = [
+        n for n in ("t_s", "beta", "t_fast_s", "t_slow_s", "fraction_fast") if n in params and not params[n].determined
+    ]
     if undetermined:
         return Estimate(best, None, False, f"depends on undetermined {', '.join(undetermined)}")
     if result.covar is None:
@@ -221,8 +239,7 @@ def _recycle_estimate(result, model: str, params: dict[str, Estimate], tau: np.n
     return Estimate(best, sigma, True)
 
 
-def fit_recovery(delays_s, intensities, *, kind: str = "saturation", model: str = "mono",
-                 sigma=None) -> RecoveryFit:
+def fit_recovery(delays_s, intensities, *, kind: str = "saturation", model: str = "mono", sigma=None) -> RecoveryFit:
     """Fit one model S(τ) = S∞·[1 − k·g(τ)] to a recovery or build-up curve (lmfit, least squares).
 
     Parameters
@@ -258,8 +275,10 @@ def fit_recovery(delays_s, intensities, *, kind: str = "saturation", model: str 
     params = _parameters(model, kind, tau, y)
     n_varied = sum(1 for p in params.values() if p.vary)
     if tau.size <= n_varied:
-        raise ProcessingError(f"The {model}-exponential model has {n_varied} free parameters but the curve has "
-                              f"only {tau.size} points; measure more delays or choose a simpler model.")
+        raise ProcessingError(
+            f"The {model}-exponential model has {n_varied} free parameters but the curve has "
+            f"only {tau.size} points; measure more delays or choose a simpler model."
+        )
     weights = 1.0 / s if s is not None else np.ones_like(y)
 
     def residual(p):
@@ -278,14 +297,20 @@ def fit_recovery(delays_s, intensities, *, kind: str = "saturation", model: str 
     estimates, flagged = _estimates(result, tau)
     recycle = _recycle_estimate(result, model, estimates, tau)
     return RecoveryFit(
-        kind=kind, model=model, params=estimates,
+        kind=kind,
+        model=model,
+        params=estimates,
         bic=_bic(np.asarray(result.residual), result.nvarys, s is not None),
         rms_residual=float(np.sqrt(np.mean(resid**2))),
-        delays_s=tuple(float(v) for v in tau), intensities=tuple(float(v) for v in y),
-        optimal_recycle=recycle, undetermined=flagged,
+        delays_s=tuple(float(v) for v in tau),
+        intensities=tuple(float(v) for v in y),
+        optimal_recycle=recycle,
+        undetermined=flagged,
         values={k: e.value for k, e in estimates.items()},
         stderr={k: (e.sigma if e.sigma is not None else float("nan")) for k, e in estimates.items()},
-        redchi=float(result.redchi), success=bool(result.success), message=str(result.message or ""),
+        redchi=float(result.redchi),
+        success=bool(result.success),
+        message=str(result.message or ""),
         lmfit_result=result,
     )
 
@@ -327,8 +352,7 @@ class ModelChoice:
         return "\n".join(lines)
 
 
-def fit_recovery_models(delays_s, intensities, *, kind: str = "saturation", models=MODELS,
-                        sigma=None) -> ModelChoice:
+def fit_recovery_models(delays_s, intensities, *, kind: str = "saturation", models=MODELS, sigma=None) -> ModelChoice:
     """Fit each of ``models`` (see :func:`fit_recovery`) and choose one by the BIC.
 
     The simplest model whose BIC lies within :data:`BIC_MARGIN` of the lowest is chosen,
@@ -365,6 +389,7 @@ def fit_recovery_models(delays_s, intensities, *, kind: str = "saturation", mode
 
 
 # --- T1 in one call (the mono-exponential of fit_recovery) ---------------------------------
+
 
 def recovery(delays_s, *, t1_s: float, m_inf: float, efficiency: float) -> np.ndarray:
     """M(τ) = M∞ · (1 − k·exp(−τ/T1)).
@@ -416,12 +441,25 @@ def fit_t1(delays_s, intensities, *, kind: str = "inversion") -> T1Fit:
     if kind not in ("inversion", "saturation"):
         raise ProcessingError(f"Unknown recovery kind {kind!r}; use 'inversion' or 'saturation'.")
     if np.size(delays_s) < 4 or np.size(delays_s) != np.size(intensities):
-        raise ProcessingError(f"A T1 fit needs matching delays and intensities, at least four of each "
-                              f"(got {np.size(delays_s)} delays, {np.size(intensities)} intensities).")
+        raise ProcessingError(
+            f"A T1 fit needs matching delays and intensities, at least four of each "
+            f"(got {np.size(delays_s)} delays, {np.size(intensities)} intensities)."
+        )
     fit = fit_recovery(delays_s, intensities, kind=kind, model="mono")
     t1 = fit.params["t_s"]
-    return T1Fit(t1.value, t1.sigma if t1.sigma is not None else float("nan"), fit.params["m_inf"].value,
-                 fit.params["efficiency"].value, kind, fit.rms_residual,
-                 values=fit.values, stderr=fit.stderr, undetermined=fit.undetermined, redchi=fit.redchi,
-                 success=fit.success, message=fit.message, params=fit.lmfit_result.params,
-                 lmfit_result=fit.lmfit_result)
+    return T1Fit(
+        t1.value,
+        t1.sigma if t1.sigma is not None else float("nan"),
+        fit.params["m_inf"].value,
+        fit.params["efficiency"].value,
+        kind,
+        fit.rms_residual,
+        values=fit.values,
+        stderr=fit.stderr,
+        undetermined=fit.undetermined,
+        redchi=fit.redchi,
+        success=fit.success,
+        message=fit.message,
+        params=fit.lmfit_result.params,
+        lmfit_result=fit.lmfit_result,
+    )

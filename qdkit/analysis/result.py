@@ -71,8 +71,7 @@ class FitResult:
             If the fit has no parameter of that name.
         """
         if name not in self.values:
-            raise ModelParameterError(
-                f"This fit has no parameter {name!r}; it has {', '.join(self.values) or 'none'}.")
+            raise ModelParameterError(f"This fit has no parameter {name!r}; it has {', '.join(self.values) or 'none'}.")
         return self.values[name], self.stderr.get(name, float("nan"))
 
     def table(self) -> str:
@@ -111,8 +110,7 @@ def stderr_from_covariance(names, covariance) -> tuple[dict[str, float], tuple[s
         The names with a NaN standard error.
     """
     var = np.diag(np.asarray(covariance, dtype=float))
-    stderr = {n: (float(math.sqrt(v)) if np.isfinite(v) and v >= 0 else float("nan"))
-              for n, v in zip(names, var)}
+    stderr = {n: (float(math.sqrt(v)) if np.isfinite(v) and v >= 0 else float("nan")) for n, v in zip(names, var)}
     return stderr, tuple(n for n, s in stderr.items() if math.isnan(s))
 
 

@@ -35,13 +35,16 @@ __all__ = [
 
 def _diameter_range(size_spread: float) -> tuple[float, float]:
     """Mean diameters whose ±2 s distribution stays inside the table, nm."""
-    return (float(GRID_DIAMETERS_NM[0] * np.exp(2 * size_spread)) * 1.0001,
-            float(GRID_DIAMETERS_NM[-1] * np.exp(-2 * size_spread)) * 0.9999)
+    return (
+        float(GRID_DIAMETERS_NM[0] * np.exp(2 * size_spread)) * 1.0001,
+        float(GRID_DIAMETERS_NM[-1] * np.exp(-2 * size_spread)) * 0.9999,
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def monotonic_range_nm(material: str, element: str, size_spread: float = 0.08,
-                       structure: str | None = None, termination: str | None = None) -> tuple[float, float]:
+def monotonic_range_nm(
+    material: str, element: str, size_spread: float = 0.08, structure: str | None = None, termination: str | None = None
+) -> tuple[float, float]:
     """Diameters (nm) over which the sample's surface fraction falls strictly with D.
 
     The largest such interval that reaches the biggest tabulated sample. Below it, a narrow
@@ -50,17 +53,28 @@ def monotonic_range_nm(material: str, element: str, size_spread: float = 0.08,
     """
     lo, hi = _diameter_range(size_spread)
     grid = np.geomspace(lo, hi, 600)
-    f = np.array([ensemble_surface_fraction(material, element, d, size_spread=size_spread,
-                                            structure=structure, termination=termination)
-                  for d in grid])
+    f = np.array(
+        [
+            ensemble_surface_fraction(
+                material, element, d, size_spread=size_spread, structure=structure, termination=termination
+            )
+            for d in grid
+        ]
+    )
     rising = np.flatnonzero(np.diff(f) >= 0)
     start = 0 if rising.size == 0 else int(rising[-1]) + 1
     return float(grid[start]), float(grid[-1])
 
 
-def diameter_from_surface_fraction(material: str, element: str, fraction: float, *,
-                                   size_spread: float = 0.08, structure: str | None = None,
-                                   termination: str | None = None) -> float:
+def diameter_from_surface_fraction(
+    material: str,
+    element: str,
+    fraction: float,
+    *,
+    size_spread: float = 0.08,
+    structure: str | None = None,
+    termination: str | None = None,
+) -> float:
     """Median diameter (nm) of a sample whose ``element`` atoms are ``fraction`` surface.
 
     Inverts :func:`qdkit.models.size_ensemble.ensemble_surface_fraction` by Brent's method
@@ -75,8 +89,12 @@ def diameter_from_surface_fraction(material: str, element: str, fraction: float,
     lo, hi = monotonic_range_nm(material, element, float(size_spread), structure, termination)
 
     def g(d):
-        return ensemble_surface_fraction(material, element, d, size_spread=size_spread,
-                                         structure=structure, termination=termination) - f
+        return (
+            ensemble_surface_fraction(
+                material, element, d, size_spread=size_spread, structure=structure, termination=termination
+            )
+            - f
+        )
 
     g_lo, g_hi = g(lo), g(hi)
     if not (np.isfinite(f) and g_lo >= 0 >= g_hi):
@@ -88,8 +106,15 @@ def diameter_from_surface_fraction(material: str, element: str, fraction: float,
     return float(brentq(g, lo, hi, xtol=1e-5))
 
 
-def shell_metals_per_nm2(material: str, element: str, fraction: float, diameter_nm: float, *,
-                         size_spread: float = 0.08, structure: str | None = None) -> float:
+def shell_metals_per_nm2(
+    material: str,
+    element: str,
+    fraction: float,
+    diameter_nm: float,
+    *,
+    size_spread: float = 0.08,
+    structure: str | None = None,
+) -> float:
     """Shell metal atoms per nm² of core sphere that make ``fraction`` of the metal surface.
 
     Z-type M(X)₂ shell on a stoichiometric core (the CdSe_core(CdX₂)_shell model, Anderson
@@ -99,8 +124,9 @@ def shell_metals_per_nm2(material: str, element: str, fraction: float, diameter_
     core metals' coordination unchanged (only cation–anion bonds count).
     """
     d, _, _ = count_table(material, element, structure=structure, termination="stoichiometric")
-    s, n = ensemble_counts(material, element, diameter_nm, size_spread=size_spread,
-                           structure=structure, termination="stoichiometric")
+    s, n = ensemble_counts(
+        material, element, diameter_nm, size_spread=size_spread, structure=structure, termination="stoichiometric"
+    )
     area = float(size_weights(diameter_nm, size_spread, d) @ (np.pi * d**2))
     f = float(fraction)
     if not 0 <= f < 1:
@@ -108,8 +134,15 @@ def shell_metals_per_nm2(material: str, element: str, fraction: float, diameter_
     return (f * n - s) / ((1 - f) * area)
 
 
-def diameter_from_cation_excess(material: str, element: str, fraction: float, cation_excess: float, *,
-                                size_spread: float = 0.08, structure: str | None = None) -> float:
+def diameter_from_cation_excess(
+    material: str,
+    element: str,
+    fraction: float,
+    cation_excess: float,
+    *,
+    size_spread: float = 0.08,
+    structure: str | None = None,
+) -> float:
     """Core diameter (nm) of a M(X)₂-shelled sample from its metal excess x = M/X − 1.
 
     Core metals are the non-surface share of all metals: x + 1 = (N − S)/((1 − f)·N_X),
@@ -124,10 +157,12 @@ def diameter_from_cation_excess(material: str, element: str, fraction: float, ca
     lo, hi = _diameter_range(size_spread)
 
     def g(d):
-        s, n = ensemble_counts(material, element, d, size_spread=size_spread, structure=structure,
-                               termination="stoichiometric")
-        _, n_x = ensemble_counts(material, anion, d, size_spread=size_spread, structure=structure,
-                                 termination="stoichiometric")
+        s, n = ensemble_counts(
+            material, element, d, size_spread=size_spread, structure=structure, termination="stoichiometric"
+        )
+        _, n_x = ensemble_counts(
+            material, anion, d, size_spread=size_spread, structure=structure, termination="stoichiometric"
+        )
         return (n - s) / ((1 - f) * n_x) - 1 - x
 
     g_lo, g_hi = g(lo), g(hi)
@@ -187,11 +222,21 @@ def _surface_share(populations, surface_sites, stderr, cov):
     return float(mask @ p), float(np.sqrt(max(var, 0.0)))
 
 
-def structure(populations, material: str, *, surface_sites, element: str | None = None,
-              populations_stderr=None, size_spread: float = 0.08, structure: str | None = None,
-              shell: bool = False, diameter_nm: float | None = None,
-              diameter_nm_stderr: float = 0.0, cation_excess: float | None = None,
-              cation_excess_stderr: float = 0.0) -> StructureResult:
+def structure(
+    populations,
+    material: str,
+    *,
+    surface_sites,
+    element: str | None = None,
+    populations_stderr=None,
+    size_spread: float = 0.08,
+    structure: str | None = None,
+    shell: bool = False,
+    diameter_nm: float | None = None,
+    diameter_nm_stderr: float = 0.0,
+    cation_excess: float | None = None,
+    cation_excess_stderr: float = 0.0,
+) -> StructureResult:
     """Diameter (and CdX₂/PbX₂ shell density) of a QD sample from its site populations.
 
     Without a shell, the share of surface atoms f = Σ_surface p_i is inverted through the
@@ -237,10 +282,14 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
         if element is None and populations.site_list:
             element = nuclei.get(populations.site_list[0].nucleus).symbol
         fit_assumptions = [
-            ("populations are CP plateau amplitudes N_i of the classical I–S model: every site "
-            "draws on the same ¹H reservoir (same CP gain bound and DNP enhancement)"),
+            (
+                "populations are CP plateau amplitudes N_i of the classical I–S model: every site "
+                "draws on the same ¹H reservoir (same CP gain bound and DNP enhancement)"
+            ),
             {"shared": "one T1ρ for all sites, fitted", "per_site": "a T1ρ per site, fitted"}.get(
-                populations.t1rho_mode) or f"T1ρ fixed at {float(populations.t1rho_ms):g} ms, not fitted",
+                populations.t1rho_mode
+            )
+            or f"T1ρ fixed at {float(populations.t1rho_ms):g} ms, not fitted",
         ]
         if populations.undetermined:
             fit_assumptions.append("undetermined by the series: " + ", ".join(populations.undetermined))
@@ -250,26 +299,31 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
     mat_struct = structure or DEFAULT_STRUCTURE.get(material)
     f, f_err = _surface_share(populations, surface_sites, populations_stderr, cov)
     assumptions = fit_assumptions + [
-        (f"sites {sorted(int(i) for i in surface_sites)} are surface {element}, the others core "
-        "(the user's assignment)"),
-        (f"surface = under-coordinated {element} of a spherical cut of bulk {material} "
-        f"({mat_struct}) with bulk lattice constants (qdkit.nanocrystal.build)"),
-        (f"lognormal size distribution, {size_spread:.0%} relative spread; each dot counts with "
-        "its number of atoms"),
+        (
+            f"sites {sorted(int(i) for i in surface_sites)} are surface {element}, the others core "
+            "(the user's assignment)"
+        ),
+        (
+            f"surface = under-coordinated {element} of a spherical cut of bulk {material} "
+            f"({mat_struct}) with bulk lattice constants (qdkit.nanocrystal.build)"
+        ),
+        (f"lognormal size distribution, {size_spread:.0%} relative spread; each dot counts with its number of atoms"),
     ]
     lo, hi = _diameter_range(size_spread)
     if not shell:
         term = None
-        d = diameter_from_surface_fraction(material, element, f, size_spread=size_spread,
-                                           structure=mat_struct)
+        d = diameter_from_surface_fraction(material, element, f, size_spread=size_spread, structure=mat_struct)
 
         d_lo, d_hi = monotonic_range_nm(material, element, float(size_spread), mat_struct)
-        f_range = [ensemble_surface_fraction(material, element, x, size_spread=size_spread,
-                                             structure=mat_struct) for x in (d_hi, d_lo)]
+        f_range = [
+            ensemble_surface_fraction(material, element, x, size_spread=size_spread, structure=mat_struct)
+            for x in (d_hi, d_lo)
+        ]
 
         def inv(x):
-            return diameter_from_surface_fraction(material, element, float(np.clip(x, *f_range)),
-                                                  size_spread=size_spread, structure=mat_struct)
+            return diameter_from_surface_fraction(
+                material, element, float(np.clip(x, *f_range)), size_spread=size_spread, structure=mat_struct
+            )
 
         h = max(1e-4, 0.01 * f_err)
         slope = (inv(f + h) - inv(f - h)) / (2 * h)
@@ -278,8 +332,12 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
         rho = rho_err = cov_frac = cov_err = float("nan")
         assumptions.append(
             "no Z-type shell: surface "
-            + ("atoms are the metal-rich cut's under-coordinated ones (cation-rich termination)"
-               if mat_struct != "perovskite" else "of the stoichiometric perovskite cut"))
+            + (
+                "atoms are the metal-rich cut's under-coordinated ones (cation-rich termination)"
+                if mat_struct != "perovskite"
+                else "of the stoichiometric perovskite cut"
+            )
+        )
     else:
         term = "stoichiometric"
         if diameter_nm is None and cation_excess is None:
@@ -289,17 +347,22 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
                 "elemental analysis): one population ratio cannot give both size and shell."
             )
         if diameter_nm is None:
-            d = diameter_from_cation_excess(material, element, f, cation_excess, size_spread=size_spread,
-                                            structure=mat_struct)
+            d = diameter_from_cation_excess(
+                material, element, f, cation_excess, size_spread=size_spread, structure=mat_struct
+            )
             h_f, h_x = max(1e-4, 0.01 * f_err), max(1e-4, 0.01 * cation_excess_stderr)
 
             def d_of(ff, xx):
-                return diameter_from_cation_excess(material, element, ff, xx, size_spread=size_spread,
-                                                   structure=mat_struct)
+                return diameter_from_cation_excess(
+                    material, element, ff, xx, size_spread=size_spread, structure=mat_struct
+                )
 
-            d_err = float(np.hypot((d_of(f + h_f, cation_excess) - d_of(f - h_f, cation_excess)) / (2 * h_f) * f_err,
-                                   (d_of(f, cation_excess + h_x) - d_of(f, cation_excess - h_x)) / (2 * h_x)
-                                   * cation_excess_stderr))
+            d_err = float(
+                np.hypot(
+                    (d_of(f + h_f, cation_excess) - d_of(f - h_f, cation_excess)) / (2 * h_f) * f_err,
+                    (d_of(f, cation_excess + h_x) - d_of(f, cation_excess - h_x)) / (2 * h_x) * cation_excess_stderr,
+                )
+            )
             source = f"core diameter from the metal excess {cation_excess:g} ± {cation_excess_stderr:g}"
         else:
             d, d_err = float(diameter_nm), float(diameter_nm_stderr)
@@ -310,34 +373,50 @@ def structure(populations, material: str, *, surface_sites, element: str | None 
         rho = shell_metals_per_nm2(material, element, f, d, size_spread=size_spread, structure=mat_struct)
         h_f = max(1e-4, 0.01 * f_err)
         h_d = max(1e-3, 0.01 * d_err)
-        g_f = (shell_metals_per_nm2(material, element, f + h_f, d, size_spread=size_spread, structure=mat_struct)
-               - shell_metals_per_nm2(material, element, f - h_f, d, size_spread=size_spread,
-                                      structure=mat_struct)) / (2 * h_f)
-        g_d = (shell_metals_per_nm2(material, element, f, min(d + h_d, hi), size_spread=size_spread,
-                                    structure=mat_struct)
-               - shell_metals_per_nm2(material, element, f, max(d - h_d, lo), size_spread=size_spread,
-                                      structure=mat_struct)) / (min(d + h_d, hi) - max(d - h_d, lo))
+        g_f = (
+            shell_metals_per_nm2(material, element, f + h_f, d, size_spread=size_spread, structure=mat_struct)
+            - shell_metals_per_nm2(material, element, f - h_f, d, size_spread=size_spread, structure=mat_struct)
+        ) / (2 * h_f)
+        g_d = (
+            shell_metals_per_nm2(material, element, f, min(d + h_d, hi), size_spread=size_spread, structure=mat_struct)
+            - shell_metals_per_nm2(
+                material, element, f, max(d - h_d, lo), size_spread=size_spread, structure=mat_struct
+            )
+        ) / (min(d + h_d, hi) - max(d - h_d, lo))
         rho_err = float(np.hypot(g_f * f_err, g_d * d_err))
         full = LIGANDS["oleate"].ligands_per_nm2 / 2.0
         cov_frac, cov_err = rho / full, rho_err / full
         assumptions += [
-            (f"Z-type {element}X₂ shell on a stoichiometric core: every shell {element} is surface, "
-            "shell metals do not change the core atoms' coordination"),
-            (f"full shell = one {element} per two X ligands at {2 * full:g} ligands/nm² "
-            "(qdkit.models.materials.LIGANDS)"),
+            (
+                f"Z-type {element}X₂ shell on a stoichiometric core: every shell {element} is surface, "
+                "shell metals do not change the core atoms' coordination"
+            ),
+            (
+                f"full shell = one {element} per two X ligands at {2 * full:g} ligands/nm² "
+                "(qdkit.models.materials.LIGANDS)"
+            ),
             source,
         ]
         if rho < 0:
-            assumptions.append("fewer surface metals than a bare stoichiometric core has: no shell "
-                               "is seen (negative density reported as measured)")
+            assumptions.append(
+                "fewer surface metals than a bare stoichiometric core has: no shell "
+                "is seen (negative density reported as measured)"
+            )
     weights = size_weights(d, size_spread)
     keep = weights > 1e-6 * weights.max()
     return StructureResult(
-        material=material, element=element, surface_fraction=f, surface_fraction_stderr=f_err,
-        diameter_nm=float(d), diameter_nm_stderr=float(d_err),
-        diameter_interval_nm=(float(min(interval)), float(max(interval))), size_spread=float(size_spread),
+        material=material,
+        element=element,
+        surface_fraction=f,
+        surface_fraction_stderr=f_err,
+        diameter_nm=float(d),
+        diameter_nm_stderr=float(d_err),
+        diameter_interval_nm=(float(min(interval)), float(max(interval))),
+        size_spread=float(size_spread),
         size_distribution=(GRID_DIAMETERS_NM[keep].copy(), weights[keep]),
-        shell_metals_per_nm2=float(rho), shell_metals_per_nm2_stderr=float(rho_err),
-        shell_coverage=float(cov_frac), shell_coverage_stderr=float(cov_err),
+        shell_metals_per_nm2=float(rho),
+        shell_metals_per_nm2_stderr=float(rho_err),
+        shell_coverage=float(cov_frac),
+        shell_coverage_stderr=float(cov_err),
         assumptions=tuple(assumptions) + ((f"termination: {term}",) if term else ()),
     )

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from qdkit.processing.measure import noise_rms
 from qdkit.errors import OutputError, QdkitError
+from qdkit.processing.measure import noise_rms
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -48,10 +48,29 @@ __all__ = [
 
 #: Columns of ``summary.csv``, in order.
 SUMMARY_COLUMNS = [
-    "path", "status", "error", "nucleus", "field_T", "mas_hz", "td", "ns", "d1_s",
-    "contact_ms", "temperature_K", "microwave", "pulprog", "peak_ppm", "snr",
-    "integral", "region_ppm", "enhancement", "enhancement_sigma", "enhancement_vs",
-    "warnings", "outputs", "seconds",
+    "path",
+    "status",
+    "error",
+    "nucleus",
+    "field_T",
+    "mas_hz",
+    "td",
+    "ns",
+    "d1_s",
+    "contact_ms",
+    "temperature_K",
+    "microwave",
+    "pulprog",
+    "peak_ppm",
+    "snr",
+    "integral",
+    "region_ppm",
+    "enhancement",
+    "enhancement_sigma",
+    "enhancement_vs",
+    "warnings",
+    "outputs",
+    "seconds",
 ]
 
 MARKER = ".qdkit-batch"
@@ -60,6 +79,7 @@ RECORD = "record.json"
 
 
 # --- per-dataset work (runs on a Dask worker) ------------------------------------------------
+
 
 def _files_of(path: Path) -> list[Path]:
     if path.is_file():
@@ -175,7 +195,6 @@ def _read_and_process(path: str, recipe: list | None):
     """The processed spectrum and metadata of a raw dataset, or of a processed spectrum file
     (a JCAMP-DX or text spectrum, taken as it is)."""
     import qdkit
-
     from qdkit.io import read_spectrum
 
     try:
@@ -211,8 +230,7 @@ def process_one(path: str, root: str, out_dir: str, recipe: list | None = None) 
         Summary row: path, status, metadata, S/N, outputs, or the error.
     """
 
-    from qdkit.app import output
-    from qdkit.app import report
+    from qdkit.app import output, report
     from qdkit.processing.recipe import to_json
 
     started = time.perf_counter()
@@ -237,10 +255,18 @@ def process_one(path: str, root: str, out_dir: str, recipe: list | None = None) 
             warnings.simplefilter("always")
             spec, meta = _read_and_process(path, recipe)
         row.update(
-            status="ok", error="",
-            nucleus=meta.nucleus, field_T=meta.field_T, mas_hz=meta.mas_hz, td=meta.td,
-            ns=meta.ns, d1_s=meta.d1_s, contact_ms=meta.contact_ms,
-            temperature_K=meta.temperature_K, microwave=meta.microwave, pulprog=meta.pulprog,
+            status="ok",
+            error="",
+            nucleus=meta.nucleus,
+            field_T=meta.field_T,
+            mas_hz=meta.mas_hz,
+            td=meta.td,
+            ns=meta.ns,
+            d1_s=meta.d1_s,
+            contact_ms=meta.contact_ms,
+            temperature_K=meta.temperature_K,
+            microwave=meta.microwave,
+            pulprog=meta.pulprog,
             warnings=" | ".join(sorted({str(w.message) for w in caught} | set(meta.warnings))),
         )
         row.update(_summarise(spec), ndim=int(np.ndim(spec.data)))
@@ -279,7 +305,6 @@ def enhancement_pair(on_path: str, off_path: str, recipe: list | None, region_pp
         ``enhancement`` and ``enhancement_sigma`` (:func:`qdkit.dnp.enhancement`).
     """
     import qdkit
-
     from qdkit.models.dnp import enhancement
 
     with warnings.catch_warnings():
@@ -291,6 +316,7 @@ def enhancement_pair(on_path: str, off_path: str, recipe: list | None, region_pp
 
 
 # --- driver --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BatchResult:
@@ -351,8 +377,11 @@ def _connect(scheduler: str | None, workers: int | None):
                 "(e.g. tcp://host:8786) or leave out --scheduler to use this machine."
             ) from None
     cluster = LocalCluster(
-        n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-        dashboard_address=None, silence_logs=50,
+        n_workers=workers or os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=50,
     )
     return Client(cluster), cluster
 
@@ -410,12 +439,14 @@ def run_batch(
         bar.close()
         by_path = {r["path"]: r for r in rows}
         pairs = _pairs(rows)
-        eps = [client.submit(enhancement_pair, on["path"], off["path"], recipe, on["region_ppm"], pure=False)
-               for on, off in pairs]
+        eps = [
+            client.submit(enhancement_pair, on["path"], off["path"], recipe, on["region_ppm"], pure=False)
+            for on, off in pairs
+        ]
         for (on, off), fut in zip(pairs, eps):
             try:
                 by_path[on["path"]].update(fut.result(), enhancement_vs=off["path"])
-            except Exception as exc:  # noqa: BLE001 - one bad pair must not stop the summary
+            except Exception as exc:
                 by_path[on["path"]].update(enhancement_vs=f"{off['path']} (failed: {exc})")
     finally:
         client.close()
@@ -466,9 +497,11 @@ def write_summary(out: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
         if r.get("error"):
             status += f'<div class="err">{html.escape(r["error"])}</div>'
         eps = "" if r.get("enhancement") is None else f"{r['enhancement']:.3g} ± {r.get('enhancement_sigma', 0):.2g}"
-        cells = [html.escape(r["path"]), status] + [
-            html.escape(_cell(r.get(k))) for k in ("nucleus", "field_T", "mas_hz", "ns", "snr")
-        ] + [html.escape(eps), img]
+        cells = (
+            [html.escape(r["path"]), status]
+            + [html.escape(_cell(r.get(k))) for k in ("nucleus", "field_T", "mas_hz", "ns", "snr")]
+            + [html.escape(eps), img]
+        )
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>qdkit batch summary</title>
@@ -478,7 +511,7 @@ td,th{{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-ali
 <h1>qdkit batch summary</h1>
 <p>{ok} of {len(rows)} datasets processed; {len(rows) - ok} could not be read or processed (their rows say why).
 Full table: <a href="summary.csv">summary.csv</a>. Each dataset's spectrum and recipe are in its folder under <code>datasets/</code>.</p>
-<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>
+<table><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr>
 {chr(10).join(body)}
 </table></body></html>
 """
@@ -487,6 +520,7 @@ Full table: <a href="summary.csv">summary.csv</a>. Each dataset's spectrum and r
 
 
 # --- command line ----------------------------------------------------------------------------
+
 
 def add_batch(subparsers) -> None:
     """Add the ``batch`` subcommand (every dataset under a folder, on Dask) to ``subparsers``.
@@ -508,7 +542,9 @@ def add_batch(subparsers) -> None:
     p.add_argument("--out", required=True, help="output folder (outside ROOT)")
     p.add_argument("--recipe", default=None, help="recipe JSON file to apply to every dataset")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: a local cluster)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes of the local cluster (default: one per core)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes of the local cluster (default: one per core)"
+    )
     p.add_argument("--overwrite", action="store_true", help="allow an --out folder that holds other files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run_batch_cli)
@@ -530,8 +566,13 @@ def run_batch_cli(args) -> int:
 
     recipe = from_json(args.recipe) if args.recipe else None
     result = run_batch(
-        args.root, args.out, recipe=recipe, scheduler=args.scheduler, workers=args.workers,
-        progress=not args.quiet, overwrite=args.overwrite,
+        args.root,
+        args.out,
+        recipe=recipe,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        progress=not args.quiet,
+        overwrite=args.overwrite,
     )
     n, bad = len(result.rows), len(result.failed)
     print(f"{n - bad} of {n} datasets processed; summary: {result.summary_html}")

@@ -19,12 +19,12 @@ prints its message to stderr and exits with status 2 (no traceback).
 from __future__ import annotations
 
 import argparse
-from importlib.metadata import entry_points
 import json
 import os
 import re
 import sys
 import warnings
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ EXIT_USER_ERROR = 2
 
 # --- info ---------------------------------------------------------------------------------
 
+
 def add_info(subparsers) -> None:
     """Add the ``info`` subcommand (what qdkit reads from a dataset) to ``subparsers``.
 
@@ -71,7 +72,10 @@ def add_info(subparsers) -> None:
         help="show what qdkit reads from a dataset (nucleus, field, MAS, TD, ...)",
         description="Show the metadata qdkit reads from a dataset, or from every dataset under a folder.",
     )
-    p.add_argument("path", help="Bruker expno or pdata/N folder, Varian .fid folder, JCAMP-DX or text spectrum, or a folder of them")
+    p.add_argument(
+        "path",
+        help="Bruker expno or pdata/N folder, Varian .fid folder, JCAMP-DX or text spectrum, or a folder of them",
+    )
     p.add_argument("--procno", type=int, default=None, help="Bruker processing number (default: 1)")
     p.add_argument("--json", action="store_true", help="print JSON (one object, or a list for a folder of datasets)")
     p.set_defaults(run=run_info)
@@ -95,7 +99,7 @@ def _record(path: Path, procno: int | None) -> dict[str, Any]:
             "meta": ds.meta.to_dict(),
         }
     except QdkitError:
-        if path.is_file() and not path.suffix.lower() in (".dx", ".jdx"):
+        if path.is_file() and path.suffix.lower() not in (".dx", ".jdx"):
             spec = io.read_spectrum(path)
             return {
                 "path": str(path),
@@ -144,13 +148,25 @@ def info_records(path: str, procno: int | None = None) -> list[dict[str, Any]]:
 
 
 _TEXT_FIELDS = [
-    ("nucleus", "nucleus", ""), ("field_T", "field", "T"), ("larmor_mhz", "carrier (SFO1)", "MHz"),
-    ("mas_hz", "MAS", "Hz"), ("td", "TD (complex points)", ""), ("sw_hz", "spectral width", "Hz"),
-    ("ns", "scans", ""), ("d1_s", "recycle delay", "s"), ("contact_ms", "CP contact", "ms"),
-    ("temperature_K", "temperature", "K"), ("pulprog", "pulse program", ""), ("microwave", "microwaves", ""),
-    ("cpmg_echoes", "CPMG echoes", ""), ("cpmg_period_us", "CPMG echo period", "µs"),
-    ("group_delay_pts", "digital-filter delay", "points"), ("td_indirect", "indirect TD", ""),
-    ("fnmode", "FnMODE", ""), ("delays_s", "delay list", "s"), ("title", "title", ""),
+    ("nucleus", "nucleus", ""),
+    ("field_T", "field", "T"),
+    ("larmor_mhz", "carrier (SFO1)", "MHz"),
+    ("mas_hz", "MAS", "Hz"),
+    ("td", "TD (complex points)", ""),
+    ("sw_hz", "spectral width", "Hz"),
+    ("ns", "scans", ""),
+    ("d1_s", "recycle delay", "s"),
+    ("contact_ms", "CP contact", "ms"),
+    ("temperature_K", "temperature", "K"),
+    ("pulprog", "pulse program", ""),
+    ("microwave", "microwaves", ""),
+    ("cpmg_echoes", "CPMG echoes", ""),
+    ("cpmg_period_us", "CPMG echo period", "µs"),
+    ("group_delay_pts", "digital-filter delay", "points"),
+    ("td_indirect", "indirect TD", ""),
+    ("fnmode", "FnMODE", ""),
+    ("delays_s", "delay list", "s"),
+    ("title", "title", ""),
 ]
 
 
@@ -202,6 +218,7 @@ def run_info(args) -> int:
 
 
 # --- process ------------------------------------------------------------------------------
+
 
 def add_process(subparsers) -> None:
     """Add the ``process`` subcommand (spectrum CSV, recipe JSON, HTML plot) to ``subparsers``.
@@ -296,10 +313,8 @@ def run_process(args) -> int:
         When the path holds a processed spectrum, which has nothing to process.
     """
     import qdkit
-
-    from qdkit.app import output
+    from qdkit.app import output, report
     from qdkit.processing import recipe
-    from qdkit.app import report
 
     ds = _read_reporting_warnings(args.path, args.procno)
     if ds.meta.extra.get("content") == "spectrum":
@@ -317,7 +332,10 @@ def run_process(args) -> int:
         f"{stem}.html": report.spectrum_html(spec, title=stem),
     }
     written = output.write_files(
-        args.out, files, overwrite=args.overwrite, raw_folders=(raw_folder(source), raw_folder(ds.meta.source or source))
+        args.out,
+        files,
+        overwrite=args.overwrite,
+        raw_folders=(raw_folder(source), raw_folder(ds.meta.source or source)),
     )
     for f in written:
         print(f)
@@ -325,6 +343,7 @@ def run_process(args) -> int:
 
 
 # --- export -------------------------------------------------------------------------------
+
 
 def add_export(subparsers) -> None:
     """Add the ``export`` subcommand (a new TopSpin procno and/or a JCAMP-DX file) to ``subparsers``.
@@ -343,9 +362,16 @@ def add_export(subparsers) -> None:
         "as a JCAMP-DX 5.01 spectrum (--jcamp FILE). An existing procno or file is kept unless "
         "--overwrite. A spectrum that is already processed (JCAMP-DX, text) is exported as it is.",
     )
-    p.add_argument("path", help="dataset (Bruker expno or pdata/N folder, Varian .fid folder, JCAMP-DX or text spectrum)")
-    p.add_argument("--topspin", type=int, metavar="PROCNO", default=None,
-                   help="new TopSpin processing number to create under <expno>/pdata/")
+    p.add_argument(
+        "path", help="dataset (Bruker expno or pdata/N folder, Varian .fid folder, JCAMP-DX or text spectrum)"
+    )
+    p.add_argument(
+        "--topspin",
+        type=int,
+        metavar="PROCNO",
+        default=None,
+        help="new TopSpin processing number to create under <expno>/pdata/",
+    )
     p.add_argument("--jcamp", metavar="FILE", default=None, help="JCAMP-DX file to write (e.g. spectrum.jdx)")
     p.add_argument("--recipe", default=None, help="recipe JSON file to replay instead of the default processing")
     p.add_argument("--procno", type=int, default=None, help="Bruker processing number for the default recipe")
@@ -374,7 +400,6 @@ def run_export(args) -> int:
         When ``--recipe`` is given for a spectrum that is already processed.
     """
     import qdkit
-
     from qdkit import io
     from qdkit.errors import OutputError
     from qdkit.io import export
@@ -425,6 +450,7 @@ def command_adders() -> list:
 
 
 # --- entry point --------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``qdkit`` argument parser with every subcommand of :func:`command_adders`.

@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 
-
 def _inside(child: Path, parent: Path) -> bool:
     try:
         child.relative_to(parent)
@@ -109,7 +108,8 @@ def write_files(
     existing = [str(t) for t in targets.values() if t.exists()]
     if existing and not overwrite:
         raise OutputError(
-            "Not overwriting existing output: " + ", ".join(existing)
+            "Not overwriting existing output: "
+            + ", ".join(existing)
             + ". Pass --overwrite (overwrite=True) to replace them, or choose another folder."
         )
     try:

@@ -132,7 +132,9 @@ def spectrum_svg(spec: Spectrum, *, width: int = WIDTH, height: int = HEIGHT) ->
     ]
     for t in nice_ticks(x_lo, x_hi):
         X = sx(t)
-        parts.append(f'<line x1="{X:.1f}" y1="{MARGIN_TOP + plot_h}" x2="{X:.1f}" y2="{MARGIN_TOP + plot_h + 5}" stroke="#444"/>')
+        parts.append(
+            f'<line x1="{X:.1f}" y1="{MARGIN_TOP + plot_h}" x2="{X:.1f}" y2="{MARGIN_TOP + plot_h + 5}" stroke="#444"/>'
+        )
         parts.append(
             f'<text x="{X:.1f}" y="{MARGIN_TOP + plot_h + 18}" font-size="12" text-anchor="middle">{t:g}</text>'
         )

@@ -11,20 +11,17 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+
 import numpy as np
-from qdkit.io import bruker
-from qdkit.io import jcamp
-from qdkit.io import varian
+
 from qdkit.dataset import Dataset, Spectrum
 from qdkit.errors import MetadataError, QdkitWarning, ReadError
+from qdkit.io import bruker, jcamp, varian
+from qdkit.io.folders import TEXT_SUFFIXES, broken_links, existing_path, explain_folder, natural_order
 from qdkit.io.native import NATIVE_SUFFIX, load_native, save
 from qdkit.io.text import read_spectrum_text
-from qdkit.io.folders import TEXT_SUFFIXES, broken_links, existing_path, explain_folder, natural_order
-
 
 __all__ = ["read", "read_spectrum", "read_spectrum_text", "find_datasets", "save", "QdkitWarning"]
-
-
 
 
 def read(path: str | os.PathLike, *, procno: int | None = None) -> Dataset:
@@ -219,8 +216,10 @@ def find_datasets(root: str | os.PathLike) -> list[Path]:
         here = Path(folder)
         # a folder with any raw-data or parameter file is listed, complete or not, so that
         # a damaged experiment shows up (and is explained) instead of vanishing silently
-        if bruker.is_expno(here) or varian.is_varian(here) or any(
-            (here / name).is_file() for name in ("fid", "ser", "acqus", "acqu")
+        if (
+            bruker.is_expno(here)
+            or varian.is_varian(here)
+            or any((here / name).is_file() for name in ("fid", "ser", "acqus", "acqu"))
         ):
             found.append(here)
             dirs[:] = []

@@ -11,11 +11,20 @@ import re
 import warnings
 from pathlib import Path
 from typing import Any
+
 import nmrglue as ng
 import numpy as np
+
 from qdkit.dataset import Dataset, Meta
 from qdkit.errors import MetadataError, ReadError
-from qdkit.io.metadata import identify_nucleus, microwave_from_title, nucleus_label, says_synthetic, spinning_rate, warn_notes
+from qdkit.io.metadata import (
+    identify_nucleus,
+    microwave_from_title,
+    nucleus_label,
+    says_synthetic,
+    spinning_rate,
+    warn_notes,
+)
 from qdkit.io.params import num, num_at, read_parameter_file, required_num
 from qdkit.io.pulseprog import cpmg_timing, is_cross_polarization, needs_pulse_program, read_pulse_program
 
@@ -30,12 +39,10 @@ __all__ = [
 ]
 
 
-
 #: Bruker's FnMODE codes for the indirect dimensions.
 FNMODES = {0: "undefined", 1: "QF", 2: "QSEQ", 3: "TPPI", 4: "States", 5: "States-TPPI", 6: "Echo-Antiecho"}
 
 _BYTES_PER_POINT = {0: 4, 2: 8}  # DTYPA: int32, float64
-
 
 
 def is_expno(folder: Path) -> bool:
@@ -50,9 +57,11 @@ def is_expno(folder: Path) -> bool:
     -------
     bool
     """
-    return (folder / "acqus").is_file() or (
-        (folder / "fid").is_file() or (folder / "ser").is_file()
-    ) and (folder / "acqu").is_file()
+    return (
+        (folder / "acqus").is_file()
+        or ((folder / "fid").is_file() or (folder / "ser").is_file())
+        and (folder / "acqu").is_file()
+    )
 
 
 def is_procno(folder: Path) -> bool:
@@ -67,10 +76,7 @@ def is_procno(folder: Path) -> bool:
     -------
     bool
     """
-    return folder.parent.name == "pdata" and (
-        (folder / "procs").is_file() or is_expno(folder.parent.parent)
-    )
-
+    return folder.parent.name == "pdata" and ((folder / "procs").is_file() or is_expno(folder.parent.parent))
 
 
 def group_delay_points(acqus: dict[str, Any]) -> float | None:
@@ -129,8 +135,7 @@ def _binary_layout(dic: dict[str, Any], data_file: Path) -> tuple[tuple[int, ...
     dtypa = required_num(acqus, "DTYPA", acqus_path, int) if "DTYPA" in acqus else 0
     if dtypa not in _BYTES_PER_POINT:
         raise MetadataError(
-            f"{acqus_path}: DTYPA = {dtypa} is not a raw-data type qdkit knows "
-            "(0 = 32-bit integer, 2 = 64-bit float)."
+            f"{acqus_path}: DTYPA = {dtypa} is not a raw-data type qdkit knows (0 = 32-bit integer, 2 = 64-bit float)."
         )
     if td < 2:
         raise MetadataError(f"{acqus_path}: TD = {td}; a dataset needs at least one complex point.")
@@ -269,8 +274,7 @@ def read_bruker(path: Path, procno: int | None = None) -> Dataset:
     data = np.asarray(data, dtype=complex)[..., :td_complex]
     if not np.all(np.isfinite(data)):
         raise ReadError(
-            f"{data_file} contains NaN or infinite values; the file is damaged. Copy it again "
-            "from the spectrometer."
+            f"{data_file} contains NaN or infinite values; the file is damaged. Copy it again from the spectrometer."
         )
 
     procs: dict[str, Any] = {}
@@ -296,7 +300,6 @@ def read_bruker(path: Path, procno: int | None = None) -> Dataset:
     signal_points = int(nonzero[-1]) + 1 if nonzero.size else 0
     meta = bruker_meta(dic, expno, pdir, data.shape, signal_points)
     return Dataset(data=data, meta=meta, procs=procs, vendor_spectrum=vendor, raw=dic)
-
 
 
 def bruker_meta(
@@ -370,6 +373,7 @@ def bruker_meta(
     nuc1 = nucleus_label(acqus.get("NUC1"))
     label, field_T, nuc_notes = identify_nucleus(nuc1, bf1, proton, where)
     notes += nuc_notes
+
     def uses_cnst31() -> bool:
         program = read_pulse_program(expno, acqus) if in_folder else None
         return bool(program) and any(re.search(r"\bcnst31\b", line, re.IGNORECASE) for line in program)
@@ -436,8 +440,8 @@ def bruker_meta(
     return meta
 
 
-
 # --- nD and series ----------------------------------------------------------------------
+
 
 def _read_list(expno: Path, name: str) -> list[str]:
     path = expno / name

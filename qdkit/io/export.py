@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,14 @@ from qdkit.processing import recipe as recipes
 from qdkit.processing.fid import TOPSPIN_WINDOWS
 from qdkit.processing.referencing import basic_frequency_mhz
 
-__all__ = ["write_topspin_procno", "write_jcamp", "jcamp_text", "topspin_scaling", "experiment_folder",
-           "next_free_procno"]
+__all__ = [
+    "write_topspin_procno",
+    "write_jcamp",
+    "jcamp_text",
+    "topspin_scaling",
+    "experiment_folder",
+    "next_free_procno",
+]
 
 #: Processed data are stored as int32 scaled so that the largest value lies in
 #: (2**28, 2**29], as TopSpin itself does: a 2- to 4-fold headroom for later
@@ -42,6 +48,7 @@ _VALUES_PER_LINE = 5  # keeps every data line below JCAMP-DX's 80 characters
 
 
 # --- checks shared by both writers ------------------------------------------------------
+
 
 def _checked_axis(spectrum: Spectrum) -> tuple[np.ndarray, float, float]:
     """The complex data, the (uniform, descending) point spacing in Hz and SF in MHz."""
@@ -115,6 +122,7 @@ def topspin_scaling(data) -> tuple[int, np.ndarray, np.ndarray]:
 
 # --- TopSpin procno --------------------------------------------------------------------
 
+
 def _template_procs(expno: Path, spectrum: Spectrum) -> dict[str, Any]:
     """TopSpin parameters to start from: those of the procno the spectrum came from, else the
     lowest procno of the experiment, else a minimal set. Only the processing history they carry
@@ -133,9 +141,16 @@ def _template_procs(expno: Path, spectrum: Spectrum) -> dict[str, Any]:
                 return read_parameter_file(procs)
             except QdkitError:  # a damaged template is no reason to refuse the export
                 continue
-    return {"_coreheader": ["##TITLE= Parameter file, written by qdkit", "##JCAMPDX= 5.0",
-                            "##DATATYPE= Parameter Values", "##ORIGIN= qdkit", "##OWNER= qdkit"],
-            "_comments": []}
+    return {
+        "_coreheader": [
+            "##TITLE= Parameter file, written by qdkit",
+            "##JCAMPDX= 5.0",
+            "##DATATYPE= Parameter Values",
+            "##ORIGIN= qdkit",
+            "##OWNER= qdkit",
+        ],
+        "_comments": [],
+    }
 
 
 #: Recipe steps that only move the ppm axis; TopSpin keeps that in SF/SR, written anyway.
@@ -162,8 +177,12 @@ def _topspin_processing(spectrum: Spectrum, step_hz: float) -> tuple[dict[str, A
         elif name == "dc_offset":
             out["BC_mod"] = 2
         elif name == "apodize" and entry.get("window", "em") in _WINDOW_CODES:
-            out.update(WDW=_WINDOW_CODES[entry.get("window", "em")], LB=float(entry.get("lb_hz", 0.0)),
-                       GB=float(entry.get("gb", 0.0)), SSB=float(entry.get("ssb", 0.0)))
+            out.update(
+                WDW=_WINDOW_CODES[entry.get("window", "em")],
+                LB=float(entry.get("lb_hz", 0.0)),
+                GB=float(entry.get("gb", 0.0)),
+                SSB=float(entry.get("ssb", 0.0)),
+            )
         elif name == "remove_group_delay":
             group_delay = float(entry["points"])
         elif name in ("phase", "autophase"):
@@ -199,24 +218,39 @@ def _replays(spectrum: Spectrum, expno: Path, procs: dict[str, Any]) -> bool:
     a, b = np.asarray(again.data), np.asarray(spectrum.data)
     if a.shape != b.shape or np.max(np.abs(again.hz - spectrum.hz)) > 1e-6 * abs(spectrum.hz[0] - spectrum.hz[1]):
         return False
-    return all(np.std(x) == 0 == np.std(y) or 1 - np.corrcoef(x, y)[0, 1] <= 1e-9
-               for x, y in ((a.real, b.real), (a.imag, b.imag)))
+    return all(
+        np.std(x) == 0 == np.std(y) or 1 - np.corrcoef(x, y)[0, 1] <= 1e-9
+        for x, y in ((a.real, b.real), (a.imag, b.imag))
+    )
 
 
-def _procs_for(spectrum: Spectrum, expno: Path, data: np.ndarray, step_hz: float, sf_mhz: float,
-               nc_proc: int, words: np.ndarray) -> tuple[dict[str, Any], str]:
+def _procs_for(
+    spectrum: Spectrum, expno: Path, data: np.ndarray, step_hz: float, sf_mhz: float, nc_proc: int, words: np.ndarray
+) -> tuple[dict[str, Any], str]:
     """The procs to write and a note for the title when they cannot reproduce the spectrum."""
     dic = _template_procs(expno, spectrum)
     n = data.size
     offset_ppm = float(spectrum.hz[0]) / sf_mhz
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     dic["_comments"] = [f"$$ {stamp} qdkit export (qdkit.io.export.write_topspin_procno)"]
-    dic.update({
-        "SI": n, "XDIM": n, "FTSIZE": n, "STSI": n, "STSR": 0, "PPARMOD": 0,
-        "SF": sf_mhz, "OFFSET": offset_ppm, "SW_p": step_hz * n,
-        "NC_proc": nc_proc, "BYTORDP": 0, "DTYPP": 0,
-        "YMAX_p": int(words.max()), "YMIN_p": int(words.min()),
-    })
+    dic.update(
+        {
+            "SI": n,
+            "XDIM": n,
+            "FTSIZE": n,
+            "STSI": n,
+            "STSR": 0,
+            "PPARMOD": 0,
+            "SF": sf_mhz,
+            "OFFSET": offset_ppm,
+            "SW_p": step_hz * n,
+            "NC_proc": nc_proc,
+            "BYTORDP": 0,
+            "DTYPP": 0,
+            "YMAX_p": int(words.max()),
+            "YMIN_p": int(words.min()),
+        }
+    )
     try:
         acqus = read_parameter_file(expno / "acqus")
         dic["SR"] = (sf_mhz - float(acqus["BF1"])) * 1e6
@@ -231,9 +265,11 @@ def _procs_for(spectrum: Spectrum, expno: Path, data: np.ndarray, step_hz: float
         if _replays(spectrum, expno, trial):
             return trial, ""
         why = "TopSpin's processing of this experiment's FID with them does not give this spectrum back"
-    return dic, (f"The processing parameters (WDW, LB, PHC0 ...) are those of the procno copied, not "
-                 f"this spectrum's: {why}. Reprocessing in TopSpin would replace it; the qdkit "
-                 "recipe is in qdkit.recipe.json.")
+    return dic, (
+        f"The processing parameters (WDW, LB, PHC0 ...) are those of the procno copied, not "
+        f"this spectrum's: {why}. Reprocessing in TopSpin would replace it; the qdkit "
+        "recipe is in qdkit.recipe.json."
+    )
 
 
 def _title_text(spectrum: Spectrum, title: str | None, note: str) -> str:
@@ -332,8 +368,9 @@ def next_free_procno(expno_dir, *, start: int = 101) -> int:
     return procno
 
 
-def write_topspin_procno(spectrum: Spectrum, expno_dir, procno: int, *, overwrite: bool = False,
-                         title: str | None = None) -> Path:
+def write_topspin_procno(
+    spectrum: Spectrum, expno_dir, procno: int, *, overwrite: bool = False, title: str | None = None
+) -> Path:
     """Write ``spectrum`` as a new TopSpin processing ``<expno_dir>/pdata/<procno>``.
 
     The folder gets ``1r`` (and ``1i`` when the spectrum has an imaginary part) as int32
@@ -391,7 +428,9 @@ def write_topspin_procno(spectrum: Spectrum, expno_dir, procno: int, *, overwrit
             "another procno, or pass --overwrite (overwrite=True) to replace it."
         )
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise OutputError(f"{target} is not a plain folder; qdkit will not replace it. Remove it or choose another procno.")
+        raise OutputError(
+            f"{target} is not a plain folder; qdkit will not replace it. Remove it or choose another procno."
+        )
     token = secrets.token_hex(4)
     tmp = pdata / f".qdkit-{int(procno)}-{token}.part"
     try:
@@ -425,6 +464,7 @@ def write_topspin_procno(spectrum: Spectrum, expno_dir, procno: int, *, overwrit
 
 # --- JCAMP-DX ---------------------------------------------------------------------------
 
+
 def _jcamp_number(value: float) -> str:
     return repr(float(value))
 
@@ -432,7 +472,7 @@ def _jcamp_number(value: float) -> str:
 def _data_table(x_hz: np.ndarray, words: np.ndarray, symbol: str) -> list[str]:
     lines = [f"##DATA TABLE= (X++({symbol}..{symbol})), XYDATA"]
     for start in range(0, words.size, _VALUES_PER_LINE):
-        chunk = words[start:start + _VALUES_PER_LINE]
+        chunk = words[start : start + _VALUES_PER_LINE]
         lines.append(f"{x_hz[start]:.6f} " + " ".join(str(int(w)) for w in chunk))
     return lines
 
@@ -474,7 +514,7 @@ def jcamp_text(spectrum: Spectrum) -> str:
     title = " ".join((meta.title or "qdkit spectrum").split())[:70]
     nucleus = f"^{meta.nucleus}" if meta.nucleus else "^UNKNOWN"
     offset_ppm = hz[0] / sf_mhz
-    stamp = datetime.now(timezone.utc).strftime("%Y/%m/%d %H:%M:%S+0000")
+    stamp = datetime.now(UTC).strftime("%Y/%m/%d %H:%M:%S+0000")
     r_first, r_last = data.real[0], data.real[-1]
     i_first, i_last = data.imag[0], data.imag[-1]
     head = [
@@ -515,9 +555,14 @@ def jcamp_text(spectrum: Spectrum) -> str:
         f"##MIN= {_jcamp_number(hz[-1])}, {_jcamp_number(data.real.min())}, {_jcamp_number(data.imag.min())}",
         f"##MAX= {_jcamp_number(hz[0])}, {_jcamp_number(data.real.max())}, {_jcamp_number(data.imag.max())}",
     ]
-    body = ["##PAGE= N=1", *_data_table(hz, real_words, "R"),
-            "##PAGE= N=2", *_data_table(hz, imag_words, "I"),
-            "##END NTUPLES= NMR SPECTRUM", "##END="]
+    body = [
+        "##PAGE= N=1",
+        *_data_table(hz, real_words, "R"),
+        "##PAGE= N=2",
+        *_data_table(hz, imag_words, "I"),
+        "##END NTUPLES= NMR SPECTRUM",
+        "##END=",
+    ]
     return "\n".join(head + body) + "\n"
 
 

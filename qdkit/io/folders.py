@@ -1,13 +1,13 @@
-"""Checking the paths a user passes to the readers, and explaining folders that hold no dataset.
-"""
+"""Checking the paths a user passes to the readers, and explaining folders that hold no dataset."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
-from qdkit.io import bruker
+
 from qdkit.errors import ReadError
+from qdkit.io import bruker
 
 __all__ = [
     "TEXT_SUFFIXES",

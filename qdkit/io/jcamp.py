@@ -15,13 +15,11 @@ from typing import Any
 import nmrglue as ng
 import numpy as np
 
-from qdkit.io.bruker import bruker_meta
-
-from qdkit.io.metadata import identify_nucleus
-
-from qdkit.io.params import num, num_value, required_num
 from qdkit.dataset import Dataset, Meta, Spectrum
 from qdkit.errors import MetadataError, ReadError
+from qdkit.io.bruker import bruker_meta
+from qdkit.io.metadata import identify_nucleus
+from qdkit.io.params import num, num_value, required_num
 
 __all__ = [
     "SUFFIXES",
@@ -35,8 +33,15 @@ SUFFIXES = (".dx", ".jdx", ".jcamp", ".jcm")
 
 # nmrglue upper-cases labels and drops '_'; these are the TopSpin spellings qdkit uses.
 _TOPSPIN_NAMES = {
-    "SWH": "SW_h", "NCPROC": "NC_proc", "SWP": "SW_p", "FTMOD": "FT_mod", "TDEFF": "TDeff",
-    "AQMOD": "AQ_mod", "FNMODE": "FnMODE", "PHC0": "PHC0", "PHC1": "PHC1",
+    "SWH": "SW_h",
+    "NCPROC": "NC_proc",
+    "SWP": "SW_p",
+    "FTMOD": "FT_mod",
+    "TDEFF": "TDeff",
+    "AQMOD": "AQ_mod",
+    "FNMODE": "FnMODE",
+    "PHC0": "PHC0",
+    "PHC1": "PHC1",
 }
 
 
@@ -112,8 +117,28 @@ def _meta(path: Path, dic: dict[str, Any], n_points: int, is_fid: bool) -> tuple
     params = _topspin_parameters(dic)
     title = _first(dic, "TITLE")
     if "BF1" in params and "SW_h" in params and "TD" in params:
-        procs = {k: params[k] for k in ("SF", "SI", "NC_proc", "OFFSET", "SW_p", "PHC0", "PHC1", "LB", "GB",
-                                         "WDW", "FT_mod", "SR", "SSB", "BC_mod", "TDeff", "MC2") if k in params}
+        procs = {
+            k: params[k]
+            for k in (
+                "SF",
+                "SI",
+                "NC_proc",
+                "OFFSET",
+                "SW_p",
+                "PHC0",
+                "PHC1",
+                "LB",
+                "GB",
+                "WDW",
+                "FT_mod",
+                "SR",
+                "SSB",
+                "BC_mod",
+                "TDeff",
+                "MC2",
+            )
+            if k in params
+        }
         td = required_num(params, "TD", path, int) // 2 if not is_fid else n_points
         meta = bruker_meta({"acqus": params, "procs": procs}, path, None, (td,), td, title=title, source=path)
         return meta.replace(vendor="jcamp-dx (TopSpin)"), procs
@@ -128,9 +153,18 @@ def _meta(path: Path, dic: dict[str, Any], n_points: int, is_fid: bool) -> tuple
     # frequency, which may carry the referencing offset (SR)
     bf1 = num(params, "BF1")
     nucleus, field_T, notes = identify_nucleus(label, bf1 if bf1 and bf1 > 0 else freq, None, str(path))
-    meta = Meta(nucleus=nucleus, field_T=field_T, larmor_mhz=num(params, "SFO1", freq), reference_mhz=freq,
-                td=n_points, mas_hz=num(params, "MASR"), title=title or None, vendor="jcamp-dx",
-                source=str(path), warnings=tuple(notes))
+    meta = Meta(
+        nucleus=nucleus,
+        field_T=field_T,
+        larmor_mhz=num(params, "SFO1", freq),
+        reference_mhz=freq,
+        td=n_points,
+        mas_hz=num(params, "MASR"),
+        title=title or None,
+        vendor="jcamp-dx",
+        source=str(path),
+        warnings=tuple(notes),
+    )
     return meta, {}
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
 from qdkit import nuclei
 from qdkit.errors import QdkitWarning, UnknownNucleusError
 from qdkit.io.params import num, num_at
@@ -24,7 +26,6 @@ __all__ = [
     "microwave_from_title",
     "spinning_rate",
 ]
-
 
 
 def warn_notes(notes: list[str]) -> None:
@@ -42,7 +43,6 @@ def warn_notes(notes: list[str]) -> None:
         frame, level = frame.f_back, level + 1
     for note in notes:
         warnings.warn(note, QdkitWarning, stacklevel=level)
-
 
 
 def nucleus_label(value: Any) -> str | None:

@@ -1,5 +1,4 @@
-"""qdkit's own file format: one ``.npz`` (no pickles) with the arrays and a JSON header.
-"""
+"""qdkit's own file format: one ``.npz`` (no pickles) with the arrays and a JSON header."""
 
 from __future__ import annotations
 
@@ -8,7 +7,9 @@ import io as io_module
 import json
 import os
 from pathlib import Path
+
 import numpy as np
+
 from qdkit.dataset import Dataset, Meta, Spectrum
 from qdkit.errors import ReadError
 
@@ -20,13 +21,13 @@ __all__ = [
 ]
 
 
-
 #: qdkit's own format: one ``.npz`` (no pickles) with the arrays and a JSON header.
 NATIVE_SUFFIX = ".qdkit.npz"
 NATIVE_VERSION = 1
 
 
 # --- qdkit's own format ------------------------------------------------------------------
+
 
 def _meta_from_dict(values: dict) -> Meta:
     fields = {f.name: f for f in dataclasses.fields(Meta)}
@@ -70,8 +71,13 @@ def save(obj: Dataset | Spectrum, path: str | os.PathLike, *, overwrite: bool = 
     if not p.name.endswith(NATIVE_SUFFIX):
         p = p.with_name(p.name + NATIVE_SUFFIX)
     kind = "dataset" if isinstance(obj, Dataset) else "spectrum"
-    header = {"format": "qdkit", "version": NATIVE_VERSION, "kind": kind, "meta": obj.meta.to_dict(),
-              "recipe": list(obj.recipe)}
+    header = {
+        "format": "qdkit",
+        "version": NATIVE_VERSION,
+        "kind": kind,
+        "meta": obj.meta.to_dict(),
+        "recipe": list(obj.recipe),
+    }
     arrays = {"data": np.asarray(obj.data)}
     if isinstance(obj, Dataset):
         header["procs"] = obj.procs
@@ -118,6 +124,11 @@ def load_native(p: Path) -> Dataset | Spectrum:
     meta = _meta_from_dict(header["meta"])
     recipe = tuple(header.get("recipe", []))
     if header["kind"] == "dataset":
-        return Dataset(data=arrays["data"], meta=meta, procs=header.get("procs", {}),
-                       vendor_spectrum=arrays.get("vendor_spectrum"), recipe=recipe)
+        return Dataset(
+            data=arrays["data"],
+            meta=meta,
+            procs=header.get("procs", {}),
+            vendor_spectrum=arrays.get("vendor_spectrum"),
+            recipe=recipe,
+        )
     return Spectrum(data=arrays["data"], hz=arrays["hz"], meta=meta, recipe=recipe)

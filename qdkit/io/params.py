@@ -10,7 +10,9 @@ import math
 import warnings
 from pathlib import Path
 from typing import Any
+
 import nmrglue as ng
+
 from qdkit.errors import MetadataError
 
 __all__ = [
@@ -20,7 +22,6 @@ __all__ = [
     "num_value",
     "num_at",
 ]
-
 
 
 class _EndGuard:

@@ -1,5 +1,4 @@
-"""Bruker pulse programs: reading them and what they tell (CP or not, CPMG echo timing).
-"""
+"""Bruker pulse programs: reading them and what they tell (CP or not, CPMG echo timing)."""
 
 from __future__ import annotations
 
@@ -7,6 +6,7 @@ import math
 import re
 from pathlib import Path
 from typing import Any
+
 from qdkit.io.params import num, num_at, num_value
 
 __all__ = [
@@ -15,7 +15,6 @@ __all__ = [
     "is_cross_polarization",
     "cpmg_timing",
 ]
-
 
 
 # --- pulse programs ---------------------------------------------------------------------

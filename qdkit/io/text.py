@@ -1,22 +1,22 @@
-"""Two-column text spectra (ppm or Hz axis) and the parameter notes that travel with them.
-"""
+"""Two-column text spectra (ppm or Hz axis) and the parameter notes that travel with them."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
+
 import numpy as np
+
 from qdkit import nuclei
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import MetadataError, ReadError
-from qdkit.io.metadata import identify_nucleus
 from qdkit.io.folders import existing_path, explain_folder
+from qdkit.io.metadata import identify_nucleus
 
 __all__ = [
     "read_spectrum_text",
 ]
-
 
 
 # --- text spectra ------------------------------------------------------------------------

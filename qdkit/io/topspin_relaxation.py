@@ -69,13 +69,17 @@ def _result_file(path: Path) -> Path:
     if path.is_file():
         return path
     if not path.is_dir():
-        raise ReadError(f"{path} does not exist. Give a ct1t2.txt file, or the pdata/N or experiment folder holding one.")
+        raise ReadError(
+            f"{path} does not exist. Give a ct1t2.txt file, or the pdata/N or experiment folder holding one."
+        )
     if (path / RESULT_FILE).is_file():
         return path / RESULT_FILE
     pdata = path / "pdata"
     if pdata.is_dir():
-        found = sorted((p / RESULT_FILE for p in pdata.iterdir() if p.name.isdigit() and (p / RESULT_FILE).is_file()),
-                       key=lambda f: int(f.parent.name))
+        found = sorted(
+            (p / RESULT_FILE for p in pdata.iterdir() if p.name.isdigit() and (p / RESULT_FILE).is_file()),
+            key=lambda f: int(f.parent.name),
+        )
         if found:
             return found[0]
     raise ReadError(
@@ -122,11 +126,17 @@ def read_topspin_relaxation(path) -> list[TopspinRelaxationCurve]:
     def close_table():
         nonlocal rows, results
         if rows:
-            curves.append(TopspinRelaxationCurve(
-                label=label or f"curve {len(curves) + 1}",
-                delays_s=tuple(r[0] for r in rows), measured=tuple(r[1] for r in rows),
-                calculated=tuple(r[2] for r in rows), results=dict(results), function=function,
-                source=str(f)))
+            curves.append(
+                TopspinRelaxationCurve(
+                    label=label or f"curve {len(curves) + 1}",
+                    delays_s=tuple(r[0] for r in rows),
+                    measured=tuple(r[1] for r in rows),
+                    calculated=tuple(r[2] for r in rows),
+                    results=dict(results),
+                    function=function,
+                    source=str(f),
+                )
+            )
             rows, results = [], {}
 
     for line in text.splitlines():

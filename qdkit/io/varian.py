@@ -14,10 +14,10 @@ import nmrglue as ng
 import numpy as np
 
 from qdkit import nuclei
-from qdkit.io.metadata import microwave_from_title, warn_notes
-from qdkit.io.params import num_value
 from qdkit.dataset import Dataset, Meta
 from qdkit.errors import MetadataError, ReadError, UnknownNucleusError
+from qdkit.io.metadata import microwave_from_title, warn_notes
+from qdkit.io.params import num_value
 
 __all__ = [
     "is_varian",

@@ -481,9 +481,7 @@ def fit_buildup(contact_ms, signal, *, sigma=None) -> BuildupFit:
     t = np.asarray(contact_ms, float)
     y = np.asarray(signal, float)
     if t.shape != y.shape or t.size < 4:
-        raise ModelParameterError(
-            "fit_buildup needs matching contact_ms and signal arrays with at least 4 points."
-        )
+        raise ModelParameterError("fit_buildup needs matching contact_ms and signal arrays with at least 4 points.")
     if not np.all(np.isfinite(y)):
         raise ModelParameterError("signal contains NaN or inf; remove those points first.")
 
@@ -497,8 +495,16 @@ def fit_buildup(contact_ms, signal, *, sigma=None) -> BuildupFit:
     for guess_is, guess_t1 in guesses:
         p0 = (max(y.max(), 1e-12) * 1.2, guess_is, guess_t1)
         try:
-            p, cov = curve_fit(model, t, y, p0=p0, sigma=sigma, absolute_sigma=sigma is not None,
-                               bounds=([0, 1e-4, 1e-3], [np.inf, 1e4, 1e6]), maxfev=20000)
+            p, cov = curve_fit(
+                model,
+                t,
+                y,
+                p0=p0,
+                sigma=sigma,
+                absolute_sigma=sigma is not None,
+                bounds=([0, 1e-4, 1e-3], [np.inf, 1e4, 1e6]),
+                maxfev=20000,
+            )
         except RuntimeError:
             continue
         res = float(np.sqrt(np.mean((model(t, *p) - y) ** 2)))
@@ -510,16 +516,31 @@ def fit_buildup(contact_ms, signal, *, sigma=None) -> BuildupFit:
     amp, t_is, t1 = p
     if t_is > t1:  # pick the conventional branch of the symmetric solution
         amp, t_is, t1 = amp * t_is / t1, t1, t_is
-        p, cov = curve_fit(model, t, y, p0=(amp, t_is, t1), sigma=sigma,
-                           absolute_sigma=sigma is not None,
-                           bounds=([0, 1e-4, 1e-3], [np.inf, 1e4, 1e6]), maxfev=20000)
+        p, cov = curve_fit(
+            model,
+            t,
+            y,
+            p0=(amp, t_is, t1),
+            sigma=sigma,
+            absolute_sigma=sigma is not None,
+            bounds=([0, 1e-4, 1e-3], [np.inf, 1e4, 1e6]),
+            maxfev=20000,
+        )
         amp, t_is, t1 = p
         res = float(np.sqrt(np.mean((model(t, *p) - y) ** 2)))
     err = np.sqrt(np.clip(np.diag(cov), 0, np.inf))
     stderr, undetermined = stderr_from_covariance(("amplitude", "t_is_ms", "t1rho_ms"), cov)
     weights = 1.0 if sigma is None else 1.0 / np.broadcast_to(np.asarray(sigma, float), y.shape)
-    return BuildupFit(float(amp), float(t_is), float(t1), float(err[0]), float(err[1]),
-                      float(err[2]), res,
-                      values={"amplitude": float(amp), "t_is_ms": float(t_is), "t1rho_ms": float(t1)},
-                      stderr=stderr, undetermined=undetermined,
-                      redchi=reduced_chi_square((model(t, *p) - y) * weights, 3))
+    return BuildupFit(
+        float(amp),
+        float(t_is),
+        float(t1),
+        float(err[0]),
+        float(err[1]),
+        float(err[2]),
+        res,
+        values={"amplitude": float(amp), "t_is_ms": float(t_is), "t1rho_ms": float(t1)},
+        stderr=stderr,
+        undetermined=undetermined,
+        redchi=reduced_chi_square((model(t, *p) - y) * weights, 3),
+    )

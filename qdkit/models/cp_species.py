@@ -188,8 +188,7 @@ def _chain_protons(heads, anchors_pos, ligand, offset_A):
         else:  # CH₃: three H around the chain axis, tetrahedral
             for phi in (0.0, 2 * math.pi / 3, 4 * math.pi / 3):
                 radial = math.cos(phi) * a + math.sin(phi) * b
-                out.append(c + _C_H * (math.cos(math.radians(70.53)) * u
-                                       + math.sin(math.radians(70.53)) * radial))
+                out.append(c + _C_H * (math.cos(math.radians(70.53)) * u + math.sin(math.radians(70.53)) * radial))
     return np.vstack(out)
 
 
@@ -215,8 +214,8 @@ def _r6_explicit(sites, protons, chunk=256):
     if len(protons) == 0:
         return out
     for lo in range(0, len(sites), chunk):
-        d2 = ((sites[lo:lo + chunk, None, :] - protons[None, :, :]) ** 2).sum(-1)
-        out[lo:lo + chunk] = (np.maximum(d2, _MIN_XH_A**2) ** -3).sum(-1)
+        d2 = ((sites[lo : lo + chunk, None, :] - protons[None, :, :]) ** 2).sum(-1)
+        out[lo : lo + chunk] = (np.maximum(d2, _MIN_XH_A**2) ** -3).sum(-1)
     return out
 
 
@@ -228,11 +227,9 @@ def _solvent_layers(dot, ligand, n_lig, solvent_h_per_A3, n_slices=24):
     length = ligand.length_nm * 10.0
     edges = r0 + length * np.linspace(0.0, 1.0, n_slices + 1)
     mid = 0.5 * (edges[1:] + edges[:-1])
-    chains = np.minimum(n_lig * ligand.protons_per_ligand / (4 * np.pi * mid**2 * length),
-                        HYDROCARBON_H_PER_A3)
+    chains = np.minimum(n_lig * ligand.protons_per_ligand / (4 * np.pi * mid**2 * length), HYDROCARBON_H_PER_A3)
     solvent = solvent_h_per_A3 * (1.0 - chains / HYDROCARBON_H_PER_A3)
-    layers = [ProtonLayer(float(lo), float(hi), float(n))
-              for lo, hi, n in zip(edges[:-1], edges[1:], solvent)]
+    layers = [ProtonLayer(float(lo), float(hi), float(n)) for lo, hi, n in zip(edges[:-1], edges[1:], solvent)]
     return tuple(layers) + (ProtonLayer(float(edges[-1]), np.inf, solvent_h_per_A3),)
 
 
@@ -256,7 +253,8 @@ def _surface_mask(dot, element):
     surf = dot.is_surface.copy()
     if dot.is_shell.any():
         bonded = cKDTree(dot.positions[dot.is_shell]).query_ball_point(
-            dot.positions, MATERIALS[(dot.material, dot.structure)].bond_cutoff_A)
+            dot.positions, MATERIALS[(dot.material, dot.structure)].bond_cutoff_A
+        )
         surf |= np.array([len(b) > 0 for b in bonded])
     return surf[m]
 
@@ -347,29 +345,43 @@ def species_kinetics(
         ``size_dispersion`` outside 0 ≤ σ/D < 0.25.
     """
     tau = bath_correlation_us() if tau_c_us is None else float(tau_c_us)
-    return _species_kinetics(material, nuclei.get(nucleus).label, float(diameter_nm), ligand,
-                             None if coverage_per_nm2 is None else float(coverage_per_nm2),
-                             structure, tau, float(t1rho_ms), float(poh_fraction),
-                             float(proton_offset_A), float(solvent_h_per_A3),
-                             float(size_dispersion))
+    return _species_kinetics(
+        material,
+        nuclei.get(nucleus).label,
+        float(diameter_nm),
+        ligand,
+        None if coverage_per_nm2 is None else float(coverage_per_nm2),
+        structure,
+        tau,
+        float(t1rho_ms),
+        float(poh_fraction),
+        float(proton_offset_A),
+        float(solvent_h_per_A3),
+        float(size_dispersion),
+    )
 
 
 @functools.lru_cache(maxsize=64)
-def _species_r6(material, nucleus, diameter_nm, ligand, coverage, structure, poh_fraction,
-                offset_A, solvent):
+def _species_r6(material, nucleus, diameter_nm, ligand, coverage, structure, poh_fraction, offset_A, solvent):
     """(names, masks, Σ r⁻⁶ per atom) of one dot: the geometry part, independent of τc, T1ρ."""
     if not 0.0 <= poh_fraction <= 1.0:
         raise ModelParameterError("poh_fraction is a fraction of the PO_x units, 0–1.")
     if not -1.0 <= offset_A <= 3.0:
         raise ModelParameterError("proton_offset_A must lie within −1…3 Å of the bonded geometry.")
     if ligand not in LIGANDS:
-        raise ModelParameterError(
-            f"unknown ligand {ligand!r}; use one of {sorted(LIGANDS)}.")
+        raise ModelParameterError(f"unknown ligand {ligand!r}; use one of {sorted(LIGANDS)}.")
     lig = LIGANDS[ligand]
     element = nuclei.get(nucleus).symbol
     shell = "CdX2" if material in ("CdSe", "CdTe") and lig.head in _X_LIGANDS else None
-    dot = nanocrystal.build(material, diameter_nm, structure=structure, shell=shell,
-                            ligand=lig, ligands_per_nm2=coverage, solvent_h_per_A3=solvent)
+    dot = nanocrystal.build(
+        material,
+        diameter_nm,
+        structure=structure,
+        shell=shell,
+        ligand=lig,
+        ligands_per_nm2=coverage,
+        solvent_h_per_A3=solvent,
+    )
     m = dot.mask(element)
     sites = dot.positions[m]
     surface = _surface_mask(dot, element)
@@ -385,8 +397,20 @@ def _species_r6(material, nucleus, diameter_nm, ligand, coverage, structure, poh
 
 
 @functools.lru_cache(maxsize=512)
-def _species_kinetics(material, nucleus, diameter_nm, ligand, coverage, structure, tau_c_us,
-                      t1rho_ms, poh_fraction, offset_A, solvent, size_dispersion):
+def _species_kinetics(
+    material,
+    nucleus,
+    diameter_nm,
+    ligand,
+    coverage,
+    structure,
+    tau_c_us,
+    t1rho_ms,
+    poh_fraction,
+    offset_A,
+    solvent,
+    size_dispersion,
+):
     if not (tau_c_us > 0 and t1rho_ms > 0):
         raise ModelParameterError("tau_c_us and t1rho_ms must be positive (µs, ms).")
     if not 0.0 <= size_dispersion < 0.25:
@@ -397,8 +421,9 @@ def _species_kinetics(material, nucleus, diameter_nm, ligand, coverage, structur
     per_species: dict[str, list] = {}
     for zi, w in zip(z, dots):
         d = round(diameter_nm * (1.0 + size_dispersion * zi), 3)
-        names, masks, r6 = _species_r6(material, nucleus, d, ligand, coverage, structure,
-                                       poh_fraction, offset_A, solvent)
+        names, masks, r6 = _species_r6(
+            material, nucleus, d, ligand, coverage, structure, poh_fraction, offset_A, solvent
+        )
         for name, sel in zip(names, masks):
             per_species.setdefault(name, []).append((w, r6[sel]))
     out = []
@@ -411,9 +436,17 @@ def _species_kinetics(material, nucleus, diameter_nm, ligand, coverage, structur
             t_is = 1e3 / (cp.heteronuclear_second_moment(nucleus, r6) * tau_c_us * 1e-6)
         bins, fractions = _bins(t_is, weights)
         rate = float(np.average(1.0 / t_is, weights=weights))
-        out.append(SpeciesKinetics(name, float(weights.sum()), 1.0 / rate if rate > 0 else math.inf,
-                                   t1rho_ms, bins, fractions,
-                                   float(np.average(r6, weights=weights))))
+        out.append(
+            SpeciesKinetics(
+                name,
+                float(weights.sum()),
+                1.0 / rate if rate > 0 else math.inf,
+                t1rho_ms,
+                bins,
+                fractions,
+                float(np.average(r6, weights=weights)),
+            )
+        )
     return tuple(out)
 
 
@@ -451,8 +484,7 @@ def cp_signal(kinetics, contact_ms) -> np.ndarray:
         bins = np.asarray(k.t_is_bins_ms or (k.t_is_ms,), float)
         frac = np.asarray(k.bin_fractions or (1.0,), float)
         finite = np.isfinite(bins)
-        s = cp.buildup(t[..., None], bins[finite], k.t1rho_ms) @ frac[finite] if finite.any() \
-            else np.zeros(t.shape)
+        s = cp.buildup(t[..., None], bins[finite], k.t1rho_ms) @ frac[finite] if finite.any() else np.zeros(t.shape)
         rows.append(k.n_spins * s)
     out = np.array(rows)
     return out[0] if single else out

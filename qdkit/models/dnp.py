@@ -42,7 +42,6 @@ __all__ = [
 ]
 
 
-
 #: Room temperature used for "RT" comparisons, K.
 ROOM_TEMPERATURE_K = 298.0
 
@@ -159,9 +158,7 @@ def boltzmann_gain(
             "boltzmann_gain needs both nucleus and field_T for the exact Brillouin ratio, "
             "or neither for the Curie-law ratio T_high/T_low."
         )
-    return boltzmann_polarization(nucleus, field_T, low) / boltzmann_polarization(
-        nucleus, field_T, high
-    )
+    return boltzmann_polarization(nucleus, field_T, low) / boltzmann_polarization(nucleus, field_T, high)
 
 
 # ---------------------------------------------------------------------------------------
@@ -427,8 +424,11 @@ def plan(
         d1_off = d1 if d1_off_s is None else _positive("d1_off_s", d1_off_s, "recycle delay without DNP")
     else:
         t1_ref = _positive("reference_t1_s", reference_t1_s, "¹H T1 of the radical-free sample in seconds")
-        d1_off = (optimal_recycle_s(t1_ref, overhead_s=acquisition_s) if d1_off_s is None
-                  else _positive("d1_off_s", d1_off_s, "recycle delay without DNP"))
+        d1_off = (
+            optimal_recycle_s(t1_ref, overhead_s=acquisition_s)
+            if d1_off_s is None
+            else _positive("d1_off_s", d1_off_s, "recycle delay without DNP")
+        )
         recovery = saturation_recovery(d1_off, t1_ref) / saturation_recovery(d1, t_b_s)
     on = Acquisition(_scans_for(target, per_scan), int(increments), d1 + acquisition_s)
     off = Acquisition(_scans_for(target, per_scan * recovery / (eps * b)), int(increments), d1_off + acquisition_s)
@@ -531,8 +531,7 @@ def enhancement(on, off, region_ppm, *, noise_ppm=None) -> Enhancement:
     for name, spec in (("on", on), ("off", off)):
         if not hasattr(spec, "ppm") or not hasattr(spec, "real"):
             raise ProcessingError(
-                f"enhancement() needs processed spectra (qdkit.process(ds)); {name} is a "
-                f"{type(spec).__name__}."
+                f"enhancement() needs processed spectra (qdkit.process(ds)); {name} is a {type(spec).__name__}."
             )
         if np.ndim(spec.data) != 1:
             raise ProcessingError(

@@ -64,7 +64,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class Recoupling:
     """A heteronuclear recoupling scheme: scaling factor κ and its powder dependence.
@@ -321,8 +320,7 @@ def correlation(
         raise ModelParameterError("label_fraction must be in (0, 1].")
     metal = np.flatnonzero(dot.mask(ind.symbol))
     tree = cKDTree(dot.ligand_heads)
-    dist = tree.sparse_distance_matrix(cKDTree(dot.positions[metal]), cutoff_A,
-                                       output_type="coo_matrix")
+    dist = tree.sparse_distance_matrix(cKDTree(dot.positions[metal]), cutoff_A, output_type="coo_matrix")
     b = dipolar_coupling_hz(observed, indirect, dist.data)
     t = pair_transfer(b, recoupling_ms, scheme=scheme)
     per_site = np.bincount(dist.col, weights=t, minlength=len(metal))
@@ -385,10 +383,15 @@ def indirect_projection(
 
     if core_site.nucleus != surface_site.nucleus:
         raise ModelParameterError(
-            f"core and surface sites must be the same nucleus, got {core_site.nucleus} "
-            f"and {surface_site.nucleus}."
+            f"core and surface sites must be the same nucleus, got {core_site.nucleus} and {surface_site.nucleus}."
         )
-    c = correlation(dot, observed=observed, indirect=core_site.nucleus,
-                    recoupling_ms=recoupling_ms, scheme=scheme, label_fraction=label_fraction)
+    c = correlation(
+        dot,
+        observed=observed,
+        indirect=core_site.nucleus,
+        recoupling_ms=recoupling_ms,
+        scheme=scheme,
+        label_fraction=label_fraction,
+    )
     shapes = mas.site_spectra([core_site, surface_site], field_T, mas_hz, ppm)
     return np.array([c.core, c.surface]) @ shapes

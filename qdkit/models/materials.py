@@ -1,9 +1,9 @@
-"""Materials and ligands the nanocrystal model knows: lattices, bonds, ligand geometry.
-"""
+"""Materials and ligands the nanocrystal model knows: lattices, bonds, ligand geometry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 __all__ = [
@@ -16,7 +16,6 @@ __all__ = [
     "LIGANDS",
     "ProtonLayer",
 ]
-
 
 
 #: Proton density of frozen 1,1,2,2-tetrachloroethane (TCE, C2H2Cl4, 1.59 g/cm³, 167.85 g/mol),

@@ -9,12 +9,22 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass, field
+
 import numpy as np
 from scipy.spatial import cKDTree
+
 from qdkit.errors import ModelParameterError
 from qdkit.models import size_ensemble
-from qdkit.models.materials import DEFAULT_STRUCTURE, HYDROCARBON_H_PER_A3, LIGANDS, Ligand, MATERIALS, Material, ProtonLayer, TCE_H_PER_A3
-
+from qdkit.models.materials import (
+    DEFAULT_STRUCTURE,
+    HYDROCARBON_H_PER_A3,
+    LIGANDS,
+    MATERIALS,
+    TCE_H_PER_A3,
+    Ligand,
+    Material,
+    ProtonLayer,
+)
 
 __all__ = [
     "Material",
@@ -26,6 +36,7 @@ __all__ = [
     "build",
     "ensemble_surface_fraction",
 ]
+
 
 def _readonly(a):
     a = np.asarray(a)
@@ -98,9 +109,7 @@ class Nanocrystal:
         """Boolean mask of the atoms of ``element``; raises if the dot has none."""
         m = self.elements == element
         if not m.any():
-            raise ModelParameterError(
-                f"{self.material} has no {element} atoms; choose one of {sorted(self.counts())}."
-            )
+            raise ModelParameterError(f"{self.material} has no {element} atoms; choose one of {sorted(self.counts())}.")
         return m
 
     def counts(self) -> dict[str, int]:
@@ -158,8 +167,12 @@ def _lattice(mat: Material, reach_A: float):
     if mat.structure == "wurtzite":
         c = mat.c_A
         cell = np.array([[a, 0, 0], [-a / 2, a * np.sqrt(3) / 2, 0], [0, 0, c]])
-        frac = [("cat", (1 / 3, 2 / 3, 0.0)), ("cat", (2 / 3, 1 / 3, 0.5)),
-                ("an", (1 / 3, 2 / 3, mat.u)), ("an", (2 / 3, 1 / 3, 0.5 + mat.u))]
+        frac = [
+            ("cat", (1 / 3, 2 / 3, 0.0)),
+            ("cat", (2 / 3, 1 / 3, 0.5)),
+            ("an", (1 / 3, 2 / 3, mat.u)),
+            ("an", (2 / 3, 1 / 3, 0.5 + mat.u)),
+        ]
         origin = np.array([1 / 3, 2 / 3, 0.0]) @ cell
         n = int(np.ceil(reach_A / min(a * np.sqrt(3) / 2, c))) + 2
     else:
@@ -170,8 +183,13 @@ def _lattice(mat: Material, reach_A: float):
         elif mat.structure == "rocksalt":
             frac = [("cat", f) for f in fcc] + [("an", (f[0] + 0.5, f[1], f[2])) for f in fcc]
         else:  # perovskite ABX3, B (Pb) at the origin
-            frac = [("B", (0, 0, 0)), ("A", (0.5, 0.5, 0.5)),
-                    ("an", (0.5, 0, 0)), ("an", (0, 0.5, 0)), ("an", (0, 0, 0.5))]
+            frac = [
+                ("B", (0, 0, 0)),
+                ("A", (0.5, 0.5, 0.5)),
+                ("an", (0.5, 0, 0)),
+                ("an", (0, 0.5, 0)),
+                ("an", (0, 0, 0.5)),
+            ]
         origin = np.zeros(3)
         n = int(np.ceil(reach_A / a)) + 2
     g = np.arange(-n, n + 1)
@@ -303,16 +321,12 @@ def build(
     """
     if isinstance(ligand, str):
         if ligand not in LIGANDS:
-            raise ModelParameterError(
-                f"unknown ligand {ligand!r}; use one of {sorted(LIGANDS)} or pass a Ligand."
-            )
+            raise ModelParameterError(f"unknown ligand {ligand!r}; use one of {sorted(LIGANDS)} or pass a Ligand.")
         ligand = LIGANDS[ligand]
     if protons_per_ligand is not None or ligand_length_nm is not None:
         ligand = ligand or (LIGANDS["oleate"] if shell else None)
         if ligand is None:
-            raise ModelParameterError(
-                "protons_per_ligand / ligand_length_nm need a ligand; pass ligand='oleate' etc."
-            )
+            raise ModelParameterError("protons_per_ligand / ligand_length_nm need a ligand; pass ligand='oleate' etc.")
         if protons_per_ligand is not None:
             if not 0 <= int(protons_per_ligand) <= 200:
                 raise ModelParameterError("protons_per_ligand must be within 0–200.")
@@ -320,28 +334,31 @@ def build(
         if ligand_length_nm is not None:
             if not 0.5 <= float(ligand_length_nm) <= 4.0:
                 raise ModelParameterError(
-                    f"ligand_length_nm={ligand_length_nm} is outside 0.5–4 nm "
-                    "(capping ligands are 1.5–2.5 nm long)."
+                    f"ligand_length_nm={ligand_length_nm} is outside 0.5–4 nm (capping ligands are 1.5–2.5 nm long)."
                 )
             ligand = dataclasses.replace(ligand, length_nm=float(ligand_length_nm))
-    return _build(material, float(diameter_nm), structure, bool(faceted), shell, ligand,
-                  None if ligands_per_nm2 is None else float(ligands_per_nm2),
-                  termination, float(solvent_h_per_A3))
+    return _build(
+        material,
+        float(diameter_nm),
+        structure,
+        bool(faceted),
+        shell,
+        ligand,
+        None if ligands_per_nm2 is None else float(ligands_per_nm2),
+        termination,
+        float(solvent_h_per_A3),
+    )
 
 
 @functools.lru_cache(maxsize=64)
-def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per_nm2,
-           termination, solvent_h_per_A3):
+def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per_nm2, termination, solvent_h_per_A3):
     structure = structure or DEFAULT_STRUCTURE.get(material)
     if (material, structure) not in MATERIALS:
         known = ", ".join(f"{m} ({s})" for m, s in MATERIALS)
-        raise ModelParameterError(
-            f"no model for {material!r} in structure {structure!r}; known: {known}."
-        )
+        raise ModelParameterError(f"no model for {material!r} in structure {structure!r}; known: {known}.")
     if not 1.5 <= diameter_nm <= 20.0:
         raise ModelParameterError(
-            f"diameter_nm={diameter_nm} is outside 1.5–20 nm, the range of colloidal QDs this "
-            "model is meant for."
+            f"diameter_nm={diameter_nm} is outside 1.5–20 nm, the range of colloidal QDs this model is meant for."
         )
     mat = MATERIALS[(material, structure)]
     if shell is not None:
@@ -356,13 +373,9 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
         stoichiometric = shell is not None or mat.structure == "perovskite"
         termination = "stoichiometric" if stoichiometric else "cation_rich"
     if termination not in ("cation_rich", "stoichiometric"):
-        raise ModelParameterError(
-            f"termination={termination!r}; use 'cation_rich' or 'stoichiometric'."
-        )
+        raise ModelParameterError(f"termination={termination!r}; use 'cation_rich' or 'stoichiometric'.")
     if ligands_per_nm2 is not None and not 0 <= ligands_per_nm2 <= 10:
-        raise ModelParameterError(
-            f"ligands_per_nm2={ligands_per_nm2} is not a physical coverage (0–10 per nm²)."
-        )
+        raise ModelParameterError(f"ligands_per_nm2={ligands_per_nm2} is not a physical coverage (0–10 per nm²).")
     if solvent_h_per_A3 < 0:
         raise ModelParameterError("solvent_h_per_A3 must be ≥ 0 (0 = deuterated solvent).")
 
@@ -386,8 +399,7 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
         pos, el, is_cat, zfull = pos[~drop], el[~drop], is_cat[~drop], zfull[~drop]
     if len(np.unique(el)) < len(mat.cations) + len(mat.anions) or len(pos) < 10:
         raise ModelParameterError(
-            f"a {diameter_nm} nm {material} cut leaves too few bonded atoms for a crystal; "
-            "choose a larger diameter."
+            f"a {diameter_nm} nm {material} cut leaves too few bonded atoms for a crystal; choose a larger diameter."
         )
     is_shell = np.zeros(len(pos), bool)
 
@@ -438,9 +450,16 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
 _SURFACE_NEUTRAL = {"ligand", "ligands_per_nm2", "protons_per_ligand", "ligand_length_nm", "solvent_h_per_A3"}
 
 
-def ensemble_surface_fraction(material: str, element: str, diameter_nm: float, *, size_spread: float = 0.08,
-                              structure: str | None = None, termination: str | None = None,
-                              **ligand_kwargs) -> float:
+def ensemble_surface_fraction(
+    material: str,
+    element: str,
+    diameter_nm: float,
+    *,
+    size_spread: float = 0.08,
+    structure: str | None = None,
+    termination: str | None = None,
+    **ligand_kwargs,
+) -> float:
     """Surface fraction of ``element`` averaged over a sample's size distribution.
 
     A single lattice cut jumps between "magic" sizes (InP surface P: 0.35 at 2.9 nm, 0.27 at
@@ -461,8 +480,9 @@ def ensemble_surface_fraction(material: str, element: str, diameter_nm: float, *
         )
     if size_spread == 0:
         return build(material, diameter_nm, structure=structure, termination=termination).surface_fraction(element)
-    return size_ensemble.ensemble_surface_fraction(material, element, diameter_nm, size_spread=size_spread,
-                                                   structure=structure, termination=termination)
+    return size_ensemble.ensemble_surface_fraction(
+        material, element, diameter_nm, size_spread=size_spread, structure=structure, termination=termination
+    )
 
 
 def _spread(pos, sites, priority, n, diameter_nm):
@@ -508,7 +528,7 @@ def _add_shell(mat, pos, el, is_cat, zfull, bulk_pos, bulk_cat, keep, n_lig, rad
     is_cat = np.concatenate([is_cat, np.ones(len(new_pos), bool)])
     zfull = np.concatenate([zfull, np.full(len(new_pos), zfull[el[: len(zfull)] == metal].max())])
     is_shell = np.zeros(len(pos), bool)
-    is_shell[-len(new_pos):] = True
+    is_shell[-len(new_pos) :] = True
     return pos, el, is_cat, zfull, is_shell
 
 
@@ -554,7 +574,6 @@ def _proton_layers(envelope_A, ligand, n_lig, solvent_h_per_A3, n_slices=24):
     n_h = n_lig * ligand.protons_per_ligand
     lig = np.minimum(n_h / (4 * np.pi * mid**2 * length), HYDROCARBON_H_PER_A3)
     solvent = solvent_h_per_A3 * (1.0 - lig / HYDROCARBON_H_PER_A3)
-    layers = [ProtonLayer(float(lo), float(hi), float(n))
-              for lo, hi, n in zip(edges[:-1], edges[1:], lig + solvent)]
+    layers = [ProtonLayer(float(lo), float(hi), float(n)) for lo, hi, n in zip(edges[:-1], edges[1:], lig + solvent)]
     layers.append(ProtonLayer(float(edges[-1]), np.inf, solvent_h_per_A3))
     return tuple(layers)

@@ -59,12 +59,20 @@ class DepolarizationData:
 #: dinitroxide with the same rigid linker and a similar e–e coupling as AMUPol, so it is
 #: ASSUMED to depolarize like AMUPol. Replace the point when a measured value is at hand.
 DEPOLARIZATION = {
-    "AMUPol": DepolarizationData("AMUPol", 10_000.0, 0.60, 9.4, 110.0,
-                                 "Mentink-Vigier et al., PCCP 17, 21824 (2015), 10 kHz"),
-    "TOTAPOL": DepolarizationData("TOTAPOL", 10_000.0, 0.80, 9.4, 110.0,
-                                  "Mentink-Vigier et al., PCCP 17, 21824 (2015), 10 kHz"),
-    "TEKPol": DepolarizationData("TEKPol", 10_000.0, 0.60, 9.4, 110.0,
-                                 "assumed equal to AMUPol (same bTbK-type linker); no TEKPol/TCE curve at hand"),
+    "AMUPol": DepolarizationData(
+        "AMUPol", 10_000.0, 0.60, 9.4, 110.0, "Mentink-Vigier et al., PCCP 17, 21824 (2015), 10 kHz"
+    ),
+    "TOTAPOL": DepolarizationData(
+        "TOTAPOL", 10_000.0, 0.80, 9.4, 110.0, "Mentink-Vigier et al., PCCP 17, 21824 (2015), 10 kHz"
+    ),
+    "TEKPol": DepolarizationData(
+        "TEKPol",
+        10_000.0,
+        0.60,
+        9.4,
+        110.0,
+        "assumed equal to AMUPol (same bTbK-type linker); no TEKPol/TCE curve at hand",
+    ),
 }
 
 #: Temperatures at which the tabulated depolarization applies, K. Depolarization grows
@@ -230,7 +238,9 @@ def quenched_fraction(
     if not math.isfinite(a) or a < 0:
         raise ModelParameterError(f"exclusion_nm must be a distance ≥ 0 in nm; got {exclusion_nm!r}.")
     if not math.isfinite(rq) or rq <= 0:
-        raise ModelParameterError(f"quenching_radius_nm must be a positive distance in nm; got {quenching_radius_nm!r}.")
+        raise ModelParameterError(
+            f"quenching_radius_nm must be a positive distance in nm; got {quenching_radius_nm!r}."
+        )
     if int(electrons_per_radical) != electrons_per_radical or electrons_per_radical < 1:
         raise ModelParameterError(
             f"electrons_per_radical must be a whole number ≥ 1 (2 for a biradical); got {electrons_per_radical!r}."

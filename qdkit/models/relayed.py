@@ -169,8 +169,12 @@ class RelayedDNP:
             If a time is negative or NaN.
         """
         return average_polarization(
-            t_s, self.radius_nm, eps0=self.eps0, diffusion_nm2_s=self.diffusion_nm2_s,
-            t1_s=self.t1_s, t_b_surface_s=self.t_b_surface_s,
+            t_s,
+            self.radius_nm,
+            eps0=self.eps0,
+            diffusion_nm2_s=self.diffusion_nm2_s,
+            t1_s=self.t1_s,
+            t_b_surface_s=self.t_b_surface_s,
         )
 
 
@@ -371,7 +375,14 @@ def relayed_dnp(
         off = float(q_off[0] + q_surf[0])
     t_b = _build_up_time((1.0 - math.exp(-1.0)) * steady, eps, radius, d, t1, ts)
     return RelayedDNP(
-        radius_nm=radius, eps0=eps, diffusion_nm2_s=d, t1_s=t1, recycle_s=recycle,
-        t_b_surface_s=ts, enhancement=on, enhancement_on_off=on / off, t_b_s=t_b,
+        radius_nm=radius,
+        eps0=eps,
+        diffusion_nm2_s=d,
+        t1_s=t1,
+        recycle_s=recycle,
+        t_b_surface_s=ts,
+        enhancement=on,
+        enhancement_on_off=on / off,
+        t_b_s=t_b,
         steady_state=steady,
     )

@@ -38,7 +38,7 @@ import numpy as np
 
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
-from qdkit.models import cp, cp_species, dnp, matrix, paramagnetic
+from qdkit.models import cp, cp_species, dnp, loading, matrix, paramagnetic
 from qdkit.models.materials import LIGANDS
 from qdkit.models.sample_records import (
     QD_DENSITY_G_CM3,
@@ -52,8 +52,18 @@ from qdkit.models.sample_records import (
 from qdkit.simulation import mas
 from qdkit.simulation.broadening import axis_grid
 
-__all__ = ["Line", "Sample", "Acquisition", "Prediction", "MatrixState", "predict", "QD_DENSITY_G_CM3",
-           "expected_snr_per_scan", "sample_matrix", "cp_buildup"]
+__all__ = [
+    "Line",
+    "Sample",
+    "Acquisition",
+    "Prediction",
+    "MatrixState",
+    "predict",
+    "QD_DENSITY_G_CM3",
+    "expected_snr_per_scan",
+    "sample_matrix",
+    "cp_buildup",
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -76,8 +86,9 @@ def _cp_amplitudes(sample: Sample, acq: Acquisition, lines: tuple[Line, ...]) ->
     else:
         signal = np.atleast_1d(cp_species.cp_signal(kinetics, float(acq.contact_ms))) / n_atoms
     names = [k.name for k in kinetics]
-    index = [names.index(ln.name) if ln.name in names else (0 if ln.role == "surface" else len(names) - 1)
-             for ln in lines]
+    index = [
+        names.index(ln.name) if ln.name in names else (0 if ln.role == "surface" else len(names) - 1) for ln in lines
+    ]
     weights = np.array([ln.site.weight for ln in lines], dtype=float)
     out = np.zeros(len(lines))
     for k in set(index):
@@ -129,10 +140,15 @@ def cp_buildup(sample: Sample, nucleus: str, contact_ms) -> dict[str, np.ndarray
 
 def _kinetics(sample: Sample, nucleus: str):
     t1rho = cp_species.T1RHO_MS if sample.t1rho_ms is None else sample.t1rho_ms
-    return cp_species.species_kinetics(sample.material, nucleus, sample.diameter_nm,
-                                       ligand=sample.ligand,
-                                       coverage_per_nm2=sample.coverage_per_nm2,
-                                       structure=sample.structure, t1rho_ms=t1rho)
+    return cp_species.species_kinetics(
+        sample.material,
+        nucleus,
+        sample.diameter_nm,
+        ligand=sample.ligand,
+        coverage_per_nm2=sample.coverage_per_nm2,
+        structure=sample.structure,
+        t1rho_ms=t1rho,
+    )
 
 
 def sample_matrix(sample: Sample, acquisition: Acquisition) -> MatrixState:
@@ -168,13 +184,17 @@ def _matrix_state(sample: Sample, mas_hz: float, recycle_s) -> MatrixState:
     """The relayed-DNP state of the sample (:func:`_relayed_state`) with the retention χ at
     this spin rate: MAS depolarization × unquenched fraction of the QD nuclei under their
     ligand shell (:func:`qdkit.models.paramagnetic.signal_retention`, as in
-    :func:`qdkit.matrix.sample_sensitivity`)."""
+    :func:`qdkit.models.loading.sample_sensitivity`)."""
     state = _relayed_state(sample, recycle_s)
     if not (sample.radical and sample.radical_mM > 0):
         return state
-    chi = paramagnetic.signal_retention(mas_hz, sample.radical_mM, radical=sample.radical,
-                                        exclusion_nm=LIGANDS[sample.ligand].length_nm,
-                                        geometry="surface")
+    chi = paramagnetic.signal_retention(
+        mas_hz,
+        sample.radical_mM,
+        radical=sample.radical,
+        exclusion_nm=LIGANDS[sample.ligand].length_nm,
+        geometry="surface",
+    )
     return replace(state, retention=float(chi))
 
 
@@ -183,25 +203,41 @@ def _relayed_state(sample: Sample, recycle_s) -> MatrixState:
     """ε, dilution, build-up and recovery of the sample, retention 1. T_B and the microwave-off
     recovery after the recycle delay: :func:`qdkit.matrix.relayed_dnp` for the aggregate of the
     nominal pore (the bulk one without pores holding solution); ε_on/off after that delay:
-    :func:`qdkit.matrix.sample_sensitivity` (pore-size spread, solution in and outside pores)."""
+    :func:`qdkit.models.loading.sample_sensitivity` (pore-size spread, solution in and outside pores)."""
     radical = bool(sample.radical) and sample.radical_mM > 0
     length = matrix.diffusion_length_nm(sample.spin_diffusion_nm2_ms, sample.proton_t1_s)
-    physics = dict(qd_conc_mg_ml=sample.qd_conc_mg_ml, qd_diameter_nm=sample.diameter_nm,
-                   qd_density_g_cm3=QD_DENSITY_G_CM3[sample.material],
-                   ligand_nm=LIGANDS[sample.ligand].length_nm,
-                   eps0=sample.eps0 if radical else 1.0, diffusion_length_nm=length,
-                   t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
+    physics = dict(
+        qd_conc_mg_ml=sample.qd_conc_mg_ml,
+        qd_diameter_nm=sample.diameter_nm,
+        qd_density_g_cm3=QD_DENSITY_G_CM3[sample.material],
+        ligand_nm=LIGANDS[sample.ligand].length_nm,
+        eps0=sample.eps0 if radical else 1.0,
+        diffusion_length_nm=length,
+        t1_s=sample.proton_t1_s,
+        t_b_surface_s=sample.t_b_surface_s,
+    )
     silica = None if sample.pore_nm is None else sample.silica_mg
-    common = dict(solution_ul=sample.solvent_ul, silica_mg=silica, retention=1.0,
-                  pore_volume_cm3_g=sample.pore_volume_cm3_g, **physics)
+    common = dict(
+        solution_ul=sample.solvent_ul,
+        silica_mg=silica,
+        retention=1.0,
+        pore_volume_cm3_g=sample.pore_volume_cm3_g,
+        **physics,
+    )
+
     def at_delay(delay):  # the whole sample after ``delay`` (the steady state for inf)
         timed = {} if math.isinf(delay) else {"recycle_s": delay}
-        return matrix.sample_sensitivity(sample.pore_nm, **timed, **common)
+        return loading.sample_sensitivity(sample.pore_nm, **timed, **common)
 
     r = at_delay(math.inf if recycle_s is None else float(recycle_s))
-    relayed = functools.partial(matrix.relayed_dnp, r.aggregate_nm, eps0=physics["eps0"],
-                                diffusion_nm2_s=sample.spin_diffusion_nm2_ms * 1e3,
-                                t1_s=sample.proton_t1_s, t_b_surface_s=sample.t_b_surface_s)
+    relayed = functools.partial(
+        matrix.relayed_dnp,
+        r.aggregate_nm,
+        eps0=physics["eps0"],
+        diffusion_nm2_s=sample.spin_diffusion_nm2_ms * 1e3,
+        t1_s=sample.proton_t1_s,
+        t_b_surface_s=sample.t_b_surface_s,
+    )
     t_b = relayed().t_b_s
     recycle = dnp.optimal_recycle_s(t_b) if recycle_s is None else float(recycle_s)
     recovery = 1.0
@@ -214,9 +250,14 @@ def _relayed_state(sample: Sample, recycle_s) -> MatrixState:
         enhancement_on_off=float(r.enhancement),
         enhancement_in_pores=float(r.enhancement_in_pores),
         enhancement_outside=float(r.enhancement_outside),
-        fraction_in_pores=float(r.fraction_in_pores), dilution=float(r.dilution),
-        retention=1.0, recovery=float(recovery), t_b_s=float(t_b),
-        recycle_s=recycle, qds_per_pore=float(r.qds_per_pore), aggregate_nm=float(r.aggregate_nm),
+        fraction_in_pores=float(r.fraction_in_pores),
+        dilution=float(r.dilution),
+        retention=1.0,
+        recovery=float(recovery),
+        t_b_s=float(t_b),
+        recycle_s=recycle,
+        qds_per_pore=float(r.qds_per_pore),
+        aggregate_nm=float(r.aggregate_nm),
         overfilled=sample.pore_nm is not None and capacity < sample.solvent_ul * (1 - 1e-9),
     )
 
@@ -259,8 +300,7 @@ def predict(sample: Sample, acquisition: Acquisition, ppm) -> Prediction:
     if not isinstance(sample, Sample):
         raise ModelParameterError(f"predict() needs a qdkit.sample.Sample, got {type(sample).__name__}.")
     if not isinstance(acquisition, Acquisition):
-        raise ModelParameterError(
-            f"predict() needs a qdkit.sample.Acquisition, got {type(acquisition).__name__}.")
+        raise ModelParameterError(f"predict() needs a qdkit.sample.Acquisition, got {type(acquisition).__name__}.")
     axis = np.asarray(ppm, dtype=float)
     if axis.ndim != 1 or axis.size < 2 or not np.all(np.isfinite(axis)):
         raise ModelParameterError("ppm must be a 1D axis of at least 2 finite chemical shifts.")
@@ -270,14 +310,22 @@ def predict(sample: Sample, acquisition: Acquisition, ppm) -> Prediction:
 
 def _lines_for(sample: Sample, nucleus: str, field_T: float) -> tuple[Line, ...]:
     element = nuclei.get(nucleus).symbol
-    lines = tuple(replace(ln, site=ln.site.replace(
-        nucleus=nucleus, fwhm_hz=ln.site.fwhm_hz * (field_T / ln.field_T if ln.field_T else 1.0)))
-        for ln in sample.species if nuclei.get(ln.site.nucleus).symbol == element)
+    lines = tuple(
+        replace(
+            ln,
+            site=ln.site.replace(
+                nucleus=nucleus, fwhm_hz=ln.site.fwhm_hz * (field_T / ln.field_T if ln.field_T else 1.0)
+            ),
+        )
+        for ln in sample.species
+        if nuclei.get(ln.site.nucleus).symbol == element
+    )
     if not lines:
         have = sorted({ln.site.nucleus for ln in sample.species})
         raise ModelParameterError(
             f"The {sample.material} sample lists no {element} species to observe with {nucleus}; "
-            f"it has species of {', '.join(have)}. Choose one of those nuclei or add the species.")
+            f"it has species of {', '.join(have)}. Choose one of those nuclei or add the species."
+        )
     return lines
 
 
@@ -306,14 +354,22 @@ def _predict(sample: Sample, acq: Acquisition, start: float, step: float, n: int
     per_hour = signal * math.sqrt(3600.0 / m.recycle_s) if math.isfinite(m.recycle_s) else 0.0
     assumed, reasons = _assumptions(lines, m, sample)
     return Prediction(
-        ppm=ppm, components=components, roles=roles, total=total,
+        ppm=ppm,
+        components=components,
+        roles=roles,
+        total=total,
         enhancement=m.enhancement_on_off,
         absolute_gain=m.enhancement_on_off * m.retention / m.dilution,
         absolute_gain_same_mass=m.enhancement_on_off * m.retention,
-        t_b_s=m.t_b_s, recycle_s=m.recycle_s, snr_per_scan=signal, snr_per_sqrt_hour=per_hour,
-        matrix=m, surface_fraction=float(surface_fraction),
+        t_b_s=m.t_b_s,
+        recycle_s=m.recycle_s,
+        snr_per_scan=signal,
+        snr_per_sqrt_hour=per_hour,
+        matrix=m,
+        surface_fraction=float(surface_fraction),
         surface_share=surface / signal if signal > 0 else float("nan"),
-        assumed=assumed, assumed_reasons=reasons,
+        assumed=assumed,
+        assumed_reasons=reasons,
     )
 
 
@@ -321,16 +377,18 @@ def _predict(sample: Sample, acq: Acquisition, start: float, step: float, n: int
 MODEL_ASSUMPTIONS = {
     "¹H T1 in the QD aggregates and build-up time of the radical solution": (
         f"{matrix.PROTON_T1_S:g} s each, from the paper's recycle delays (1.7–3.8 s set at "
-        "~1.3 T_B, SI VI): taken from the paper, not independent"),
-    "ε0 of the radical solution": (f"{matrix.EPSILON0:g}, the paper's best ε (Fig. 2e): taken from "
-                                   "the paper, so ε of the sample is a consistency check"),
+        "~1.3 T_B, SI VI): taken from the paper, not independent"
+    ),
+    "ε0 of the radical solution": (
+        f"{matrix.EPSILON0:g}, the paper's best ε (Fig. 2e): taken from "
+        "the paper, so ε of the sample is a consistency check"
+    ),
 }
 
 
 def _assumptions(lines, m: MatrixState, sample: Sample) -> tuple[tuple[str, ...], dict]:
     """Short labels ("surface PO_x: CSA, η") and their reasons, species first."""
-    names = {"csa_ppm": "CSA", "eta": "η", "fwhm_hz": "width", "iso_ppm": "shift",
-             "cq_mhz": "C_Q", "eta_q": "η_Q"}
+    names = {"csa_ppm": "CSA", "eta": "η", "fwhm_hz": "width", "iso_ppm": "shift", "cq_mhz": "C_Q", "eta_q": "η_Q"}
     labels, reasons = [], {}
     for ln in lines:
         if ln.assumed:
@@ -347,8 +405,7 @@ def _assumptions(lines, m: MatrixState, sample: Sample) -> tuple[tuple[str, ...]
             reasons[labels[-1]] = data.source
     if m.overfilled:
         labels.append("solution beyond the pore volume")
-        reasons[labels[-1]] = ("freezes outside the silica as a bulk colloid (bulk ε); "
-                               "see qdkit.sample's loading note")
+        reasons[labels[-1]] = "freezes outside the silica as a bulk colloid (bulk ε); see qdkit.sample's loading note"
     return tuple(labels), reasons
 
 
@@ -391,9 +448,9 @@ def expected_snr_per_scan(prediction: Prediction, at: Prediction, measured_snr_p
     >>> round(expected_snr_per_scan(off, on, 50.0), 2), round(50.0 / on.enhancement, 2)
     (0.63, 0.63)
     """
-    snr = _number("measured_snr_per_scan", measured_snr_per_scan, "S/N of one measured scan",
-                  allow_low=False)
+    snr = _number("measured_snr_per_scan", measured_snr_per_scan, "S/N of one measured scan", allow_low=False)
     if not at.peak > 0:
-        raise ModelParameterError("The prediction at the measured settings has no signal; "
-                                  "the measured S/N cannot be carried over.")
+        raise ModelParameterError(
+            "The prediction at the measured settings has no signal; the measured S/N cannot be carried over."
+        )
     return snr * prediction.peak / at.peak

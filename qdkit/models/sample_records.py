@@ -22,8 +22,7 @@ __all__ = ["Line", "Sample", "Acquisition", "MatrixState", "Prediction", "QD_DEN
 #: Density of the QD materials, g/cm³ (bulk crystals, CRC Handbook of Chemistry and
 #: Physics, 97th ed., "Physical constants of inorganic compounds"): it turns a QD mass into
 #: a number of QDs (QDs per pore, aggregate size).
-QD_DENSITY_G_CM3 = {"InP": 4.81, "CdSe": 5.82, "CdTe": 5.85, "PbSe": 8.10, "PbTe": 8.16,
-                    "CsPbBr3": 4.42}
+QD_DENSITY_G_CM3 = {"InP": 4.81, "CdSe": 5.82, "CdTe": 5.85, "PbSe": 8.10, "PbTe": 8.16, "CsPbBr3": 4.42}
 
 _ROLES = ("surface", "core")
 
@@ -75,8 +74,7 @@ class Line:
 
     def __post_init__(self):
         if self.role not in _ROLES:
-            raise ModelParameterError(f"Line {self.name!r}: role must be 'surface' or 'core', "
-                                      f"got {self.role!r}.")
+            raise ModelParameterError(f"Line {self.name!r}: role must be 'surface' or 'core', got {self.role!r}.")
         if not isinstance(self.site, Site):
             raise ModelParameterError(f"Line {self.name!r}: site must be a qdkit.mas.Site.")
 
@@ -161,28 +159,39 @@ class Sample:
 
     def __post_init__(self):
         if self.material not in QD_DENSITY_G_CM3:
-            raise ModelParameterError(f"No model for {self.material!r} QDs; choose one of "
-                                      f"{sorted(QD_DENSITY_G_CM3)}.")
+            raise ModelParameterError(f"No model for {self.material!r} QDs; choose one of {sorted(QD_DENSITY_G_CM3)}.")
         _number("diameter_nm", self.diameter_nm, "the QD core diameter in nm", low=0.8, high=20)
         if self.ligand not in LIGANDS:
             raise ModelParameterError(f"Unknown ligand {self.ligand!r}; choose one of {sorted(LIGANDS)}.")
-        _number("coverage_per_nm2", self.coverage_per_nm2, "ligands per nm² of QD surface",
-                low=0.1, high=10, none_ok=True)
-        _number("pore_nm", self.pore_nm, "the silica pore diameter in nm (None for no silica)",
-                low=0.0, high=1e5, allow_low=False, none_ok=True)
-        _number("silica_mg_per_qd_mg", self.silica_mg_per_qd_mg, "mg of silica per mg of QDs",
-                high=1e4, none_ok=True)
+        _number(
+            "coverage_per_nm2", self.coverage_per_nm2, "ligands per nm² of QD surface", low=0.1, high=10, none_ok=True
+        )
+        _number(
+            "pore_nm",
+            self.pore_nm,
+            "the silica pore diameter in nm (None for no silica)",
+            low=0.0,
+            high=1e5,
+            allow_low=False,
+            none_ok=True,
+        )
+        _number("silica_mg_per_qd_mg", self.silica_mg_per_qd_mg, "mg of silica per mg of QDs", high=1e4, none_ok=True)
         _number("solvent_ul", self.solvent_ul, "the solution volume in µL", allow_low=False, high=1e3)
         _number("radical_mM", self.radical_mM, "the radical concentration in mM", high=1000)
         _number("qd_mg", self.qd_mg, "the QD mass in mg", allow_low=False, high=1e3)
-        _number("pore_volume_cm3_g", self.pore_volume_cm3_g, "the silica pore volume in cm³/g",
-                allow_low=False, high=10)
+        _number(
+            "pore_volume_cm3_g", self.pore_volume_cm3_g, "the silica pore volume in cm³/g", allow_low=False, high=10
+        )
         _number("eps0", self.eps0, "the DNP enhancement of the radical solution", low=1.0, high=700)
-        _number("spin_diffusion_nm2_ms", self.spin_diffusion_nm2_ms,
-                "the ¹H spin-diffusion coefficient in nm²/ms", allow_low=False, high=100)
+        _number(
+            "spin_diffusion_nm2_ms",
+            self.spin_diffusion_nm2_ms,
+            "the ¹H spin-diffusion coefficient in nm²/ms",
+            allow_low=False,
+            high=100,
+        )
         _number("proton_t1_s", self.proton_t1_s, "the ¹H T1 in s", allow_low=False, high=1e4)
-        _number("t_b_surface_s", self.t_b_surface_s, "the build-up time of the radical solution in s",
-                high=1e4)
+        _number("t_b_surface_s", self.t_b_surface_s, "the build-up time of the radical solution in s", high=1e4)
         _number("t1rho_ms", self.t1rho_ms, "the ¹H T1ρ in ms", allow_low=False, high=1e4, none_ok=True)
         if not self.species or not all(isinstance(x, Line) for x in self.species):
             raise ModelParameterError("A Sample needs its species as a tuple of qdkit.sample.Line.")

@@ -86,9 +86,7 @@ def optimal_recycle_s(t_b_s: float, *, overhead_s: float = 0.0) -> float:
     return t_b * _optimal_ratio(o / t_b)
 
 
-def sensitivity_per_sqrt_time(
-    recycle_s: float, *, t_b_s: float, signal: float = 1.0, overhead_s: float = 0.0
-) -> float:
+def sensitivity_per_sqrt_time(recycle_s: float, *, t_b_s: float, signal: float = 1.0, overhead_s: float = 0.0) -> float:
     """Signal per √second of a repeated saturation-recovery experiment.
 
     Equation: Ψ = S∞ (1 − e^(−d/T_B)) / √(d + t_o): the signal of one scan over the square

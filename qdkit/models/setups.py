@@ -48,8 +48,7 @@ def catalog_line(sp, nucleus: str | None = None, field_T: float | None = None) -
         From :func:`qdkit.catalog.site`: a ``field_T`` outside 0–40 T or an unknown nucleus.
     """
     site = catalog.site(sp, nucleus=nucleus, field_T=field_T)
-    return Line(sp.assignment, sp.site, site, tuple(sp.assumed),
-                field_T=field_T or catalog.species_field_T(sp))
+    return Line(sp.assignment, sp.site, site, tuple(sp.assumed), field_T=field_T or catalog.species_field_T(sp))
 
 
 def _ligand_name(text: str | None) -> str:
@@ -86,16 +85,23 @@ def paper_setup(figure: str) -> tuple[Sample, Acquisition]:
     if not exp_list or not species:
         raise ModelParameterError(
             f"The catalog has no surface/core species and experiment for figure {figure!r}; "
-            f"use one of {', '.join(PAPER_FIGURES)}.")
+            f"use one of {', '.join(PAPER_FIGURES)}."
+        )
     exp = exp_list[0]
     s = exp.sample
     lines = tuple(catalog_line(sp, exp.nucleus, exp.field_T) for sp in species)
     structure = (s.structure or "").replace(" ", "").replace("-", "") or None
     sample = Sample(
-        material=s.qd, diameter_nm=float(s.size_nm), species=lines, ligand=_ligand_name(s.ligand),
+        material=s.qd,
+        diameter_nm=float(s.size_nm),
+        species=lines,
+        ligand=_ligand_name(s.ligand),
         structure=structure if structure in ("zincblende", "wurtzite") else None,
-        pore_nm=s.pore_nm, solvent_ul=s.solution_ul or 20.0, radical=s.radical,
-        radical_mM=s.radical_mM or 0.0, qd_mg=s.qd_mg or 3.8,
+        pore_nm=s.pore_nm,
+        solvent_ul=s.solution_ul or 20.0,
+        radical=s.radical,
+        radical_mM=s.radical_mM or 0.0,
+        qd_mg=s.qd_mg or 3.8,
     )
     return sample, experiment_acquisition(exp.id)
 
@@ -129,6 +135,13 @@ def experiment_acquisition(catalog_id: str) -> Acquisition:
     ('31P', 9.4, 8000.0, 1.5)
     """
     exp = catalog.experiment(catalog_id)
-    return Acquisition(nucleus=exp.nucleus, field_T=exp.field_T, temperature_K=exp.temperature_K,
-                       mas_hz=exp.mas_hz or 0.0, contact_ms=exp.contact_ms, recycle_s=exp.d1_s,
-                       scans=exp.ns or 1, microwave=bool(exp.dnp if exp.microwave is None else exp.microwave))
+    return Acquisition(
+        nucleus=exp.nucleus,
+        field_T=exp.field_T,
+        temperature_K=exp.temperature_K,
+        mas_hz=exp.mas_hz or 0.0,
+        contact_ms=exp.contact_ms,
+        recycle_s=exp.d1_s,
+        scans=exp.ns or 1,
+        microwave=bool(exp.dnp if exp.microwave is None else exp.microwave),
+    )

@@ -54,9 +54,7 @@ def _resolve(material: str, structure: str | None, termination: str | None):
     structure = structure or DEFAULT_STRUCTURE.get(material)
     if (material, structure) not in MATERIALS:
         known = ", ".join(f"{m} ({s})" for m, s in MATERIALS)
-        raise ModelParameterError(
-            f"no nanocrystal model for {material!r} in structure {structure!r}; known: {known}."
-        )
+        raise ModelParameterError(f"no nanocrystal model for {material!r} in structure {structure!r}; known: {known}.")
     if termination is None:
         termination = "stoichiometric" if structure == "perovskite" else "cation_rich"
     return material, structure, termination
@@ -74,8 +72,7 @@ def _load() -> dict:
 
 
 @functools.lru_cache(maxsize=64)
-def count_table(material: str, element: str, *, structure: str | None = None,
-                termination: str | None = None):
+def count_table(material: str, element: str, *, structure: str | None = None, termination: str | None = None):
     """(diameters_nm, total, surface) arrays of the tabulated single-dot counts of ``element``."""
     material, structure, termination = _resolve(material, structure, termination)
     doc = _load()
@@ -87,9 +84,7 @@ def count_table(material: str, element: str, *, structure: str | None = None,
             "stoichiometric cores of the shell model."
         )
     if element not in table:
-        raise ModelParameterError(
-            f"{material} has no {element} atoms; choose one of {sorted(table)}."
-        )
+        raise ModelParameterError(f"{material} has no {element} atoms; choose one of {sorted(table)}.")
     d = np.asarray(doc["diameters_nm"], float)
     total = np.asarray(table[element]["total"], float)
     surface = np.asarray(table[element]["surface"], float)
@@ -131,17 +126,30 @@ def size_weights(diameter_nm: float, size_spread: float, grid_nm=GRID_DIAMETERS_
     return w / w.sum()
 
 
-def ensemble_counts(material: str, element: str, diameter_nm: float, *, size_spread: float = 0.08,
-                    structure: str | None = None, termination: str | None = None):
+def ensemble_counts(
+    material: str,
+    element: str,
+    diameter_nm: float,
+    *,
+    size_spread: float = 0.08,
+    structure: str | None = None,
+    termination: str | None = None,
+):
     """Mean (surface, total) atoms of ``element`` per dot over the size distribution."""
     d, total, surface = count_table(material, element, structure=structure, termination=termination)
     w = size_weights(diameter_nm, size_spread, d)
     return float(w @ surface), float(w @ total)
 
 
-def ensemble_surface_fraction(material: str, element: str, diameter_nm: float, *,
-                              size_spread: float = 0.08, structure: str | None = None,
-                              termination: str | None = None) -> float:
+def ensemble_surface_fraction(
+    material: str,
+    element: str,
+    diameter_nm: float,
+    *,
+    size_spread: float = 0.08,
+    structure: str | None = None,
+    termination: str | None = None,
+) -> float:
     """Fraction of the ``element`` atoms of a sample that sit at the surface.
 
     f(D̄) = Σ_D p(D) n_surf(D) / Σ_D p(D) n_tot(D): every dot counts with its number of
@@ -167,7 +175,7 @@ def ensemble_surface_fraction(material: str, element: str, diameter_nm: float, *
     -------
     float
     """
-    surf, tot = ensemble_counts(material, element, diameter_nm, size_spread=size_spread,
-                                structure=structure, termination=termination)
+    surf, tot = ensemble_counts(
+        material, element, diameter_nm, size_spread=size_spread, structure=structure, termination=termination
+    )
     return surf / tot
-

@@ -11,46 +11,46 @@ The names below are re-exported so that ``from qdkit import processing`` keeps w
 
 from __future__ import annotations
 
-from qdkit.processing.fid import (
-    WINDOWS,
-    TOPSPIN_WINDOWS,
-    TOPSPIN_OTHER_WINDOWS,
-    truncate,
-    scale_first_point,
-    dc_offset,
-    window_function,
-    apodize,
-    zero_fill,
-    remove_group_delay,
-    frequency_axis_hz,
-    ft,
-)
 from qdkit.processing.correct import (
-    phase_angles_deg,
-    phase,
+    BASELINE_METHODS,
     auto_zero_order_deg,
     autophase,
-    magnitude,
-    BASELINE_METHODS,
     baseline,
+    magnitude,
+    phase,
+    phase_angles_deg,
+)
+from qdkit.processing.defaults import (
+    default_lb_hz,
+    default_recipe,
+    is_true_2d,
+    next_power_of_two,
+    phase_mode,
+    topspin_recipe,
+)
+from qdkit.processing.fid import (
+    TOPSPIN_OTHER_WINDOWS,
+    TOPSPIN_WINDOWS,
+    WINDOWS,
+    apodize,
+    dc_offset,
+    frequency_axis_hz,
+    ft,
+    remove_group_delay,
+    scale_first_point,
+    truncate,
+    window_function,
+    zero_fill,
 )
 from qdkit.processing.measure import (
-    region_mask,
+    Peak,
+    correlation,
     integrate,
     integrate_regions,
     noise_rms,
-    signal_to_noise,
-    Peak,
     pick_peaks,
-    correlation,
-)
-from qdkit.processing.defaults import (
-    phase_mode,
-    next_power_of_two,
-    default_lb_hz,
-    topspin_recipe,
-    default_recipe,
-    is_true_2d,
+    region_mask,
+    signal_to_noise,
 )
 from qdkit.processing.pipeline import (
     process,

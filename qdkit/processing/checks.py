@@ -1,5 +1,4 @@
-"""Argument checks shared by the processing steps (right object, spectral width, points per Hz).
-"""
+"""Argument checks shared by the processing steps (right object, spectral width, points per Hz)."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ __all__ = [
     "points_per_width",
     "ppm_to_hz",
 ]
-
 
 
 # ---------------------------------------------------------------------------------------
@@ -68,9 +66,7 @@ def require_spectrum(obj, name: str) -> Spectrum:
         When ``obj`` is not a :class:`~qdkit.dataset.Spectrum`.
     """
     if not isinstance(obj, Spectrum):
-        raise ProcessingError(
-            f"{name} works on a spectrum, got {type(obj).__name__}. Fourier transform first (ft)."
-        )
+        raise ProcessingError(f"{name} works on a spectrum, got {type(obj).__name__}. Fourier transform first (ft).")
     return obj
 
 

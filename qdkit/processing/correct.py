@@ -1,16 +1,17 @@
-"""Spectrum corrections: phase (manual, automatic zero order), magnitude, baseline.
-"""
+"""Spectrum corrections: phase (manual, automatic zero order), magnitude, baseline."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
 from scipy.optimize import minimize_scalar
+
 from qdkit.dataset import Spectrum
 from qdkit.errors import ProcessingError
-from qdkit.processing.recipe import step
 from qdkit.processing.checks import points_per_width, ppm_to_hz, require_spectrum
 from qdkit.processing.measure import region_mask
+from qdkit.processing.recipe import step
 
 __all__ = [
     "phase_angles_deg",
@@ -23,13 +24,14 @@ __all__ = [
 ]
 
 
-
 # ---------------------------------------------------------------------------------------
 # Spectrum -> Spectrum
 # ---------------------------------------------------------------------------------------
 
 
-def phase_angles_deg(spec: Spectrum, *, p0_deg: float, p1_deg: float = 0.0, pivot_ppm: float | None = None) -> np.ndarray:
+def phase_angles_deg(
+    spec: Spectrum, *, p0_deg: float, p1_deg: float = 0.0, pivot_ppm: float | None = None
+) -> np.ndarray:
     """φ(ν) = p0 + p1·(ν_pivot − ν)/SW for each point; the pivot defaults to the first point.
 
     Parameters

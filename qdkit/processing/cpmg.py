@@ -9,12 +9,12 @@ train (Larsen et al., J. Phys. Chem. A 101, 8597 (1997); used in the paper's SI 
 from __future__ import annotations
 
 import numpy as np
+
 from qdkit.dataset import Dataset, Spectrum
 from qdkit.errors import ProcessingError
-from qdkit.processing.echoes import echo_train
 from qdkit.processing.defaults import next_power_of_two
+from qdkit.processing.echoes import coadd_echoes, echo_train
 from qdkit.processing.pipeline import process
-from qdkit.processing.echoes import coadd_echoes
 
 __all__ = [
     "spikelet_recipe",

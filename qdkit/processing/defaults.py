@@ -1,12 +1,13 @@
-"""Default recipes: TopSpin's own processing parameters when present, sensible values otherwise.
-"""
+"""Default recipes: TopSpin's own processing parameters when present, sensible values otherwise."""
 
 from __future__ import annotations
 
 import math
 import warnings
 from typing import Any
+
 import numpy as np
+
 from qdkit.dataset import Dataset
 from qdkit.errors import ProcessingError
 from qdkit.processing.checks import spectral_width_hz
@@ -20,7 +21,6 @@ __all__ = [
     "default_recipe",
     "is_true_2d",
 ]
-
 
 
 # ---------------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ def fit_echo_decay(amplitudes, period_s: float) -> EchoDecayFit:
     t = np.arange(a.size) * float(period_s)
     strong = a > 0.2 * a.max()
     guess_t2 = max(t[strong][-1], period_s) if strong.sum() > 1 else period_s
+
     def decay(tt, amp, t2):
         return amp * np.exp(-tt / t2)
 
@@ -115,9 +116,14 @@ def fit_echo_decay(amplitudes, period_s: float) -> EchoDecayFit:
     except RuntimeError as exc:
         raise ProcessingError(f"The echo amplitudes do not follow an exponential decay ({exc}).") from None
     stderr, undetermined = stderr_from_covariance(("a0", "t2_s"), cov)
-    return EchoDecayFit(float(t2_s), float(a0), values={"t2_s": float(t2_s), "a0": float(a0)},
-                        stderr={"t2_s": stderr["t2_s"], "a0": stderr["a0"]}, undetermined=undetermined,
-                        redchi=reduced_chi_square(decay(t, a0, t2_s) - a, 2))
+    return EchoDecayFit(
+        float(t2_s),
+        float(a0),
+        values={"t2_s": float(t2_s), "a0": float(a0)},
+        stderr={"t2_s": stderr["t2_s"], "a0": stderr["a0"]},
+        undetermined=undetermined,
+        redchi=reduced_chi_square(decay(t, a0, t2_s) - a, 2),
+    )
 
 
 def echo_weights(echoes: np.ndarray, weighting: str, period_s: float | None = None) -> np.ndarray:

@@ -1,14 +1,14 @@
-"""Finding the echoes of a CPMG train: period from the pulse program or the data, windows, weights.
-"""
+"""Finding the echoes of a CPMG train: period from the pulse program or the data, windows, weights."""
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+
 import numpy as np
-from qdkit.errors import QdkitWarning
-from qdkit.errors import ProcessingError
+
 from qdkit.dataset import Dataset
+from qdkit.errors import ProcessingError, QdkitWarning
 from qdkit.processing.echo_weighting import echo_amplitudes, echo_weights, fit_echo_decay
 from qdkit.processing.recipe import step
 
@@ -24,7 +24,6 @@ __all__ = [
     "fit_echo_decay",
     "echo_weights",
 ]
-
 
 
 #: treated as empty (the zeros TopSpin writes after the last acquisition window).

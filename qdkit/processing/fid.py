@@ -25,11 +25,13 @@ Conventions (chosen so that TopSpin's own ``1r`` is reproduced point for point):
 from __future__ import annotations
 
 import math
+
 import numpy as np
+
 from qdkit.dataset import Dataset, Spectrum
 from qdkit.errors import ProcessingError
-from qdkit.processing.recipe import step
 from qdkit.processing.checks import require_dataset, spectral_width_hz
+from qdkit.processing.recipe import step
 
 __all__ = [
     "WINDOWS",
@@ -45,7 +47,6 @@ __all__ = [
     "frequency_axis_hz",
     "ft",
 ]
-
 
 
 WINDOWS = ("none", "em", "gm", "sine", "qsine")
@@ -153,7 +154,9 @@ def dc_offset(ds: Dataset, *, tail_fraction: float = 0.25, start_point: int = 0)
     return ds.replace(data=data)
 
 
-def window_function(window: str, n: int, sw_hz: float, *, lb_hz: float = 0.0, gb: float = 0.0, ssb: float = 0.0) -> np.ndarray:
+def window_function(
+    window: str, n: int, sw_hz: float, *, lb_hz: float = 0.0, gb: float = 0.0, ssb: float = 0.0
+) -> np.ndarray:
     """The apodization window of ``n`` points (TopSpin's definitions).
 
     ``t = k / sw_hz`` and ``AQ = n / sw_hz``.

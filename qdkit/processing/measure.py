@@ -29,7 +29,6 @@ __all__ = [
 ]
 
 
-
 def region_mask(spec_or_ppm, region_ppm: Sequence[float], what: str, *, min_points: int = 1) -> np.ndarray:
     """Boolean mask of the points of a ppm axis (or a spectrum's) inside ``region_ppm``.
 
@@ -75,7 +74,6 @@ def region_mask(spec_or_ppm, region_ppm: Sequence[float], what: str, *, min_poin
             f"needed (point spacing {abs(ppm[1] - ppm[0]):.3g} ppm); widen it."
         )
     return mask
-
 
 
 # ---------------------------------------------------------------------------------------
@@ -227,15 +225,15 @@ def snr_per_scan(spec: Spectrum, signal_ppm: Sequence[float]) -> tuple[float, in
     """
     spec = require_spectrum(spec, "snr_per_scan")
     if not spec.meta.ns:
-        raise ProcessingError("The spectrum does not state its number of scans (NS); "
-                              "the S/N of one scan needs it.")
+        raise ProcessingError("The spectrum does not state its number of scans (NS); the S/N of one scan needs it.")
     lo, hi = sorted(float(v) for v in signal_ppm)
     ppm = np.asarray(spec.ppm, dtype=float)
     ends = [(hi, float(ppm.max())), (float(ppm.min()), lo)]
     a, b = max(ends, key=lambda r: r[1] - r[0])
     if b - a < 0.05 * (ppm.max() - ppm.min()):
-        raise ProcessingError("The spectrum has no signal-free end to measure its noise; "
-                              "record a wider spectral window.")
+        raise ProcessingError(
+            "The spectrum has no signal-free end to measure its noise; record a wider spectral window."
+        )
     pad = 0.05 * (b - a)
     snr = signal_to_noise(spec, signal_ppm=(lo, hi), noise_ppm=(a + pad, b - pad))
     return snr / math.sqrt(spec.meta.ns), int(spec.meta.ns)

@@ -1,19 +1,20 @@
-"""``qdkit.process``: a dataset through a recipe (the default one, a list, or a saved JSON file).
-"""
+"""``qdkit.process``: a dataset through a recipe (the default one, a list, or a saved JSON file)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
 from typing import Any
+
+import numpy as np
+
 from qdkit.dataset import Dataset, Spectrum
 from qdkit.errors import ProcessingError
-from qdkit.processing.recipe import from_json
-from qdkit.processing.steps import apply
-import numpy as np
-from qdkit.processing.measure import correlation
 from qdkit.processing.correct import auto_zero_order_deg, phase
 from qdkit.processing.defaults import default_recipe, is_true_2d, next_power_of_two, phase_mode
+from qdkit.processing.measure import correlation
+from qdkit.processing.recipe import from_json
+from qdkit.processing.steps import apply
 from qdkit.processing.twod import Spectrum2D, quadrature_mode
 
 __all__ = [
@@ -23,7 +24,6 @@ __all__ = [
     "process",
     "vendor_agreement",
 ]
-
 
 
 def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | str | os.PathLike | None = None) -> Spectrum:
@@ -62,7 +62,6 @@ def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | str | os.PathLi
     if isinstance(recipe, (str, os.PathLike)):
         recipe = from_json(recipe)
     if recipe is None and is_true_2d(dataset):
-
         return process_2d(dataset)
     steps = default_recipe(dataset) if recipe is None else [dict(e) for e in recipe]
     done = [dict(e) for e in dataset.recipe]
@@ -70,9 +69,7 @@ def process(dataset: Dataset, recipe: Iterable[dict[str, Any]] | str | os.PathLi
         steps = steps[len(done) :]
     out = apply(dataset, steps)
     if not isinstance(out, Spectrum) and not hasattr(out, "ppm_indirect"):
-        raise ProcessingError(
-            "The recipe ended in the time domain; add an 'ft' step to get a spectrum."
-        )
+        raise ProcessingError("The recipe ended in the time domain; add an 'ft' step to get a spectrum.")
     return out
 
 
@@ -165,8 +162,15 @@ def recipe_2d(
     f2: list[dict[str, Any]] = []
     window = direct.pop("window", "none")
     if window != "none":
-        f2.append({"step": "apodize", "window": window, "lb_hz": direct.pop("lb_hz", 0.0),
-                   "gb": direct.pop("gb", 0.0), "ssb": direct.pop("ssb", 0.0)})
+        f2.append(
+            {
+                "step": "apodize",
+                "window": window,
+                "lb_hz": direct.pop("lb_hz", 0.0),
+                "gb": direct.pop("gb", 0.0),
+                "ssb": direct.pop("ssb", 0.0),
+            }
+        )
     size = int(direct.pop("size", 2 * next_power_of_two(n2)))
     if size > n2:
         f2.append({"step": "zero_fill", "size": size})

@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class Standard:
     """A reference compound and its shift on the IUPAC (primary reference) scale.
@@ -305,7 +304,9 @@ def reference_unified(spec: Spectrum, *, proton_reference_mhz: float, nucleus: s
 
 
 @step
-def reference_to_standard(spec: Spectrum, *, standard_name: str, observed_ppm: float, nucleus: str | None = None) -> Spectrum:
+def reference_to_standard(
+    spec: Spectrum, *, standard_name: str, observed_ppm: float, nucleus: str | None = None
+) -> Spectrum:
     """Re-reference with a secondary standard measured under the same spectrometer settings.
 
     The standard's line appeared at ``observed_ppm`` on the spectrum's current scale; after

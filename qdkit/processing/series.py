@@ -1,5 +1,4 @@
-"""Pseudo-2D series (variable delay or contact time): phase cycles, delay lists, per-row integrals.
-"""
+"""Pseudo-2D series (variable delay or contact time): phase cycles, delay lists, per-row integrals."""
 
 from __future__ import annotations
 
@@ -24,7 +23,6 @@ __all__ = [
     "series_integrals",
     "contact_series",
 ]
-
 
 
 # --- pseudo-2D series ----------------------------------------------------------------
@@ -344,7 +342,7 @@ def contact_series(spectra, contact_ms=None, *, recipe=None) -> tuple[list[Spect
                 series_ms += list(vp)
                 delays = [v * 1e-3 for v in vp]
             elif contact_ms is not None:
-                delays = [1e-3 * float(v) for v in contact_ms][len(rows):]
+                delays = [1e-3 * float(v) for v in contact_ms][len(rows) :]
             rows += split_series(item, delays_s=delays)
         elif isinstance(item, (Dataset, Spectrum)):
             rows.append(item)

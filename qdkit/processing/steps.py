@@ -79,19 +79,18 @@ def apply(obj, recipe: Iterable[Mapping[str, Any]], *, extra_steps: Mapping[str,
     steps = {**registered_steps(), **(extra_steps or {})}
     for i, entry in enumerate(recipe):
         if not isinstance(entry, Mapping) or "step" not in entry:
-            raise RecipeError(
-                f"Recipe entry {i} is {entry!r}; each entry must be a mapping with a 'step' key."
-            )
+            raise RecipeError(f"Recipe entry {i} is {entry!r}; each entry must be a mapping with a 'step' key.")
         params = {k: v for k, v in entry.items() if k != "step"}
         func = steps.get(entry["step"])
         if func is None:
             raise RecipeError(
-                f"Recipe entry {i} names the unknown step {entry['step']!r}. "
-                f"Known steps: {', '.join(sorted(steps))}."
+                f"Recipe entry {i} names the unknown step {entry['step']!r}. Known steps: {', '.join(sorted(steps))}."
             )
         try:
             inspect.signature(func.raw).bind(obj, **params)
         except TypeError as exc:
-            raise RecipeError(f"Recipe entry {i} ({entry['step']}) has parameters the step does not take: {exc}") from exc
+            raise RecipeError(
+                f"Recipe entry {i} ({entry['step']}) has parameters the step does not take: {exc}"
+            ) from exc
         obj = func(obj, **params)
     return obj

@@ -12,13 +12,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
+
 import numpy as np
+
 from qdkit import nuclei
-from qdkit.processing.defaults import next_power_of_two
-from qdkit.processing.fid import window_function
 from qdkit.dataset import Meta, Spectrum
 from qdkit.errors import ProcessingError, UnknownNucleusError
 from qdkit.io.bruker import FNMODES
+from qdkit.processing.defaults import next_power_of_two
+from qdkit.processing.fid import window_function
 from qdkit.processing.measure import noise_rms
 from qdkit.processing.recipe import step
 
@@ -123,7 +125,7 @@ class Spectrum2D:
     data_f2_imag: np.ndarray | None = None
     recipe: tuple[dict[str, Any], ...] = ()
 
-    def replace(self, **changes) -> "Spectrum2D":
+    def replace(self, **changes) -> Spectrum2D:
         """A copy with ``changes`` applied (the record is frozen).
 
         Parameters
@@ -206,8 +208,7 @@ def _t1_signal(rows: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
     if mode in _COMPLEX_MODES:
         if rows.shape[0] % 2:
             raise ProcessingError(
-                f"{mode} data needs an even number of t1 rows (cos/sin or echo/antiecho pairs), "
-                f"got {rows.shape[0]}."
+                f"{mode} data needs an even number of t1 rows (cos/sin or echo/antiecho pairs), got {rows.shape[0]}."
             )
         first, second = rows[0::2], rows[1::2]
         if mode == "echo-antiecho":
@@ -292,9 +293,7 @@ def transform_indirect(
     sw1 = float(sw_indirect_hz)
     ref1 = _indirect_reference(meta, reference_mhz_indirect)
     if carrier_ppm_indirect is None:
-        carrier_ppm_indirect = (
-            (meta.larmor_mhz_indirect[-1] - ref1) * 1e6 / ref1 if meta.larmor_mhz_indirect else 0.0
-        )
+        carrier_ppm_indirect = (meta.larmor_mhz_indirect[-1] - ref1) * 1e6 / ref1 if meta.larmor_mhz_indirect else 0.0
     from_re, from_im = _t1_signal(np.asarray(spec.data), mode)
     n1 = from_re.shape[0]
     dwell_rate = 2.0 * sw1 if mode in ("tppi", "qseq") else sw1
@@ -474,7 +473,9 @@ def noise_rms_2d(spec: Spectrum2D) -> float:
     return noise_rms(spec.real)
 
 
-def contour_levels(spec: Spectrum2D, *, n_levels: int = 10, factor: float = 1.4, start_sigma: float = 5.0) -> np.ndarray:
+def contour_levels(
+    spec: Spectrum2D, *, n_levels: int = 10, factor: float = 1.4, start_sigma: float = 5.0
+) -> np.ndarray:
     """Geometric contour levels from ``start_sigma`` × the noise up (positive levels).
 
     Use ``-levels[::-1]`` for negative contours. If the spectrum's maximum lies below the

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+
 import numpy as np
 import scipy.fft as sfft
+
 from qdkit.errors import ModelParameterError
 
 __all__ = [
@@ -18,7 +20,6 @@ __all__ = [
     "broadened_sticks",
     "broadened_bins",
 ]
-
 
 
 def axis_grid(ppm) -> tuple[float, float, int]:
@@ -66,16 +67,16 @@ def sticks_on_axis(positions_pts, intensities, n: int) -> np.ndarray:
     """
     i0 = np.rint(positions_pts).astype(int)
     d = positions_pts - i0
-    w = np.concatenate([intensities * d * (d - 1) / 2, intensities * (1 - d * d),
-                        intensities * d * (d + 1) / 2])
+    w = np.concatenate([intensities * d * (d - 1) / 2, intensities * (1 - d * d), intensities * d * (d + 1) / 2])
     idx = np.concatenate([i0 - 1, i0, i0 + 1]) + 1
     ok = (idx >= 1) & (idx <= n)
     out = np.bincount(idx[ok], weights=w[ok], minlength=n + 2)
-    return out[1:n + 1]
+    return out[1 : n + 1]
 
 
-def broadened_sticks(first_pts: float, spacing_pts: float, intensities: np.ndarray, n: int,
-                      gauss_pts: float, lorentz_pts: float) -> np.ndarray:
+def broadened_sticks(
+    first_pts: float, spacing_pts: float, intensities: np.ndarray, n: int, gauss_pts: float, lorentz_pts: float
+) -> np.ndarray:
     """Sticks at first + j·spacing (points) broadened exactly, sampled at points 0…n−1.
 
     The line shapes are summed in the Fourier domain, where a stick at p is
@@ -93,7 +94,7 @@ def broadened_sticks(first_pts: float, spacing_pts: float, intensities: np.ndarr
     nz = np.flatnonzero(inten)
     if nz.size == 0:
         return np.zeros(n)
-    inten = inten[nz[0]: nz[-1] + 1]
+    inten = inten[nz[0] : nz[-1] + 1]
     first = first_pts + spacing_pts * nz[0]
     f = np.arange(nfft // 2 + 1) / nfft
     z = np.exp(-2j * np.pi * spacing_pts * f)

@@ -30,9 +30,20 @@ class ContactSeriesTruth:
     noise_sigma: np.ndarray
 
 
-def synthetic_contact_series(sites, populations, t_is_ms, t1rho_ms, contact_ms, *,
-                             field_T: float = 9.4, mas_hz: float = 10_000.0, ppm=None,
-                             snr: float = 50.0, seed: int | None = 0, noise_smoothing_pts: int = 0):
+def synthetic_contact_series(
+    sites,
+    populations,
+    t_is_ms,
+    t1rho_ms,
+    contact_ms,
+    *,
+    field_T: float = 9.4,
+    mas_hz: float = 10_000.0,
+    ppm=None,
+    snr: float = 50.0,
+    seed: int | None = 0,
+    noise_smoothing_pts: int = 0,
+):
     """Spectra Σ_i p_i·S(t; T_IS,i, T1ρ)·g_i(δ) + white noise, one per contact time.
 
     S is the classical I–S build-up (:func:`qdkit.cp.buildup`), g_i the unit-integral MAS
@@ -74,8 +85,7 @@ def synthetic_contact_series(sites, populations, t_is_ms, t1rho_ms, contact_ms, 
         raise ModelParameterError("snr must be positive.")
     ref_mhz = nuclei.get(sites[0].nucleus).reference_mhz(field_T)
     if ppm is None:
-        reach = [abs(s.aniso_ppm) + 3 * (s.fwhm_hz + s.lorentz_hz) / ref_mhz + 5 * mas_hz / ref_mhz
-                 for s in sites]
+        reach = [abs(s.aniso_ppm) + 3 * (s.fwhm_hz + s.lorentz_hz) / ref_mhz + 5 * mas_hz / ref_mhz for s in sites]
         hi = max(s.iso_ppm + r for s, r in zip(sites, reach))
         lo = min(s.iso_ppm - r for s, r in zip(sites, reach))
         ppm = np.linspace(hi, lo, 4096)
@@ -91,12 +101,22 @@ def synthetic_contact_series(sites, populations, t_is_ms, t1rho_ms, contact_ms, 
         if noise_smoothing_pts > 1:
             k = np.ones(int(noise_smoothing_pts)) / np.sqrt(noise_smoothing_pts)
             noise = np.convolve(noise, k, mode="same")
-        meta = Meta(nucleus=sites[0].nucleus, field_T=float(field_T), reference_mhz=ref_mhz,
-                    larmor_mhz=ref_mhz, mas_hz=float(mas_hz), contact_ms=float(tj),
-                    title=f"SYNTHETIC CP-MAS, contact {tj:g} ms", source="synthetic")
+        meta = Meta(
+            nucleus=sites[0].nucleus,
+            field_T=float(field_T),
+            reference_mhz=ref_mhz,
+            larmor_mhz=ref_mhz,
+            mas_hz=float(mas_hz),
+            contact_ms=float(tj),
+            title=f"SYNTHETIC CP-MAS, contact {tj:g} ms",
+            source="synthetic",
+        )
         spectra.append(Spectrum(data=clean + sigma * noise + 0j, hz=ppm * ref_mhz, meta=meta))
         sigmas.append(sigma)
-    truth = ContactSeriesTruth(populations=p, t_is_ms=tis,
-                               t1rho_ms=float(t1[0]) if np.ndim(t1rho_ms) == 0 else t1.copy(),
-                               noise_sigma=np.array(sigmas))
+    truth = ContactSeriesTruth(
+        populations=p,
+        t_is_ms=tis,
+        t1rho_ms=float(t1[0]) if np.ndim(t1rho_ms) == 0 else t1.copy(),
+        noise_sigma=np.array(sigmas),
+    )
     return spectra, truth

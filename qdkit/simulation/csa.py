@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+
 import numpy as np
 import scipy.fft as sfft
+
 from qdkit.simulation.powder import orientations
 
 __all__ = [
@@ -20,7 +22,6 @@ __all__ = [
     "sideband_intensities",
     "static_pattern",
 ]
-
 
 
 _MAGIC_COS = 1.0 / math.sqrt(3.0)
@@ -50,8 +51,9 @@ def _rotor_harmonics(alpha: np.ndarray, beta: np.ndarray, tensor_diag) -> np.nda
         return txx_p * ex[i] * ex[j] + tyy_p * ey[i] * ey[j] + tzz_p * ez[i] * ez[j]
 
     s, c = _MAGIC_SIN, _MAGIC_COS
-    return np.stack([2 * s * c * t(0, 2), 2 * s * c * t(1, 2),
-                     0.5 * s * s * (t(0, 0) - t(1, 1)), s * s * t(0, 1)], axis=-1)
+    return np.stack(
+        [2 * s * c * t(0, 2), 2 * s * c * t(1, 2), 0.5 * s * s * (t(0, 0) - t(1, 1)), s * s * t(0, 1)], axis=-1
+    )
 
 
 @lru_cache(maxsize=64)
@@ -99,18 +101,17 @@ _CHUNK_ELEMENTS = 1 << 20
 
 
 @lru_cache(maxsize=4096)
-def sideband_intensities_cached(ratio: float, eta: float, scheme: str, density: int,
-                                 n_time: int):
+def sideband_intensities_cached(ratio: float, eta: float, scheme: str, density: int, n_time: int):
     h0, h1, weight = _harmonics(scheme, density)
     coeff = (ratio * (h0 + eta * h1)).astype(np.float32)
     basis = _phase_basis(n_time)
     power = np.zeros(n_time)
     rows = max(1, _CHUNK_ELEMENTS // n_time)
     for lo in range(0, coeff.shape[0], rows):
-        phase = coeff[lo:lo + rows] @ basis
+        phase = coeff[lo : lo + rows] @ basis
         signal = np.cos(phase) + 1j * np.sin(phase)
         amp = sfft.fft(signal.astype(np.complex64), axis=1, workers=1)
-        power += weight[lo:lo + rows] @ (amp.real**2 + amp.imag**2)
+        power += weight[lo : lo + rows] @ (amp.real**2 + amp.imag**2)
     power /= n_time * n_time
     order = np.fft.fftfreq(n_time, 1.0 / n_time).astype(int)
     keep = power > 1e-9 * power.max()
@@ -162,8 +163,9 @@ for _a in _CENTRE_ONLY:
     _a.setflags(write=False)
 
 
-def sideband_intensities(ratio: float, eta: float, *, scheme: str = "gauss",
-                         density: int | None = None, n_time: int | None = None):
+def sideband_intensities(
+    ratio: float, eta: float, *, scheme: str = "gauss", density: int | None = None, n_time: int | None = None
+):
     """Powder-averaged spinning-sideband intensities of a spin-1/2 CSA.
 
     For each crystallite the rotor-modulated phase Φ(t) (Maricq & Waugh, J. Chem. Phys.
@@ -206,8 +208,7 @@ def sideband_intensities(ratio: float, eta: float, *, scheme: str = "gauss",
     size = abs(ratio)
     if size <= EXACT_RATIO or density is not None or n_time is not None:
         auto_time, auto_density = _auto_resolution(size)
-        return sideband_intensities_cached(ratio, float(eta), scheme, density or auto_density,
-                                           n_time or auto_time)
+        return sideband_intensities_cached(ratio, float(eta), scheme, density or auto_density, n_time or auto_time)
     if size >= QUASI_STATIC_RATIO:
         return _quasi_static_intensities(ratio, float(eta))
     return _blended_intensities(ratio, float(eta), scheme)
@@ -256,8 +257,8 @@ def _static_cdf(reduced: np.ndarray, eta: float) -> np.ndarray:
     reduced = np.asarray(reduced, dtype=float)
     out = np.empty(reduced.size)
     for lo in range(0, reduced.size, 512):  # bounded memory for long axes
-        frac = (reduced[lo:lo + 512, None] - b[None, :]) / a[None, :]
-        out[lo:lo + 512] = np.sqrt(np.clip(frac, 0.0, 1.0)).mean(axis=1)
+        frac = (reduced[lo : lo + 512, None] - b[None, :]) / a[None, :]
+        out[lo : lo + 512] = np.sqrt(np.clip(frac, 0.0, 1.0)).mean(axis=1)
     return out
 
 

@@ -37,12 +37,19 @@ def czjzek_pdf(cq_mhz, eta_q, sigma_mhz: float):
         raise ModelParameterError(f"The Czjzek width sigma_mhz must be positive, got {sigma_mhz}.")
     c = np.asarray(cq_mhz, float)
     e = np.asarray(eta_q, float)
-    return (c**4 * e * (1 - e**2 / 9) * np.exp(-c**2 * (1 + e**2 / 3) / (2 * sigma_mhz**2))
-            * math.sqrt(2.0 / math.pi) / sigma_mhz**5)
+    return (
+        c**4
+        * e
+        * (1 - e**2 / 9)
+        * np.exp(-(c**2) * (1 + e**2 / 3) / (2 * sigma_mhz**2))
+        * math.sqrt(2.0 / math.pi)
+        / sigma_mhz**5
+    )
 
 
-def voigt_kernel(nucleus: str, field_T: float, ppm, *, shift_ppm: float, fwhm_hz: float,
-                 lorentz_hz: float) -> np.ndarray:
+def voigt_kernel(
+    nucleus: str, field_T: float, ppm, *, shift_ppm: float, fwhm_hz: float, lorentz_hz: float
+) -> np.ndarray:
     """A unit-sum Voigt line on the axis spacing of ``ppm``, centred (plus ``shift_ppm``)
     on the middle point of an odd-length window as long as ``ppm``: the kernel of
     :func:`broaden`. The line comes from :func:`qdkit.mas.mas_spectrum` (a site without
@@ -52,8 +59,7 @@ def voigt_kernel(nucleus: str, field_T: float, ppm, *, shift_ppm: float, fwhm_hz
     half = ppm.size // 2
     axis = step * np.arange(-half, half + 1)
     # any spinning rate > 0: without anisotropy only the centre band exists
-    line = mas_spectrum([Site(nucleus, shift_ppm, fwhm_hz=fwhm_hz, lorentz_hz=lorentz_hz)],
-                        field_T, 1.0, axis)
+    line = mas_spectrum([Site(nucleus, shift_ppm, fwhm_hz=fwhm_hz, lorentz_hz=lorentz_hz)], field_T, 1.0, axis)
     return line * abs(step)
 
 
@@ -91,8 +97,8 @@ class CzjzekDistribution:
         nuc = nuclei.get(self.nucleus)
         if not nuc.is_quadrupolar or (2 * nuc.spin) % 2 != 1:
             raise ModelParameterError(
-                f"A Czjzek distribution needs a half-integer quadrupolar nucleus; {nuc.label} "
-                f"has spin {nuc.spin}.")
+                f"A Czjzek distribution needs a half-integer quadrupolar nucleus; {nuc.label} has spin {nuc.spin}."
+            )
         object.__setattr__(self, "nucleus", nuc.label)
         if not self.cq_max_mhz > 0 or self.n_cq < 2 or self.n_eta < 1:
             raise ModelParameterError("cq_max_mhz must be > 0, n_cq ≥ 2 and n_eta ≥ 1.")
@@ -114,17 +120,28 @@ class CzjzekDistribution:
             raise ModelParameterError(
                 f"sigma_mhz={sigma_mhz} puts no weight on the C_Q grid (up to "
                 f"{self.cq_max_mhz} MHz); choose σ between about {self.cq_max_mhz / 40:.3g} "
-                f"and {self.cq_max_mhz / 5:.3g} MHz.")
+                f"and {self.cq_max_mhz / 5:.3g} MHz."
+            )
         return w / total
 
-    def sites(self, iso_ppm: float, sigma_mhz: float, *, fwhm_hz: float = 0.0,
-              lorentz_hz: float = 0.0, weight: float = 1.0) -> list[Site]:
+    def sites(
+        self, iso_ppm: float, sigma_mhz: float, *, fwhm_hz: float = 0.0, lorentz_hz: float = 0.0, weight: float = 1.0
+    ) -> list[Site]:
         """The distribution as ordinary :class:`Site` objects (weights summing to ``weight``),
         for :func:`qdkit.mas.mas_spectrum` or mrsimulator."""
         c, e = self.nodes
-        return [Site(self.nucleus, iso_ppm, fwhm_hz=fwhm_hz, lorentz_hz=lorentz_hz,
-                     weight=weight * w, cq_mhz=float(ci), eta_q=float(ei))
-                for ci, ei, w in zip(c, e, self.weights(sigma_mhz))]
+        return [
+            Site(
+                self.nucleus,
+                iso_ppm,
+                fwhm_hz=fwhm_hz,
+                lorentz_hz=lorentz_hz,
+                weight=weight * w,
+                cq_mhz=float(ci),
+                eta_q=float(ei),
+            )
+            for ci, ei, w in zip(c, e, self.weights(sigma_mhz))
+        ]
 
     def component_bins(self, iso_ppm: float, field_T: float, mas_hz: float, ppm):
         """Unbroadened central- and satellite-transition fractions of every node.

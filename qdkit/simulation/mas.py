@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+
 import numpy as np
+
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 from qdkit.simulation.broadening import axis_grid, broadened_bins, broadened_sticks, line_transform
@@ -41,7 +43,6 @@ from qdkit.simulation.sites import (
     herzfeld_berger_from_haeberlen,
     mehring_from_haeberlen,
 )
-
 
 __all__ = [
     "Site",
@@ -68,7 +69,7 @@ def sideband_positions_ppm(iso_ppm: float, order, mas_hz: float, reference_mhz: 
 # Per-site shapes and the spectrum
 # --------------------------------------------------------------------------------------
 
-_SHAPE_CACHE: "OrderedDict[tuple, np.ndarray]" = OrderedDict()
+_SHAPE_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _SHAPE_CACHE_SIZE = 512
 # widgets may call from a comm thread while a notebook cell runs
 _SHAPE_LOCK = threading.Lock()
@@ -83,13 +84,37 @@ def clear_caches() -> None:
     line_transform.cache_clear()
 
 
-def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: float, n: int,
-                scheme: str, density: int | None, transitions: str = "all") -> np.ndarray:
+def _site_shape(
+    site: Site,
+    field_T: float,
+    mas_hz: float,
+    start: float,
+    step: float,
+    n: int,
+    scheme: str,
+    density: int | None,
+    transitions: str = "all",
+) -> np.ndarray:
     """Unit-weight shape of one site on the axis (intensity per ppm), cached."""
-    key = (site.nucleus, site.iso_ppm, site.aniso_ppm, site.eta, site.fwhm_hz,
-           site.lorentz_hz, site.cq_mhz, site.eta_q, site.euler_deg, field_T, mas_hz, start,
-           step, n,
-           scheme, density, transitions if site.is_quadrupolar else "all")
+    key = (
+        site.nucleus,
+        site.iso_ppm,
+        site.aniso_ppm,
+        site.eta,
+        site.fwhm_hz,
+        site.lorentz_hz,
+        site.cq_mhz,
+        site.eta_q,
+        site.euler_deg,
+        field_T,
+        mas_hz,
+        start,
+        step,
+        n,
+        scheme,
+        density,
+        transitions if site.is_quadrupolar else "all",
+    )
     with _SHAPE_LOCK:
         hit = _SHAPE_CACHE.get(key)
         if hit is not None:
@@ -105,8 +130,7 @@ def _site_shape(site: Site, field_T: float, mas_hz: float, start: float, step: f
         edges = start + step * (np.arange(n + 1) - 0.5)
         bins = static_pattern(site.iso_ppm, site.aniso_ppm, site.eta, edges)
         shape = broadened_bins(bins, gauss_pts, lorentz_pts)
-    elif (abs(site.aniso_ppm * ref_mhz / mas_hz) > QUASI_STATIC_RATIO
-          and mas_hz / ref_mhz < h):
+    elif abs(site.aniso_ppm * ref_mhz / mas_hz) > QUASI_STATIC_RATIO and mas_hz / ref_mhz < h:
         # Sidebands closer together than one point of the axis, in the quasi-static regime:
         # the envelope sideband_intensities would return, summed on this axis, is the
         # binned static pattern itself - and costs O(n) instead of O(δaniso/ν_r), which
@@ -138,14 +162,19 @@ def _check_conditions(field_T: float, mas_hz: float) -> None:
     if not field_T > 0:
         raise ModelParameterError(f"field_T must be positive, got {field_T}.")
     if mas_hz < 0:
-        raise ModelParameterError(
-            f"mas_hz must be ≥ 0 (0 means a static sample), got {mas_hz}."
-        )
+        raise ModelParameterError(f"mas_hz must be ≥ 0 (0 means a static sample), got {mas_hz}.")
 
 
-def site_spectra(sites: Iterable[Site], field_T: float, mas_hz: float, ppm, *,
-                 scheme: str = "gauss", density: int | None = None,
-                 transitions: str = "all") -> np.ndarray:
+def site_spectra(
+    sites: Iterable[Site],
+    field_T: float,
+    mas_hz: float,
+    ppm,
+    *,
+    scheme: str = "gauss",
+    density: int | None = None,
+    transitions: str = "all",
+) -> np.ndarray:
     """Unit-weight spectrum of every site on the axis, shape ``(n_sites, n_points)``.
 
     Row i is what ``mas_spectrum([sites[i].replace(weight=1)], ...)`` returns, so
@@ -160,14 +189,20 @@ def site_spectra(sites: Iterable[Site], field_T: float, mas_hz: float, ppm, *,
     for i, site in enumerate(sites):
         if not isinstance(site, Site):
             raise ModelParameterError(f"Expected qdkit.mas.Site objects, got {type(site).__name__}.")
-        rows[i] = _site_shape(site, float(field_T), float(mas_hz), start, step, n, scheme,
-                              density, transitions)
+        rows[i] = _site_shape(site, float(field_T), float(mas_hz), start, step, n, scheme, density, transitions)
     return rows
 
 
-def mas_spectrum(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, ppm, *,
-                 scheme: str = "gauss", density: int | None = None,
-                 transitions: str = "all") -> np.ndarray:
+def mas_spectrum(
+    sites: Sequence[Site] | Site,
+    field_T: float,
+    mas_hz: float,
+    ppm,
+    *,
+    scheme: str = "gauss",
+    density: int | None = None,
+    transitions: str = "all",
+) -> np.ndarray:
     """Spectrum of a powder of ``sites`` spinning at ``mas_hz`` on the ppm axis ``ppm``.
 
     Spin-1/2 sites: centre band and spinning sidebands of the CSA powder average
@@ -223,8 +258,7 @@ def mas_spectrum(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, pp
     """
     if isinstance(sites, Site):
         sites = [sites]
-    rows = site_spectra(sites, field_T, mas_hz, ppm, scheme=scheme, density=density,
-                        transitions=transitions)
+    rows = site_spectra(sites, field_T, mas_hz, ppm, scheme=scheme, density=density, transitions=transitions)
     weights = np.fromiter((s.weight for s in sites), float, len(sites))
     return weights @ rows
 
@@ -234,10 +268,20 @@ def mas_spectrum(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, pp
 # --------------------------------------------------------------------------------------
 
 
-def simulate_cpmg(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, *,
-                  sw_hz: float, n_echoes: int, echo_period_us: float, t2_ms: float,
-                  points_per_echo: int | None = None, offset_ppm: float = 0.0,
-                  noise_rms: float = 0.0, seed: int | None = None):
+def simulate_cpmg(
+    sites: Sequence[Site] | Site,
+    field_T: float,
+    mas_hz: float,
+    *,
+    sw_hz: float,
+    n_echoes: int,
+    echo_period_us: float,
+    t2_ms: float,
+    points_per_echo: int | None = None,
+    offset_ppm: float = 0.0,
+    noise_rms: float = 0.0,
+    seed: int | None = None,
+):
     """Synthetic CPMG echo train of a powder, as a :class:`qdkit.dataset.Dataset`.
 
     The lineshape from :func:`mas_spectrum` is turned into one full echo (its continuous
@@ -270,9 +314,7 @@ def simulate_cpmg(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, *
     if not sites:
         raise ModelParameterError("simulate_cpmg needs at least one Site.")
     if n_echoes < 1 or echo_period_us <= 0 or sw_hz <= 0 or t2_ms <= 0:
-        raise ModelParameterError(
-            "n_echoes ≥ 1, and positive echo_period_us, sw_hz and t2_ms are required."
-        )
+        raise ModelParameterError("n_echoes ≥ 1, and positive echo_period_us, sw_hz and t2_ms are required.")
     nuc = nuclei.get(sites[0].nucleus)
     if any(nuclei.get(s.nucleus) != nuc for s in sites):
         raise ModelParameterError("All sites of one CPMG train must be the same nucleus.")
@@ -280,9 +322,7 @@ def simulate_cpmg(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, *
     period_pts = echo_period_us * 1e-6 * sw_hz
     n_echo = int(points_per_echo or round(period_pts))
     if n_echo < 4 or n_echo > round(period_pts) + 1e-9:
-        raise ModelParameterError(
-            f"points_per_echo={n_echo} must be between 4 and echo_period·sw = {period_pts:.1f}."
-        )
+        raise ModelParameterError(f"points_per_echo={n_echo} must be between 4 and echo_period·sw = {period_pts:.1f}.")
     # The echo is the continuous Fourier transform of the lineshape, sampled every dwell
     # for |τ| up to half a window around its top: compute the lineshape on a fine axis
     # across the spectral width (spacing sw/n_fine) so that its inverse FFT gives samples
@@ -301,18 +341,33 @@ def simulate_cpmg(sites: Sequence[Site] | Site, field_T: float, mas_hz: float, *
     t_s = np.arange(total) / sw_hz
     for j in range(n_echoes):
         start = j * (n_echo + gap)
-        data[start:start + n_echo] = echo
+        data[start : start + n_echo] = echo
     data *= np.exp(-t_s / (t2_ms * 1e-3))
     if noise_rms > 0:
         rng = np.random.default_rng(seed)
         data += noise_rms * (rng.standard_normal(total) + 1j * rng.standard_normal(total)) / np.sqrt(2)
     meta = Meta(
-        nucleus=nuc.label, field_T=float(field_T), larmor_mhz=ref_mhz * (1 + offset_ppm * 1e-6),
-        reference_mhz=ref_mhz, sw_hz=float(sw_hz), td=total, ns=1, mas_hz=float(mas_hz),
-        pulprog="cpmg (simulated)", title="synthetic CPMG echo train (qdkit.mas.simulate_cpmg)",
-        cpmg_echoes=int(n_echoes), cpmg_period_us=float(echo_period_us), o1_hz=offset_ppm * ref_mhz,
-        group_delay_pts=0.0, vendor="qdkit-synthetic", source="synthetic",
-        extra={"synthetic": True, "t2_ms": float(t2_ms), "points_per_echo": n_echo,
-               "sites": [s.to_dict() for s in sites]},
+        nucleus=nuc.label,
+        field_T=float(field_T),
+        larmor_mhz=ref_mhz * (1 + offset_ppm * 1e-6),
+        reference_mhz=ref_mhz,
+        sw_hz=float(sw_hz),
+        td=total,
+        ns=1,
+        mas_hz=float(mas_hz),
+        pulprog="cpmg (simulated)",
+        title="synthetic CPMG echo train (qdkit.mas.simulate_cpmg)",
+        cpmg_echoes=int(n_echoes),
+        cpmg_period_us=float(echo_period_us),
+        o1_hz=offset_ppm * ref_mhz,
+        group_delay_pts=0.0,
+        vendor="qdkit-synthetic",
+        source="synthetic",
+        extra={
+            "synthetic": True,
+            "t2_ms": float(t2_ms),
+            "points_per_echo": n_echo,
+            "sites": [s.to_dict() for s in sites],
+        },
     )
     return Dataset(data=data, meta=meta)

@@ -21,14 +21,11 @@ __all__ = [
 ]
 
 
-
 def _require_mrsimulator():
     try:
-        import mrsimulator  # noqa: F401
+        import mrsimulator
     except ImportError:
-        raise ModelParameterError(
-            "This needs the optional package mrsimulator (pip install mrsimulator)."
-        ) from None
+        raise ModelParameterError("This needs the optional package mrsimulator (pip install mrsimulator).") from None
 
 
 def mrsim_site(site, field_T: float):
@@ -52,8 +49,13 @@ def mrsim_site(site, field_T: float):
         kwargs["shielding_symmetric"] = {"zeta": -site.aniso_ppm * ratio, "eta": site.eta}
     if site.cq_mhz != 0.0:
         alpha, beta, gamma = np.radians(site.euler_deg)
-        kwargs["quadrupolar"] = {"Cq": site.cq_mhz * 1e6, "eta": site.eta_q,
-                                 "alpha": alpha, "beta": beta, "gamma": gamma}
+        kwargs["quadrupolar"] = {
+            "Cq": site.cq_mhz * 1e6,
+            "eta": site.eta_q,
+            "alpha": alpha,
+            "beta": beta,
+            "gamma": gamma,
+        }
     return MSite(**kwargs)
 
 
@@ -63,8 +65,9 @@ def _reference_frequency_hz(nucleus: str, field_T: float) -> float:
     return float(Isotope(symbol=nucleus).B0_to_ref_freq(field_T))
 
 
-def comparison_axis(site, field_T: float, mas_hz: float, *, points_per_fwhm: float = 24.0,
-                    transitions: str = "all") -> np.ndarray:
+def comparison_axis(
+    site, field_T: float, mas_hz: float, *, points_per_fwhm: float = 24.0, transitions: str = "all"
+) -> np.ndarray:
     """An evenly spaced ppm axis (high → low, even length) for comparing one site with mrsimulator.
 
     mrsimulator puts each sideband of a quadrupolar transition into its nearest axis point,
@@ -85,9 +88,8 @@ def comparison_axis(site, field_T: float, mas_hz: float, *, points_per_fwhm: flo
         spin = float(nuc.spin)
         nu_q = 3.0 * site.cq_mhz * 1e6 / (2.0 * spin * (2.0 * spin - 1.0))
         nu0 = nuc.larmor_mhz(field_T) * 1e6
-        centre -= (nu_q ** 2 / (30.0 * nu0) * (spin * (spin + 1) - 0.75)
-                   * (1 + site.eta_q ** 2 / 3) / ref_mhz)
-        width_hz += nu_q ** 2 / nu0 * spin * (spin + 1) / 2.0
+        centre -= nu_q**2 / (30.0 * nu0) * (spin * (spin + 1) - 0.75) * (1 + site.eta_q**2 / 3) / ref_mhz
+        width_hz += nu_q**2 / nu0 * spin * (spin + 1) / 2.0
         if transitions == "all":
             width_hz += nu_q * (spin - 0.5)
     if site.fwhm_hz <= 0:
@@ -100,9 +102,17 @@ def comparison_axis(site, field_T: float, mas_hz: float, *, points_per_fwhm: flo
     return centre + step * np.arange(half, -half, -1)
 
 
-def mrsim_spectrum(sites, field_T: float, mas_hz: float, ppm, *, transitions: str = "all",
-                   integration_density: int = 120, number_of_sidebands: int | None = None,
-                   broaden: bool = True) -> np.ndarray:
+def mrsim_spectrum(
+    sites,
+    field_T: float,
+    mas_hz: float,
+    ppm,
+    *,
+    transitions: str = "all",
+    integration_density: int = 120,
+    number_of_sidebands: int | None = None,
+    broaden: bool = True,
+) -> np.ndarray:
     """Spectrum of ``sites`` computed by mrsimulator, normalised like :func:`qdkit.mas.mas_spectrum`.
 
     Parameters
@@ -166,18 +176,27 @@ def mrsim_spectrum(sites, field_T: float, mas_hz: float, ppm, *, transitions: st
             parts.append((queries, share if d == 0 else 2 * share))
     else:
         raise ModelParameterError(f"transitions must be 'all' or 'central', got {transitions!r}.")
-    methods = [Method(
-        channels=[nucleus], magnetic_flux_density=field_T, rotor_frequency=float(mas_hz),
-        rotor_angle=float(np.arccos(1 / np.sqrt(3))) if mas_hz > 0 else 0.0,
-        spectral_dimensions=[SpectralDimension(
-            count=n, spectral_width=sw_hz, reference_offset=reference_offset,
-            events=[SpectralEvent(fraction=1, transition_queries=queries)])],
-    ) for queries, _ in parts]
+    methods = [
+        Method(
+            channels=[nucleus],
+            magnetic_flux_density=field_T,
+            rotor_frequency=float(mas_hz),
+            rotor_angle=float(np.arccos(1 / np.sqrt(3))) if mas_hz > 0 else 0.0,
+            spectral_dimensions=[
+                SpectralDimension(
+                    count=n,
+                    spectral_width=sw_hz,
+                    reference_offset=reference_offset,
+                    events=[SpectralEvent(fraction=1, transition_queries=queries)],
+                )
+            ],
+        )
+        for queries, _ in parts
+    ]
     out = np.zeros(n)
     # Sites differ in their widths, so each is broadened on its own and summed.
     for site in sites:
-        sim = Simulator(spin_systems=[SpinSystem(sites=[mrsim_site(site, field_T)])],
-                        methods=methods)
+        sim = Simulator(spin_systems=[SpinSystem(sites=[mrsim_site(site, field_T)])], methods=methods)
         sim.config.integration_density = integration_density
         sim.config.number_of_sidebands = number_of_sidebands
         sim.config.decompose_spectrum = "none"
@@ -193,8 +212,7 @@ def mrsim_spectrum(sites, field_T: float, mas_hz: float, ppm, *, transitions: st
         for method, (_, share) in zip(sim.methods, parts):
             data = method.simulation
             if ops:
-                data = sp.SignalProcessor(operations=[sp.IFFT(), *ops, sp.FFT()]).apply_operations(
-                    dataset=data)
+                data = sp.SignalProcessor(operations=[sp.IFFT(), *ops, sp.FFT()]).apply_operations(dataset=data)
             y = np.asarray(data.y[0].components[0]).real.astype(float)
             area = y.sum() * abs(step)
             if area != 0:
@@ -229,12 +247,15 @@ def mrsim_spectra_isolated(cases, *, timeout_s: float = 600.0) -> list[np.ndarra
     payload = []
     for case in cases:
         ppm = np.asarray(case["ppm"], dtype=float)
-        payload.append({
-            "sites": [s.to_dict() for s in case["sites"]],
-            "field_T": float(case["field_T"]), "mas_hz": float(case["mas_hz"]),
-            "axis": [float(ppm[0]), float(ppm[-1]), int(ppm.size)],
-            "options": dict(case.get("options", {})),
-        })
+        payload.append(
+            {
+                "sites": [s.to_dict() for s in case["sites"]],
+                "field_T": float(case["field_T"]),
+                "mas_hz": float(case["mas_hz"]),
+                "axis": [float(ppm[0]), float(ppm[-1]), int(ppm.size)],
+                "options": dict(case.get("options", {})),
+            }
+        )
     script = (
         "import json, sys, numpy as np\n"
         "from qdkit.mas import Site\n"
@@ -247,8 +268,9 @@ def mrsim_spectra_isolated(cases, *, timeout_s: float = 600.0) -> list[np.ndarra
         "    out.append(y.tolist())\n"
         "json.dump(out, sys.stdout)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], input=json.dumps(payload),
-                          capture_output=True, text=True, timeout=timeout_s)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps(payload), capture_output=True, text=True, timeout=timeout_s
+    )
     if proc.returncode != 0:
         raise ModelParameterError(f"mrsimulator run failed:\n{proc.stderr[-2000:]}")
     return [np.asarray(y) for y in json.loads(proc.stdout)]

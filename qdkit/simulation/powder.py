@@ -46,8 +46,7 @@ def zcw(n_points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=32)
-def gauss_grid(n_alpha: int, n_beta: int, full_turn: bool = False
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def gauss_grid(n_alpha: int, n_beta: int, full_turn: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Product grid: Gauss–Legendre in cos β on (0, 1) times equal steps in α on [0, π).
 
     Sideband intensities of a rank-2 interaction are smooth in cos β and π-periodic in α
@@ -116,6 +115,4 @@ def orientations(scheme: str = "gauss", density: int = 24):
         return zcw(density * density)
     if scheme == "lebedev":
         return lebedev(density)
-    raise ModelParameterError(
-        f"Unknown orientation scheme {scheme!r}; use 'gauss', 'zcw' or 'lebedev'."
-    )
+    raise ModelParameterError(f"Unknown orientation scheme {scheme!r}; use 'gauss', 'zcw' or 'lebedev'.")

@@ -140,6 +140,7 @@ def efg_in_csa_frame(eta_q: float, euler_deg=(0.0, 0.0, 0.0)) -> np.ndarray:
     quadrupolar tensor at (α, β, γ) beside a shielding tensor at (0, 0, 0) (checked against
     it in the tests); the opposite convention, R V_PAS Rᵀ, is reached with (−γ, −β, −α).
     """
+
     def rz(t):
         c, s = math.cos(t), math.sin(t)
         return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
@@ -164,13 +165,17 @@ def _field_directions(density: int, full_turn: bool, spinning: bool):
     alpha, beta, weight = gauss_grid(2 * density if full_turn else density, density, full_turn)
     ca, sa, cb, sb = np.cos(alpha), np.sin(alpha), np.cos(beta), np.sin(beta)
     # columns: crystallite x, y, z axes in the rotor frame
-    axes = np.stack([np.stack([cb * ca, sa, -sb * ca], -1),
-                     np.stack([-cb * sa, ca, sb * sa], -1),
-                     np.stack([sb, np.zeros_like(sb), cb], -1)], -1)
+    axes = np.stack(
+        [
+            np.stack([cb * ca, sa, -sb * ca], -1),
+            np.stack([-cb * sa, ca, sb * sa], -1),
+            np.stack([sb, np.zeros_like(sb), cb], -1),
+        ],
+        -1,
+    )
     if spinning:
         phi = 2 * np.pi * np.arange(_N_PHASE) / _N_PHASE
-        n = np.stack([_MAGIC_SIN * np.cos(phi), _MAGIC_SIN * np.sin(phi),
-                      np.full(_N_PHASE, _MAGIC_COS)], -1)
+        n = np.stack([_MAGIC_SIN * np.cos(phi), _MAGIC_SIN * np.sin(phi), np.full(_N_PHASE, _MAGIC_COS)], -1)
     else:
         n = np.array([[0.0, 0.0, 1.0]])
     u = np.einsum("nai,pa->npi", axes, n)
@@ -182,13 +187,14 @@ def _invariants(u: np.ndarray, tensor: np.ndarray):
     """nᵀTn, and the second-order invariants q1, q2 of a traceless T with Tr T² known."""
     tu = u @ tensor
     zz = np.einsum("npi,npi->np", tu, u)
-    q1 = np.einsum("npi,npi->np", tu, tu) - zz ** 2
-    q2 = (2.0 * float(np.sum(tensor * tensor)) - 3.0 * zz ** 2 - 4.0 * q1) / 4.0
+    q1 = np.einsum("npi,npi->np", tu, tu) - zz**2
+    q2 = (2.0 * float(np.sum(tensor * tensor)) - 3.0 * zz**2 - 4.0 * q1) / 4.0
     return zz, q1, q2
 
 
-def second_order_shifts_hz(two_i: int, cq_mhz: float, eta_q: float, larmor_mhz: float,
-                           spinning: bool, density: int = 96):
+def second_order_shifts_hz(
+    two_i: int, cq_mhz: float, eta_q: float, larmor_mhz: float, spinning: bool, density: int = 96
+):
     """Second-order quadrupolar shift of every transition, for each powder orientation.
 
     Returns
@@ -237,8 +243,9 @@ def _phase_basis(n_time: int) -> np.ndarray:
     return basis
 
 
-def _sideband_sticks(freq_ppm: np.ndarray, weight: np.ndarray, rate_ppm: float,
-                     start: float, step: float, n: int) -> np.ndarray:
+def _sideband_sticks(
+    freq_ppm: np.ndarray, weight: np.ndarray, rate_ppm: float, start: float, step: float, n: int
+) -> np.ndarray:
     """Centre band and sidebands of every crystallite, summed on the axis.
 
     ``freq_ppm`` (n_orientations, 9) is the frequency at nine rotor phases; its mean is the
@@ -254,18 +261,18 @@ def _sideband_sticks(freq_ppm: np.ndarray, weight: np.ndarray, rate_ppm: float,
     out = np.zeros(n)
     rows = max(1, _CHUNK_ELEMENTS // n_time)
     for lo in range(0, centre.size, rows):
-        phase = coeff[lo:lo + rows].astype(np.float32) @ basis
-        amp = sfft.fft((np.cos(phase) + 1j * np.sin(phase)).astype(np.complex64), axis=1,
-                       workers=1)
-        power = (amp.real ** 2 + amp.imag ** 2) * (weight[lo:lo + rows, None] / n_time ** 2)
-        pos = (centre[lo:lo + rows, None] + order * rate_ppm - start) / step
+        phase = coeff[lo : lo + rows].astype(np.float32) @ basis
+        amp = sfft.fft((np.cos(phase) + 1j * np.sin(phase)).astype(np.complex64), axis=1, workers=1)
+        power = (amp.real**2 + amp.imag**2) * (weight[lo : lo + rows, None] / n_time**2)
+        pos = (centre[lo : lo + rows, None] + order * rate_ppm - start) / step
         keep = (power > 1e-13) & (pos > -2) & (pos < n + 1)
         out += sticks_on_axis(pos[keep], power[keep], n)
     return out
 
 
-def _first_order_manifold(tensor: np.ndarray, centres_ppm: np.ndarray, weight: np.ndarray,
-                          rate_ppm: float, start: float, step: float, n: int) -> np.ndarray:
+def _first_order_manifold(
+    tensor: np.ndarray, centres_ppm: np.ndarray, weight: np.ndarray, rate_ppm: float, start: float, step: float, n: int
+) -> np.ndarray:
     """Sidebands of a transition too wide for the crystallite-by-crystallite average: the
     spin-1/2 engine on its first-order tensor (exact, blended or quasi-static as for a
     CSA), every sideband carrying the distribution of the crystallites' rotor-averaged
@@ -276,7 +283,7 @@ def _first_order_manifold(tensor: np.ndarray, centres_ppm: np.ndarray, weight: n
     sidebands = sticks_on_axis((order * rate_ppm - start) / step, inten, n)
     shifts = sticks_on_axis((centres_ppm - start) / step, weight, n)
     zero = int(round(-start / step))  # the point of the axis at 0 ppm
-    return fftconvolve(shifts, sidebands)[zero:zero + n]
+    return fftconvolve(shifts, sidebands)[zero : zero + n]
 
 
 def clear_pattern_cache() -> None:
@@ -284,8 +291,9 @@ def clear_pattern_cache() -> None:
     _relative_pattern.cache_clear()
 
 
-def quadrupolar_bins(site, field_T: float, mas_hz: float, start: float, step: float,
-                     n: int, *, transitions: str = "all") -> np.ndarray:
+def quadrupolar_bins(
+    site, field_T: float, mas_hz: float, start: float, step: float, n: int, *, transitions: str = "all"
+) -> np.ndarray:
     """Fraction of a quadrupolar site's intensity at each axis point (before broadening).
 
     See the module docstring for the physics. ``transitions="central"`` keeps only the
@@ -298,8 +306,7 @@ def quadrupolar_bins(site, field_T: float, mas_hz: float, start: float, step: fl
     nuc = nuclei.get(site.nucleus)
     if float(nuc.spin) * 2 % 2 != 1:
         raise ModelParameterError(
-            f"{nuc.label} has integer spin {nuc.spin}; qdkit simulates half-integer "
-            "quadrupolar nuclei only."
+            f"{nuc.label} has integer spin {nuc.spin}; qdkit simulates half-integer quadrupolar nuclei only."
         )
     if transitions not in ("all", "central"):
         raise ModelParameterError(f"transitions must be 'all' or 'central', got {transitions!r}.")
@@ -307,9 +314,19 @@ def quadrupolar_bins(site, field_T: float, mas_hz: float, start: float, step: fl
     # half the line width (or half a point): narrower spreads are smoothed away anyway
     resolution = max(abs(step), (site.fwhm_hz + site.lorentz_hz) / nuc.reference_mhz(field_T))
     dense = _second_order_spread_ppm(site.nucleus, site.cq_mhz, field_T) > 0.5 * resolution
-    pattern, centre = _relative_pattern(site.nucleus, site.aniso_ppm, site.eta, site.cq_mhz,
-                                        site.eta_q, site.euler_deg, float(field_T),
-                                        float(mas_hz), float(step), transitions, dense)
+    pattern, centre = _relative_pattern(
+        site.nucleus,
+        site.aniso_ppm,
+        site.eta,
+        site.cq_mhz,
+        site.eta_q,
+        site.euler_deg,
+        float(field_T),
+        float(mas_hz),
+        float(step),
+        transitions,
+        dense,
+    )
     nz = np.flatnonzero(pattern)
     # point j of the pattern sits at δiso + (j − centre)·step
     return sticks_on_axis((site.iso_ppm - start) / step + nz - centre, pattern[nz], n)
@@ -330,9 +347,19 @@ def _second_order_spread_ppm(nucleus: str, cq_mhz: float, field_T: float) -> flo
 
 
 @lru_cache(maxsize=16)
-def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float, eta_q: float,
-                      euler_deg: tuple, field_T: float, mas_hz: float, step: float,
-                      transitions: str, dense: bool) -> tuple[np.ndarray, int]:
+def _relative_pattern(
+    nucleus: str,
+    aniso_ppm: float,
+    eta: float,
+    cq_mhz: float,
+    eta_q: float,
+    euler_deg: tuple,
+    field_T: float,
+    mas_hz: float,
+    step: float,
+    transitions: str,
+    dense: bool,
+) -> tuple[np.ndarray, int]:
     """Unbroadened pattern of a site with δiso = 0 on points j·step (j = −centre …), and
     ``centre``, the index of δiso."""
     nuc = nuclei.get(nucleus)
@@ -362,14 +389,19 @@ def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float,
     start = -centre * step
     out = np.zeros(n)
     tensors = [csa + first[j] * efg for j in range(m_upper.size)]
-    reach_j = np.array([(np.abs(np.linalg.eigvalsh(t)).max() + spread) / rate_ppm
-                        if mas_hz > 0 else np.inf for t in tensors])
+    reach_j = np.array(
+        [(np.abs(np.linalg.eigvalsh(t)).max() + spread) / rate_ppm if mas_hz > 0 else np.inf for t in tensors]
+    )
     exact = (reach_j < _MANIFOLD_SIDEBANDS) & (t_weight > 0)
     # share of the crystallite-by-crystallite average: 1 up to _EXACT_SIDEBANDS, falling
     # linearly in ln(reach) to 0 at _MANIFOLD_SIDEBANDS (so spectra stay continuous in rate)
     with np.errstate(divide="ignore"):  # static: infinitely many sidebands, share 0
-        share = np.clip(np.log(_MANIFOLD_SIDEBANDS / np.maximum(reach_j, 1e-300))
-                        / math.log(_MANIFOLD_SIDEBANDS / _EXACT_SIDEBANDS), 0.0, 1.0)
+        share = np.clip(
+            np.log(_MANIFOLD_SIDEBANDS / np.maximum(reach_j, 1e-300))
+            / math.log(_MANIFOLD_SIDEBANDS / _EXACT_SIDEBANDS),
+            0.0,
+            1.0,
+        )
     sets = {}
 
     def frequencies(j: int, kind: str):
@@ -399,8 +431,7 @@ def _relative_pattern(nucleus: str, aniso_ppm: float, eta: float, cq_mhz: float,
             w, freq = frequencies(j, "spinning")
             part = share[j] * _sideband_sticks(freq, w, rate_ppm, start, step, n)
             w, freq = frequencies(j, "centres")
-            part += (1.0 - share[j]) * _first_order_manifold(
-                tensors[j], freq.mean(1), w, rate_ppm, start, step, n)
+            part += (1.0 - share[j]) * _first_order_manifold(tensors[j], freq.mean(1), w, rate_ppm, start, step, n)
         elif mas_hz > 0 and rate_ppm >= abs(step):
             w, freq = frequencies(j, "centres")
             part = _first_order_manifold(tensors[j], freq.mean(1), w, rate_ppm, start, step, n)

@@ -10,7 +10,9 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
+
 import numpy as np
+
 from qdkit import nuclei
 from qdkit.errors import ModelParameterError
 
@@ -21,7 +23,6 @@ __all__ = [
     "haeberlen_from_herzfeld_berger",
     "herzfeld_berger_from_haeberlen",
 ]
-
 
 
 # --------------------------------------------------------------------------------------
@@ -75,15 +76,12 @@ class Site:
     def __post_init__(self):
         nuc = nuclei.get(self.nucleus)
         object.__setattr__(self, "nucleus", nuc.label)
-        for name in ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz", "lorentz_hz", "weight",
-                     "cq_mhz", "eta_q"):
+        for name in ("iso_ppm", "aniso_ppm", "eta", "fwhm_hz", "lorentz_hz", "weight", "cq_mhz", "eta_q"):
             value = getattr(self, name)
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise ModelParameterError(
-                    f"Site {name} must be a number, got {value!r}."
-                ) from None
+                raise ModelParameterError(f"Site {name} must be a number, got {value!r}.") from None
             if not math.isfinite(value):
                 raise ModelParameterError(f"Site {name} must be finite, got {value}.")
             object.__setattr__(self, name, value)
@@ -99,8 +97,7 @@ class Site:
             raise ModelParameterError("Line widths fwhm_hz and lorentz_hz cannot be negative.")
         if self.cq_mhz != 0.0 and not nuc.is_quadrupolar:
             raise ModelParameterError(
-                f"{nuc.label} has spin {nuc.spin}: it has no quadrupole moment, so cq_mhz "
-                "must be 0."
+                f"{nuc.label} has spin {nuc.spin}: it has no quadrupole moment, so cq_mhz must be 0."
             )
         object.__setattr__(self, "euler_deg", _euler_triple(self.euler_deg))
         if any(self.euler_deg) and not nuc.is_quadrupolar:
@@ -109,7 +106,7 @@ class Site:
                 "to orient, so euler_deg must be (0, 0, 0)."
             )
 
-    def replace(self, **changes) -> "Site":
+    def replace(self, **changes) -> Site:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,25 +114,22 @@ class Site:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Site":
+    def from_dict(cls, data: dict[str, Any]) -> Site:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise ModelParameterError(
-                f"Unknown Site field(s) {sorted(unknown)}; expected some of {sorted(known)}."
-            )
+            raise ModelParameterError(f"Unknown Site field(s) {sorted(unknown)}; expected some of {sorted(known)}.")
         return cls(**data)
 
     @classmethod
-    def from_principal(cls, nucleus: str, d11: float, d22: float, d33: float, **kwargs) -> "Site":
+    def from_principal(cls, nucleus: str, d11: float, d22: float, d33: float, **kwargs) -> Site:
         """Site from principal components δ11, δ22, δ33 (ppm, any order); see
         :func:`haeberlen_from_mehring`. Other fields (``fwhm_hz`` …) as keywords."""
         iso, aniso, eta = haeberlen_from_mehring(d11, d22, d33)
         return cls(nucleus, iso, aniso, eta, **kwargs)
 
     @classmethod
-    def from_herzfeld_berger(cls, nucleus: str, iso_ppm: float, span_ppm: float, skew: float,
-                             **kwargs) -> "Site":
+    def from_herzfeld_berger(cls, nucleus: str, iso_ppm: float, span_ppm: float, skew: float, **kwargs) -> Site:
         """Site from δiso, span Ω and skew κ; see :func:`haeberlen_from_herzfeld_berger`."""
         iso, aniso, eta = haeberlen_from_herzfeld_berger(iso_ppm, span_ppm, skew)
         return cls(nucleus, iso, aniso, eta, **kwargs)
@@ -151,13 +145,9 @@ def _euler_triple(value) -> tuple[float, float, float]:
     try:
         angles = tuple(float(v) for v in value)
     except (TypeError, ValueError) as exc:
-        raise ModelParameterError(
-            f"Site euler_deg must be three angles in degrees (α, β, γ), got {value!r}."
-        ) from exc
+        raise ModelParameterError(f"Site euler_deg must be three angles in degrees (α, β, γ), got {value!r}.") from exc
     if len(angles) != 3 or not all(math.isfinite(a) for a in angles):
-        raise ModelParameterError(
-            f"Site euler_deg must be three finite angles in degrees (α, β, γ), got {value!r}."
-        )
+        raise ModelParameterError(f"Site euler_deg must be three finite angles in degrees (α, β, γ), got {value!r}.")
     return angles
 
 
@@ -195,9 +185,7 @@ def haeberlen_from_herzfeld_berger(iso_ppm: float, span_ppm: float, skew: float)
     κ = 3(δ22 − δiso)/Ω (Herzfeld & Berger, J. Chem. Phys. 73, 6021 (1980); Mason 1993).
     """
     if span_ppm < 0 or not -1.0 <= skew <= 1.0:
-        raise ModelParameterError(
-            f"Span must be ≥ 0 and skew within [−1, 1]; got span={span_ppm}, skew={skew}."
-        )
+        raise ModelParameterError(f"Span must be ≥ 0 and skew within [−1, 1]; got span={span_ppm}, skew={skew}.")
     d22 = iso_ppm + skew * span_ppm / 3.0
     # δ11 + δ33 = 3 δiso − δ22 and δ11 − δ33 = Ω
     total = 3.0 * iso_ppm - d22
