@@ -21,6 +21,7 @@ _WHERE = {
     "ProcessingPanel": "processing_panel",
     "RealSeriesExplorer": "real_series",
     "StructureExplorer": "structure",
+    "PlanExplorer": "plan",
 }
 
 __all__ = list(_WHERE)
