@@ -16,6 +16,7 @@ from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
 from .display import WidgetApp, bokeh_widget
+from .errors import WidgetError
 from .figure import as_column
 from .panel import MessageArea, Readout, format_number, guarded, read_number, tag
 
@@ -53,6 +54,24 @@ def _hours(value: float) -> float:
     return value if math.isfinite(value) else math.nan
 
 
+def _paper_setups() -> dict:
+    """Figure → (Sample, Acquisition) of the paper's setups the catalog can describe."""
+    from qdkit.errors import ModelParameterError
+    from qdkit.models.setups import PAPER_FIGURES, paper_setup
+
+    out = {}
+    for fig in PAPER_FIGURES:
+        try:
+            out[fig] = paper_setup(fig)
+        except ModelParameterError:
+            continue
+    if not out:
+        raise WidgetError(
+            "The catalog (data/catalog.toml) describes none of the paper's samples; check that data/ is complete."
+        )
+    return out
+
+
 class PlanExplorer(WidgetApp):
     """Plan the fastest route to a target S/N on one species of a paper sample.
 
@@ -72,15 +91,13 @@ class PlanExplorer(WidgetApp):
     """
 
     def __init__(self, figure: str = "2e", plan_now: bool = True):
-        from qdkit.models.setups import PAPER_FIGURES, paper_setup
-
         self.message = MessageArea()
         self.readout = Readout("Plan (qdkit.plan.best_experiment)")
         self.table = tag(W.HTML(value=""), "ranking")
         self._guard = guarded(self.message)
         self.plan = None
-        self._setups = {fig: paper_setup(fig) for fig in PAPER_FIGURES}
-        self.controls = self._controls(figure if figure in self._setups else PAPER_FIGURES[0])
+        self._setups = _paper_setups()
+        self.controls = self._controls(figure if figure in self._setups else next(iter(self._setups)))
         self.figure, self.sources = self._figure()
         self._fill_species()
         self.controls["setup"].observe(self._guard(lambda change: self._fill_species()), "value")
