@@ -4,7 +4,9 @@ The predicted spectrum comes from ``qdkit.sample.predict`` through
 :class:`widgets.bridge.QdkitBridge`;
 the measured one is the nearest dataset of the chosen reference series or the dataset
 the user passed. Updates replace columns of the figure's data sources; the figure itself
-is built once.
+is built once. In real-data mode (``real_series=``) the measured trace is the nearest
+spectrum of a measured spin-rate series and the prediction comes from sites fitted to it
+(:mod:`qdkit.analysis.mas_series`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .panel import (
     read_number,
     tag,
 )
+from .real_series import draw_rate
 
 FIELDS_T = (9.4, 11.7, 14.1, 16.4, 18.8)
 NO_SERIES = "none"
@@ -59,6 +62,15 @@ class SpectrumExplorer(WidgetApp):
         the nearest reference dataset of the chosen series (synthetic, labelled so).
     bridge : QdkitBridge, optional
         Where predictions come from (default: qdkit's models).
+    real_series : qdkit.analysis.mas_series.SeriesPrediction, optional
+        Real-data mode: the measured trace is the spectrum of this measured spin-rate series
+        nearest the spin-rate slider (the slider's range spans the series), the predicted
+        trace its prediction from the sites fitted at one rate
+        (:func:`qdkit.analysis.mas_series.predict_series`). The other controls are disabled:
+        the series fixes sample, field and contact. Not together with ``measured``.
+    real_source : str
+        Real-data mode: where the spectra come from and their licence, shown with the
+        measured trace (default: the series' label).
 
     Attributes
     ----------
@@ -70,6 +82,8 @@ class SpectrumExplorer(WidgetApp):
         core traces) and ``target_snr`` (for the experiment-time estimate).
     measured_trace : MeasuredTrace or None
         The dataset shown as the measured trace, with its processed spectrum.
+    real_shown : int or None
+        Real-data mode: index of the measured spectrum shown (in ``real_series.series``).
     predicted, measured : bokeh.models.ColumnDataSource
         Columns ``ppm, total, surface, core`` and ``ppm, intensity``. ``surface`` and
         ``core`` are refreshed only while shown (``controls["components"]``), which keeps a
@@ -77,8 +91,19 @@ class SpectrumExplorer(WidgetApp):
     """
 
     def __init__(
-        self, material: str = "InP", nucleus: str = "31P", measured=None, *, bridge: QdkitBridge | None = None
+        self,
+        material: str = "InP",
+        nucleus: str = "31P",
+        measured=None,
+        *,
+        bridge: QdkitBridge | None = None,
+        real_series=None,
+        real_source: str = "",
     ):
+        if real_series is not None and measured is not None:
+            raise WidgetError("Give either your own dataset (measured=) or a measured spin-rate series, not both.")
+        self.real_series = real_series
+        self.real_shown: int | None = None
         self.bridge = bridge or QdkitBridge()
         self.message = MessageArea()
         self.readout = Readout("Derived numbers (qdkit)")
@@ -93,7 +118,10 @@ class SpectrumExplorer(WidgetApp):
         self._traces: dict[str, MeasuredTrace] = {}
         self.controls = self._build_controls(material, nucleus)
         self._guard = guarded(self.message)
-        self._start(material, nucleus, measured)
+        if real_series is None:
+            self._start(material, nucleus, measured)
+        else:
+            self._start_real(real_source)
         for name, ctrl in self.controls.items():
             ctrl.observe(self._guard(lambda change, name=name: self._changed(name)), "value")
         # The bokeh widget is made last: in Voila, figure changes made between its
@@ -247,6 +275,36 @@ class SpectrumExplorer(WidgetApp):
                 level="warning",
             )
 
+    def _start_real(self, source: str) -> None:
+        """Real-data mode: controls show the series (spin rate the only one enabled); draw once."""
+        series = self.real_series.series
+        self._real_source = source or series.label or series.nucleus
+        rates = series.rates_hz
+        c = self.controls
+        with self._quiet():
+            c["material"].options = [series.label or series.nucleus]
+            c["nucleus"].options = [series.nucleus]
+            field = float(series.spectra[0].field_T)
+            c["field_T"].options = sorted(set(c["field_T"].options) | {field})
+            c["field_T"].value = field
+            c["series"].options = [self._real_source]
+            mas = c["mas_hz"]
+            mas.min, mas.max = 0.0, max(rates) + 1000.0
+            mas.min = max(0.0, min(rates) - 1000.0)
+            mas.value = rates[self.real_series.fitted]
+            for name, ctrl in c.items():
+                ctrl.disabled = name != "mas_hz"
+        self.readout.title = "Fitted at one rate, predicted at the others (qdkit)"
+        self.plot.set_axis_label(series.nucleus)
+        self._guard(self._show_real)()
+
+    def _show_real(self) -> None:
+        """Draw the measured spectrum nearest the slider and its prediction (if it changed)."""
+        index = self.real_series.series.nearest(self.controls["mas_hz"].value)
+        if index != self.real_shown:
+            draw_rate(self.plot, self.readout, self.real_series, index, source=self._real_source)
+            self.real_shown = index
+
     def _fill_nuclei(self, preferred=None) -> None:
         c = self.controls
         options = self.bridge.nuclei(c["material"].value)
@@ -286,6 +344,10 @@ class SpectrumExplorer(WidgetApp):
     # -- reacting ------------------------------------------------------------------------
     def _changed(self, name: str) -> None:
         if self._muted:
+            return
+        if self.real_series is not None:
+            if name == "mas_hz":
+                self._show_real()
             return
         c = self.controls
         if name == "components":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from bokeh.core.properties import value
 from bokeh.models import ColumnDataSource, DataRange1d, Legend, Title
 from bokeh.plotting import figure
 
@@ -77,6 +78,10 @@ class SpectrumFigure:
             text = f"{text}: {label}" if text else f"measured: {label}"
         self.synthetic_label.text = text
         self.synthetic_label.text_color = "#b00020" if synthetic else "#222222"
+
+    def set_prediction_label(self, text: str) -> None:
+        """Name the predicted trace in the legend (what it was computed from)."""
+        self.figure.legend[0].items[0].label = value(text)
 
     def set_sidebands(self, ppm, height) -> None:
         self.sidebands.data.update(ppm=as_column(ppm), height=as_column(height))

@@ -13,6 +13,50 @@ from .display import WidgetApp, bokeh_widget
 from .figure import spectrum_figure
 from .panel import MessageArea, Readout, format_number, guarded, tag
 
+#: Legend entry of the predicted trace in real-data mode.
+PREDICTION_LABEL = "predicted from the fitted sites (qdkit.analysis.mas_series)"
+
+
+def draw_rate(plot, readout, prediction, index: int, *, source: str, synthetic: bool = False) -> None:
+    """Draw measured spectrum ``index`` of ``prediction.series`` and its prediction.
+
+    Parameters
+    ----------
+    plot : widgets.figure.SpectrumFigure
+        Where the two traces go (the measured one labelled with ``source`` and the rate).
+    readout : widgets.panel.Readout
+        Gets the rate shown, the rate fitted and the two correlations (from qdkit).
+    prediction : qdkit.analysis.mas_series.SeriesPrediction
+        The fit at one rate and the predictions at every measured rate.
+    index : int
+        Which measured spectrum (``prediction.series.nearest(mas_hz)``).
+    source : str
+        Where the spectra come from (names the data and its licence).
+    synthetic : bool
+        The series was simulated: the label then says so, in red.
+    """
+    series = prediction.series
+    data = series.spectra[index]
+    label = f"{source}, {format_number(data.mas_hz / 1e3, 'kHz')} MAS"
+    plot.set_measured(data.ppm, data.y, synthetic=False, label=label)
+    if synthetic:  # the figure's own synthetic label names the reference data; this is not
+        plot.synthetic_label.text = f"SYNTHETIC series, not measured: {label}"
+        plot.synthetic_label.text_color = "#b00020"
+    blank = np.zeros(data.ppm.size)
+    plot.set_prediction_label(PREDICTION_LABEL)
+    plot.set_predicted(data.ppm, prediction.predicted[index], blank, blank, axis_changed=True)
+    fitted = series.rates_hz[prediction.fitted]
+    kind = "the fit itself" if index == prediction.fitted else "predicted"
+    readout.update(
+        {
+            "measured spectrum shown": format_number(data.mas_hz / 1e3, "kHz"),
+            "sites fitted at": format_number(fitted / 1e3, "kHz"),
+            "trace drawn": kind,
+            "correlation, whole spectrum": format_number(prediction.correlation[index], digits=4),
+            "correlation, sidebands only": format_number(prediction.sideband_correlation[index], digits=4),
+        }
+    )
+
 
 class RealSeriesExplorer(WidgetApp):
     """Measured spectra of one sample at several spinning rates, with qdkit's prediction.
@@ -72,24 +116,6 @@ class RealSeriesExplorer(WidgetApp):
         index = series.nearest(mas_hz)
         if index == self.shown:
             return index
-        data = series.spectra[index]
-        label = f"{self.source}, {format_number(data.mas_hz / 1e3, 'kHz')} MAS"
-        self.plot.set_measured(data.ppm, data.y, synthetic=False, label=label)
-        if self.synthetic:  # the figure's own synthetic label names the reference data; this is not
-            self.plot.synthetic_label.text = f"SYNTHETIC series, not measured: {label}"
-            self.plot.synthetic_label.text_color = "#b00020"
-        blank = np.zeros(data.ppm.size)
-        self.plot.set_predicted(data.ppm, self.prediction.predicted[index], blank, blank, axis_changed=True)
+        draw_rate(self.plot, self.readout, self.prediction, index, source=self.source, synthetic=self.synthetic)
         self.shown = index
-        fitted = series.rates_hz[self.prediction.fitted]
-        kind = "the fit itself" if index == self.prediction.fitted else "predicted"
-        self.readout.update(
-            {
-                "measured spectrum shown": format_number(data.mas_hz / 1e3, "kHz"),
-                "sites fitted at": format_number(fitted / 1e3, "kHz"),
-                "trace drawn": kind,
-                "correlation, whole spectrum": format_number(self.prediction.correlation[index], digits=4),
-                "correlation, sidebands only": format_number(self.prediction.sideband_correlation[index], digits=4),
-            }
-        )
         return index
