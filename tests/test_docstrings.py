@@ -75,6 +75,10 @@ CHECKED = [
     "qdkit.analysis.relaxation",
     "qdkit.analysis.relaxation_records",
     "qdkit.analysis.result",
+    "qdkit.simulation.sites",
+    "qdkit.simulation.mas",
+    "qdkit.simulation.csa",
+    "qdkit.simulation.broadening",
     "qdkit.errors",
 ]
 
