@@ -79,6 +79,7 @@ CHECKED = [
     "qdkit.simulation.mas",
     "qdkit.simulation.csa",
     "qdkit.simulation.broadening",
+    "qdkit.simulation.quadrupolar",
     "qdkit.errors",
 ]
 
