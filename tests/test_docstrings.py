@@ -80,6 +80,7 @@ CHECKED = [
     "qdkit.simulation.csa",
     "qdkit.simulation.broadening",
     "qdkit.simulation.quadrupolar",
+    "qdkit.analysis.fit",
     "qdkit.errors",
 ]
 
