@@ -81,6 +81,7 @@ CHECKED = [
     "qdkit.simulation.broadening",
     "qdkit.simulation.quadrupolar",
     "qdkit.analysis.fit",
+    "qdkit.analysis.infer",
     "qdkit.errors",
 ]
 
