@@ -82,6 +82,7 @@ CHECKED = [
     "qdkit.simulation.quadrupolar",
     "qdkit.analysis.fit",
     "qdkit.analysis.infer",
+    "qdkit.analysis.structure",
     "qdkit.errors",
 ]
 
