@@ -83,6 +83,7 @@ CHECKED = [
     "qdkit.analysis.fit",
     "qdkit.analysis.infer",
     "qdkit.analysis.structure",
+    "qdkit.analysis.plan",
     "qdkit.errors",
 ]
 
