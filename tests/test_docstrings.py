@@ -84,6 +84,7 @@ CHECKED = [
     "qdkit.analysis.infer",
     "qdkit.analysis.structure",
     "qdkit.analysis.plan",
+    "qdkit.models.size_ensemble",
     "qdkit.errors",
 ]
 
