@@ -85,6 +85,7 @@ CHECKED = [
     "qdkit.analysis.structure",
     "qdkit.analysis.plan",
     "qdkit.models.size_ensemble",
+    "qdkit.simulation.mrsim",
     "qdkit.errors",
 ]
 
