@@ -86,6 +86,7 @@ CHECKED = [
     "qdkit.analysis.plan",
     "qdkit.models.size_ensemble",
     "qdkit.simulation.mrsim",
+    "qdkit.simulation.czjzek",
     "qdkit.errors",
 ]
 
