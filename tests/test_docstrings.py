@@ -87,6 +87,7 @@ CHECKED = [
     "qdkit.models.size_ensemble",
     "qdkit.simulation.mrsim",
     "qdkit.simulation.czjzek",
+    "qdkit.simulation.cp_series",
     "qdkit.errors",
 ]
 
