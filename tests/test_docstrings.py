@@ -88,6 +88,7 @@ CHECKED = [
     "qdkit.simulation.mrsim",
     "qdkit.simulation.czjzek",
     "qdkit.simulation.cp_series",
+    "qdkit.analysis.covariance",
     "qdkit.errors",
 ]
 
