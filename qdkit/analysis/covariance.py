@@ -30,7 +30,21 @@ ABS_STEPS = {"iso_ppm": 1e-3, "aniso_ppm": 0.05, "eta": 1e-3, "fwhm_hz": 0.5, "l
 
 
 def shifted_params(params, name: str, value: float):
-    """A copy of ``params`` with one value moved (bounds lifted: finite differences)."""
+    """A copy of ``params`` with one value moved (bounds lifted: finite differences).
+
+    Parameters
+    ----------
+    params : lmfit.Parameters
+        The parameters (left unchanged).
+    name : str
+        The parameter to move.
+    value : float
+        Its new value, allowed outside its bounds.
+
+    Returns
+    -------
+    lmfit.Parameters
+    """
     p = params.copy()
     p[name].set(min=-np.inf, max=np.inf)
     p[name].set(value=value)
@@ -43,6 +57,16 @@ def integrated_autocorrelation(residuals: list[np.ndarray]) -> float:
     For regressors smooth on the scale of the noise correlation, least-squares variances
     grow by this factor over the white-noise formula (e.g. Priestley, *Spectral Analysis and
     Time Series*, 1981, §5.3).
+
+    Parameters
+    ----------
+    residuals : list of ndarray
+        Residuals of each spectrum; lags up to 64 points, pooled over the spectra.
+
+    Returns
+    -------
+    float
+        The factor, ≥ 1 (1 for white noise or all-zero residuals).
     """
     num = np.zeros(65)
     den = 0.0
@@ -63,7 +87,22 @@ def integrated_autocorrelation(residuals: list[np.ndarray]) -> float:
 
 
 def difference_step(name: str, value: float, coarse: bool) -> float:
-    """Finite-difference step: absolute for logs and lineshape parameters, relative for amplitudes."""
+    """Finite-difference step: absolute for logs and lineshape parameters, relative for amplitudes.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name: ``log_…`` (a natural log), ending in a key of :data:`ABS_STEPS`, or anything else (amplitude).
+    value : float
+        Its current value.
+    coarse : bool
+        Larger steps for logs and amplitudes (1e-3 and 1e-4 instead of 1e-5 and 1e-6 relative).
+
+    Returns
+    -------
+    float
+        The step, in the parameter's units.
+    """
     if name.startswith("log_"):
         return 1e-3 if coarse else 1e-5
     for suffix, h in ABS_STEPS.items():
@@ -77,6 +116,23 @@ def finite_difference_covariance(residual, params, names, coarse: bool) -> np.nd
 
     Parameters whose column of J vanishes (the data do not depend on them at all) get NaN
     variance instead of making the whole matrix singular.
+
+    Parameters
+    ----------
+    residual : callable
+        Maps lmfit Parameters to the residual vector (already divided by the noise σ).
+    params : lmfit.Parameters
+        The optimum; bounds make a step one-sided.
+    names : sequence of str
+        The parameters to include, in the order of the matrix.
+    coarse : bool
+        Passed to :func:`difference_step`.
+
+    Returns
+    -------
+    ndarray, shape (len(names), len(names))
+        The covariance; NaN rows and columns for parameters the residual does not depend on (all NaN if JᵀJ of
+        the others is singular).
     """
     if not names:
         return np.zeros((0, 0))

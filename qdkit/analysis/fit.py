@@ -1,12 +1,10 @@
 """Least-squares fits of MAS/static lineshapes: CSA, shifts, widths and weights with errors.
 
-One set of sites can be fitted to several spectra at once (several spinning rates, or
-microwave on and off): the tensor, shift and width parameters are shared, the amplitudes
-belong to each spectrum (or share their ratios), and each spectrum may carry its own
-zero-order phase and polynomial baseline as nuisance parameters. Residuals are divided by
-each spectrum's noise σ (measured in a signal-free region), so standard errors need no
-rescaling and χ²_red ≈ 1 says the model fits to the noise. Built on lmfit (Newville et al.,
-doi:10.5281/zenodo.11813) with scipy's trust-region least squares.
+One set of sites can be fitted to several spectra at once (several spinning rates, or microwave on and off): the
+tensor, shift and width parameters are shared, the amplitudes belong to each spectrum (or share their ratios), and
+each spectrum may carry its own zero-order phase and polynomial baseline as nuisance parameters. Residuals are divided
+by each spectrum's noise σ, so standard errors need no rescaling and χ²_red ≈ 1 says the model fits to the noise.
+Built on lmfit (Newville et al., doi:10.5281/zenodo.11813) with scipy's trust-region least squares.
 """
 
 from __future__ import annotations
@@ -40,9 +38,12 @@ _Z95 = 1.959963984540054
 class FitData:
     """One spectrum to fit: axis, real intensities and the conditions it was taken at.
 
-    ``sigma`` is the noise standard deviation; when ``None`` it is measured from
-    ``noise_region_ppm`` (or, failing that, from the quietest stretches of the spectrum,
-    see :func:`noise_sigma`).
+    Attributes
+    ----------
+    ppm, y, field_T, mas_hz, sigma, noise_region_ppm, label
+        Evenly spaced ppm axis, the real spectrum on it, field (T), spinning rate (Hz, 0 = static), noise σ of one
+        point (None: measured by :func:`noise_sigma` in ``noise_region_ppm``, or without a region from the whole
+        spectrum) and a name for messages.
     """
 
     ppm: np.ndarray
@@ -68,10 +69,8 @@ def noise_sigma(ppm, y, region_ppm: tuple[float, float] | None = None) -> float:
 
     Parameters
     ----------
-    ppm : array_like
-        The ppm axis.
-    y : array_like
-        Real spectrum values.
+    ppm, y : array_like
+        The ppm axis and the real spectrum values on it.
     region_ppm : (float, float), optional
         A signal-free region; without it σ comes from second differences of all points.
 
@@ -87,13 +86,15 @@ def noise_sigma(ppm, y, region_ppm: tuple[float, float] | None = None) -> float:
 class FitResult(_result.FitResult):
     """Best-fit sites with standard errors and 95 % confidence intervals.
 
-    ``values``, ``stderr`` and ``ci95`` are keyed by parameter name (``s0_iso_ppm``,
-    ``s0_aniso_ppm``, ``a1_0`` = amplitude of site 0 in spectrum 1, ``phase0_deg``,
-    ``b0_1`` = baseline coefficient ...). ``sites[j]`` are the fitted sites with the
-    weights of spectrum j. ``ci95`` are ±1.96σ intervals unless profile intervals were
-    requested. ``undetermined`` names the parameters the data cannot pin down (see
-    :func:`undetermined_parameters`): their value is only where the fit stopped, their
-    σ and interval are NaN, and the other σ are computed with them held there.
+    Attributes
+    ----------
+    sites, ci95, varied, models, sigmas
+        ``sites[j]``: fitted sites with the weights of spectrum j; ±1.96σ intervals (unless profile intervals were
+        requested); names of the fitted parameters; best-fit model and noise σ of each spectrum.
+    values, stderr, undetermined, redchi, success, message, params, lmfit_result
+        As in :class:`qdkit.analysis.result.FitResult`, keyed like ``ci95`` by name (``s0_iso_ppm``, ``a1_0`` =
+        amplitude of site 0 in spectrum 1, ``phase0_deg``, ``b0_1`` = baseline coefficient ...); undetermined
+        parameters (:func:`undetermined_parameters`) keep where the fit stopped, with NaN σ and interval.
     """
 
     sites: tuple[tuple[Site, ...], ...]
@@ -103,12 +104,27 @@ class FitResult(_result.FitResult):
     sigmas: tuple[float, ...]
 
     def site_value(self, site: int, name: str) -> tuple[float, float]:
-        """(value, standard error) of one site parameter, e.g. ``(0, "aniso_ppm")``."""
+        """(value, standard error) of one site parameter, e.g. ``(0, "aniso_ppm")``.
+
+        Parameters
+        ----------
+        site, name : int, str
+            Site index and parameter (``iso_ppm``, ``aniso_ppm``, ``eta``, ``fwhm_hz``, ``lorentz_hz``).
+
+        Returns
+        -------
+        (float, float)
+        """
         key = f"s{site}_{name}"
         return self.values[key], self.stderr.get(key, float("nan"))
 
     def table(self) -> str:
-        """Plain-text table of every varied parameter: value, σ and 95 % interval."""
+        """Plain-text table of every varied parameter: value, σ and 95 % interval.
+
+        Returns
+        -------
+        str
+        """
         rows = [f"{'parameter':<16} {'value':>12} {'std err':>10} {'95 % interval':>26}"]
         for name in self.varied:
             lo, hi = self.ci95.get(name, (float("nan"), float("nan")))
@@ -147,33 +163,30 @@ def fit_sites(
 
     Parameters
     ----------
-    data : FitData or sequence of FitData
-        The spectra; all must be of the sites' nucleus.
-    sites : sequence of Site
-        Starting values (and the nucleus; quadrupolar couplings are kept fixed).
-    vary : sequence of str
-        Site parameters to fit for every site (of iso_ppm, aniso_ppm, eta, fwhm_hz,
-        lorentz_hz). Amplitudes are always fitted.
-    fix : sequence of str
-        Individual parameters to hold, by name (e.g. ``"s1_aniso_ppm"``).
+    data, sites : FitData or sequence of FitData, sequence of Site
+        The spectra (all of the sites' nucleus) and the starting sites (quadrupolar couplings are kept fixed).
+    vary, fix : sequence of str
+        Site parameters to fit for every site (of iso_ppm, aniso_ppm, eta, fwhm_hz, lorentz_hz; amplitudes are always
+        fitted), and individual parameters to hold, by name (e.g. ``"s1_aniso_ppm"``).
     amplitudes : ``"per_spectrum"`` or ``"shared_ratios"``
-        Every spectrum gets its own amplitude for every site (microwave on/off: an
-        enhancement per site), or one scale per spectrum times site weights common to all
-        (one sample at several spinning rates).
-    phase : bool
-        Fit a zero-order phase per spectrum (the model's dispersion from its Hilbert
-        transform).
-    baseline_order : int, optional
-        Fit a polynomial baseline of this order per spectrum.
+        Every spectrum gets its own amplitude for every site (microwave on/off: an enhancement per site), or one scale
+        per spectrum times site weights common to all (one sample at several spinning rates).
+    phase, baseline_order : bool, int or None
+        Fit a zero-order phase (the model's dispersion from its Hilbert transform) and a polynomial baseline of this
+        order per spectrum.
     ci : ``"stderr"`` or ``"profile"``
-        95 % intervals as ±1.96 standard errors (default, free), or profile-likelihood
-        intervals from :func:`lmfit.conf_interval` (slower, asymmetric).
-    iso_window_ppm : float
-        δiso may move this far from its starting value.
+        95 % intervals as ±1.96σ (default, free), or by profile likelihood (:func:`lmfit.conf_interval`, slower).
+    iso_window_ppm, max_nfev : float, int
+        δiso may move this far from its starting value (ppm); most model evaluations per least-squares run.
 
     Returns
     -------
     FitResult
+
+    Raises
+    ------
+    ModelParameterError
+        No spectra or sites, an unknown name in ``vary``/``fix`` or ``amplitudes``, or a noise σ that is not > 0.
     """
     import lmfit
 
@@ -289,8 +302,7 @@ def fit_sites(
     )
 
 
-#: relative finite-difference step: the powder average is computed in single precision
-#: (~1e-7), so steps must stay well above that
+#: relative finite-difference step: the powder average is in single precision (~1e-7), so steps stay well above it
 _DIFF_STEP = 1e-4
 #: χ² quantile of one degree of freedom at 95 %: a profile rise below it excludes nothing
 _CHI2_95 = 3.841458820694124
@@ -299,21 +311,27 @@ _CHI2_95 = 3.841458820694124
 def undetermined_parameters(minimizer, out, *, max_nfev: int = 2000) -> tuple[str, ...]:
     """Varied parameters whose whole allowed range fits the data (none of it excluded at 95 %).
 
-    Covariance screen: a parameter with finite bounds is a candidate when its standard
-    error is missing or exceeds a quarter of its range (±2σ would span it). Profile-
-    likelihood test (Venzon & Moolgavkar, Appl. Stat. 37, 87 (1988); Raue et al.,
-    Bioinformatics 25, 1923 (2009)): the candidate is held at each end of its range and
-    the others refitted; if χ² rises by less than 3.84 at both ends (scaled by χ²_red when
-    the model does not reach the noise), no value in the range is excluded at 95 %
-    confidence and the parameter is undetermined. The classic case is the η of a small CSA
-    (δaniso·ν_ref ≲ ν_r and the line width): any η draws nearly the same spectrum.
+    Covariance screen: a parameter with finite bounds is a candidate when its σ is missing or exceeds a quarter of
+    its range (±2σ would span it). Profile-likelihood test (Venzon & Moolgavkar, Appl. Stat. 37, 87 (1988); Raue et
+    al., Bioinformatics 25, 1923 (2009)): the candidate is held at each end of its range and the others refitted; if
+    χ² rises by less than 3.84 at both ends (× χ²_red when the model does not reach the noise), no value in the
+    range is excluded at 95 % and the parameter is undetermined. Classic case: the η of a small CSA (δaniso·ν_ref ≲
+    ν_r and the line width), where any η draws nearly the same spectrum.
+
+    Parameters
+    ----------
+    minimizer, out, max_nfev : lmfit.Minimizer, lmfit.minimizer.MinimizerResult, int
+        The fit's minimizer, its least-squares result, and the evaluation limit of each profile refit.
+
+    Returns
+    -------
+    tuple of str
     """
     return tuple(_profile_undetermined(minimizer, out, max_nfev))
 
 
 def _profile_undetermined(minimizer, out, max_nfev: int) -> dict:
-    """{name: (fit held at the lower bound, fit held at the upper bound)} of every
-    undetermined parameter (see :func:`undetermined_parameters`)."""
+    """{name: (fit held at the lower bound, fit at the upper)} of each undetermined parameter."""
     chisqr = float(out.chisqr)
     threshold = _CHI2_95 * max(1.0, float(out.redchi))
     found = {}
@@ -338,10 +356,9 @@ def _profile_undetermined(minimizer, out, max_nfev: int) -> dict:
 def _spread_from_undetermined(out, ends_by_name: dict, name: str) -> float:
     """Variance the undetermined parameters add to parameter ``name``.
 
-    An undetermined parameter u may lie anywhere in its range [a, b]; taking it as
-    uniform there and ``name`` as linear in it between the two profile fits (v_a, v_b),
-    the mean square distance of v(u) from the reported value v(û) is
-    (v_b − v_a)² (1/3 − t + t²) with t = (û − a)/(b − a).
+    An undetermined parameter u may lie anywhere in its range [a, b]; taking it as uniform there and ``name`` as
+    linear in it between the two profile fits (v_a, v_b), the mean square distance of v(u) from the reported value
+    v(û) is (v_b − v_a)² (1/3 − t + t²) with t = (û − a)/(b − a).
     """
     total = 0.0
     for u, (at_min, at_max) in ends_by_name.items():
@@ -358,12 +375,11 @@ def _at_bound(par) -> bool:
 
 
 def _one_sided_sigma(minimizer, out, name: str) -> float:
-    """Distance from a parameter's value, away from its nearer bound, to where χ² has risen
-    by 1 (by χ²_red when errors are rescaled), the others held at the optimum.
+    """Distance from a parameter's value, away from its nearer bound, to where χ² has risen by 1 (by χ²_red when
+    errors are rescaled), the others held at the optimum.
 
-    At or near a bound the curvature can vanish (η = 0: the powder spectrum is even in η,
-    since η → −η only swaps the x and y axes), so the covariance says nothing or too much;
-    the χ² rise on the open side is the 68 % likelihood interval instead.
+    At or near a bound the curvature can vanish (η = 0: the powder spectrum is even in η, since η → −η only swaps the
+    x and y axes), so the covariance says nothing or too much; the χ² rise on the open side is the 68 % interval.
     """
     from scipy.optimize import brentq
 
@@ -390,13 +406,26 @@ def result_from_minimizer(
 ) -> FitResult:
     """The :class:`FitResult` of an lmfit least-squares fit (the one result type).
 
-    Flags undetermined parameters (:func:`undetermined_parameters`). Parameters that ended
-    on a bound get a one-sided σ from the χ² rise (:func:`_one_sided_sigma`). When either
-    kind exists the covariance of the others is recomputed with them held where the fit
-    left them (at a bound of zero curvature the full covariance is singular), and the
-    spread an undetermined parameter causes anywhere in its range is added
-    (:func:`_spread_from_undetermined`): held at one wrong value it would bias the others
-    by more than their conditional σ, left free its linearised σ spans far beyond its range.
+    Flags undetermined parameters (:func:`undetermined_parameters`); those ending on a bound get a one-sided σ from
+    the χ² rise (:func:`_one_sided_sigma`). The others' covariance is recomputed with both kinds held (at a bound of
+    zero curvature the full one is singular), plus the spread an undetermined parameter causes across its range
+    (:func:`_spread_from_undetermined`): held at one wrong value it would bias the others beyond their σ.
+
+    Parameters
+    ----------
+    minimizer, out, sites, models, sigmas
+        The lmfit Minimizer (residuals divided by σ), its least-squares result, and what the FitResult stores.
+    ci, check_determined, max_nfev : str, bool, int
+        ``"stderr"`` or ``"profile"`` intervals; whether to test for undetermined parameters; refit evaluation limit.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    ModelParameterError
+        ``ci`` is neither ``"stderr"`` nor ``"profile"``, or lmfit's profile intervals fail.
     """
     import lmfit
 
@@ -419,8 +448,7 @@ def result_from_minimizer(
         if par.vary and par.stderr is not None and np.isfinite(par.stderr)
     }
     stderr.update({k: _one_sided_sigma(minimizer, out, k) for k in bounded})
-    # a covariance interval reaching past a bound is the linearisation failing there (η
-    # near 0, where the spectrum depends on η²): the χ² rise gives the interval instead
+    # an interval past a bound is the linearisation failing (η near 0: spectrum ∝ η²); the χ² rise gives it instead
     for k in varied:
         par = out.params[k]
         if (
@@ -459,7 +487,13 @@ def result_from_minimizer(
 
 @dataclass(frozen=True)
 class SidebandCSA:
-    """CSA from sideband intensities (:func:`fit_sideband_intensities`), with standard errors."""
+    """CSA from sideband intensities (:func:`fit_sideband_intensities`), with standard errors.
+
+    Attributes
+    ----------
+    aniso_ppm, aniso_err, eta, eta_err, redchi, scales
+        δaniso (ppm) and η with their standard errors, reduced χ², and the intensity scale of each spinning rate.
+    """
 
     aniso_ppm: float
     aniso_err: float
@@ -482,24 +516,27 @@ def fit_sideband_intensities(manifolds, reference_mhz: float, *, sigma=None) -> 
     Parameters
     ----------
     manifolds : sequence of (mas_hz, orders, intensities)
-        One entry per spinning rate: the sideband orders seen (0 = centre band) and their
-        intensities (heights of equally broadened lines, or integrals), in any units —
-        each rate gets its own scale.
+        One entry per spinning rate: the sideband orders seen (0 = centre band) and their intensities (heights of
+        equally broadened lines, or integrals), in any units — each rate gets its own scale.
     reference_mhz : float
         Frequency of 0 ppm, MHz (turns ppm into Hz).
     sigma : sequence of arrays, optional
-        Standard deviations of the intensities; if omitted, all are weighted equally and
-        the errors are scaled by the residual scatter.
+        Standard deviations of the intensities; if omitted, all are weighted equally and the errors are scaled by the
+        residual scatter.
 
     Returns
     -------
     SidebandCSA
 
+    Raises
+    ------
+    ModelParameterError
+        No manifold, or one whose orders and intensities differ in shape or hold fewer than 2 bands.
+
     Notes
     -----
-    Intensities come from :func:`qdkit.mas.sideband_intensities` (Herzfeld & Berger,
-    J. Chem. Phys. 73, 6021 (1980)); the sign of δaniso is fixed by which side of the
-    centre band carries the stronger sidebands, so fits are started from both signs.
+    Intensities from :func:`qdkit.mas.sideband_intensities` (Herzfeld & Berger, J. Chem. Phys. 73, 6021 (1980)); the
+    side of the centre band with the stronger sidebands fixes the sign of δaniso, so fits start from both signs.
     """
     from scipy.optimize import least_squares
 

@@ -45,15 +45,32 @@ _LOG_T_BOUNDS = (np.log(1e-3), np.log(1e5))  # 1 µs … 100 s, in ms
 class PopulationFit(FitResult):
     """Result of :func:`site_populations` (a :class:`qdkit.fit.FitResult` with CP extras).
 
-    ``populations`` (normalised to sum 1, in the order of the sites given) carry standard
-    errors propagated through the normalisation with the covariance; ``undetermined``
-    names the parameters the series cannot determine (their σ is NaN). ``covariance`` is
-    over ``covariance_names`` (the determined varied parameters; time constants as natural
-    logs), already scaled by ``max(redchi, 1)`` and by ``noise_correlation`` (the integrated
-    autocorrelation of the residuals: correlated noise after apodization carries fewer
-    independent points than the spectrum has). ``t1rho_mode`` is ``"shared"``,
-    ``"per_site"`` or ``"fixed"``. ``spectra`` are the processed spectra fitted, ``models``
-    their fits, ``amplitudes`` the free per-spectrum site amplitudes (the build-up points).
+    Attributes
+    ----------
+    populations, populations_stderr, populations_covariance : ndarray
+        N_i/ΣN_i (sum 1, in the order of the sites given), with standard errors and covariance propagated through the
+        normalisation (plus the spread over undetermined time constants' ranges, see ``notes``).
+    t_is_ms, t_is_ms_stderr : ndarray
+        Cross-polarisation time T_IS of each site, ms, and its σ.
+    t1rho_ms, t1rho_ms_stderr : float or ndarray
+        ¹H T1ρ, ms, and its σ: one value (``"shared"``/``"fixed"``, σ 0 when fixed) or one per site (``"per_site"``).
+    t1rho_mode : str
+        ``"shared"``, ``"per_site"`` or ``"fixed"``.
+    covariance, covariance_names : ndarray, tuple of str
+        Covariance over the determined varied parameters (time constants as natural logs), already scaled by
+        ``max(redchi, 1)`` and by ``noise_correlation`` (the integrated autocorrelation of the residuals: correlated
+        noise after apodization carries fewer independent points than the spectrum has).
+    contact_ms, amplitudes, amplitudes_stderr : ndarray
+        Contact time of each spectrum (ms) and the free per-spectrum site amplitudes, shape (n_spectra, n_sites),
+        with their σ: the build-up points.
+    noise_correlation : float
+        The factor (≥ 1) above.
+    site_list, notes, spectra : tuple
+        The fitted sites (unit weights), remarks on the result, the processed spectra fitted.
+    sites, ci95, varied, models, sigmas
+        As in :class:`qdkit.analysis.fit.FitResult` (``models``: the fit of each spectrum).
+    values, stderr, undetermined, redchi, success, message, params, lmfit_result
+        As in :class:`qdkit.analysis.result.FitResult`; undetermined parameters have NaN σ.
     """
 
     populations: np.ndarray = None
@@ -75,7 +92,19 @@ class PopulationFit(FitResult):
     spectra: tuple[Spectrum, ...] = field(default=(), repr=False)
 
     def buildup_curves(self, contact_ms):
-        """Fitted build-up N_i·S_i(t) of every site and its 1σ band, shape (n_sites, n_t)."""
+        """Fitted build-up N_i·S_i(t) of every site and its 1σ band, shape (n_sites, n_t).
+
+        Parameters
+        ----------
+        contact_ms : float or array
+            Contact times, ms.
+
+        Returns
+        -------
+        mean, sigma : ndarray, shape (n_sites, n_t)
+            N_i·S(t; T_IS,i, T1ρ) (:func:`qdkit.models.cp.buildup`) and its σ propagated with ``covariance``
+            (NaN when no parameter was determined).
+        """
         t = np.atleast_1d(np.asarray(contact_ms, float))
         n_sites = len(self.site_list)
 
@@ -205,8 +234,8 @@ def site_populations(
         Lineshapes of the sites, in the order of the results (their ``weight`` is ignored).
     t1rho : ``"shared"``, ``"per_site"`` or float
         One ¹H T1ρ for all sites, one per site, or a fixed value in ms.
-    fit_lineshapes : bool
-        Also fit the parameters in ``vary_lineshape`` of every site (shared by all spectra).
+    fit_lineshapes, vary_lineshape : bool, sequence of str
+        Also fit these :class:`Site` parameters of every site (shared by all spectra).
     noise_region_ppm : (float, float), optional
         Signal-free region for σ; default the widest stretch away from every site.
     recipe : list, optional
@@ -220,6 +249,13 @@ def site_populations(
     Returns
     -------
     PopulationFit
+
+    Raises
+    ------
+    ModelParameterError
+        No sites, sites of several nuclei, a bad ``t1rho``, fewer than two spectra, a spectrum that is not 1D with a
+        known field or has zero noise, indistinguishable site lineshapes, a ``vary_lineshape`` name that cannot be
+        fitted, or every site fitted to zero signal.
     """
     import lmfit
 

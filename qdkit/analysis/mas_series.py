@@ -1,7 +1,7 @@
 """Fit sites to a measured MAS spectrum at one spinning rate and predict the other rates.
 
-The test of a fitted model on real data: parameters from one spectrum, then the spectra at
-the other measured spin rates predicted with nothing refitted but one intensity scale.
+The test of a fitted model on real data: parameters from one spectrum, then the spectra at the other measured spin
+rates predicted with nothing refitted but one intensity scale.
 """
 
 from __future__ import annotations
@@ -50,7 +50,13 @@ def correlation(a, b, mask=None) -> float:
 
 @dataclass(frozen=True, eq=False)
 class SpinRateSeries:
-    """Spectra of one sample and nucleus at several spinning rates (ascending)."""
+    """Spectra of one sample and nucleus at several spinning rates (ascending).
+
+    Attributes
+    ----------
+    nucleus, spectra, label : str, tuple of FitData, str
+        Isotope label, the spectra (sorted by ``mas_hz`` on creation; at least one) and a name for tables.
+    """
 
     nucleus: str
     spectra: tuple[FitData, ...]
@@ -64,6 +70,7 @@ class SpinRateSeries:
 
     @property
     def rates_hz(self) -> tuple[float, ...]:
+        """Spinning rate of each spectrum, Hz, ascending."""
         return tuple(d.mas_hz for d in self.spectra)
 
     def nearest(self, mas_hz: float) -> int:
@@ -92,9 +99,24 @@ def fit_data_from_spectrum(
 ) -> FitData:
     """A processed spectrum as :class:`FitData`, its ppm axis made exactly even.
 
-    Text exports round the ppm column (KBr: to 1e-6 ppm), so the axis is rebuilt from its
-    first and last points; a spectrum whose axis strays more than 1 % of a point from a
-    straight line is refused.
+    Text exports round the ppm column (KBr: to 1e-6 ppm), so the axis is rebuilt from its first and last points; a
+    spectrum whose axis strays more than 1 % of a point from a straight line is refused.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        Processed spectrum whose metadata give the field and the spinning rate.
+    sigma, noise_region_ppm
+        As for :class:`FitData`.
+
+    Returns
+    -------
+    FitData
+
+    Raises
+    ------
+    ModelParameterError
+        The axis is not even to 1 % of a point, or the field or spinning rate is unknown.
     """
     ppm = np.asarray(spectrum.ppm, float)
     even = np.linspace(ppm[0], ppm[-1], ppm.size)
@@ -122,7 +144,24 @@ def fit_data_from_spectrum(
 
 
 def read_spin_rate_series(paths: Sequence[str | Path], *, label: str = "") -> SpinRateSeries:
-    """Read processed spectra of one sample at several spinning rates."""
+    """Read processed spectra of one sample at several spinning rates.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        Spectrum files (:func:`qdkit.io.read_spectrum`) with field and spinning rate in their metadata.
+    label : str
+        Name of the series.
+
+    Returns
+    -------
+    SpinRateSeries
+
+    Raises
+    ------
+    ReadError
+        No paths, spectra of several or unknown nuclei, or two spectra at the same rate.
+    """
     from qdkit.io import read_spectrum
 
     if not paths:
@@ -141,8 +180,22 @@ def read_spin_rate_series(paths: Sequence[str | Path], *, label: str = "") -> Sp
 def kbr_series(folder: str | Path | None = None) -> SpinRateSeries:
     """The ⁷⁹Br MAS spectra of KBr at 2, 5 and 10 kHz, 9.4 T (400 MHz).
 
-    ``folder`` defaults to the copy bundled in ``data/real`` (MIT licence, from the Spinach
-    examples; measured by the Mathies group, Konstanz).
+    ``folder`` defaults to the copy bundled in ``data/real`` (MIT licence, from the Spinach examples; measured by the
+    Mathies group, Konstanz).
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        Folder holding ``KBr_400MHz_*kHz.txt``.
+
+    Returns
+    -------
+    SpinRateSeries
+
+    Raises
+    ------
+    ReadError
+        No such spectra in the folder.
     """
     if folder is None:
         from qdkit.paths import real_dir
@@ -167,17 +220,20 @@ class CzjzekLineModel:
 
     y = a_CT · V_CT ⊛ Σ_i w_i(σ) CT_i + a_ST · V_ST ⊛ Σ_i w_i(σ) ST_i
 
-    CT_i and ST_i are the central- and satellite-transition patterns of node i of the
-    distribution (:class:`qdkit.simulation.czjzek.CzjzekDistribution`, first- and second-
-    order quadrupolar, MAS sidebands), w_i its Czjzek weights for width σ, and V the Voigt
-    lines of the two (the satellite sidebands are broader: they feel a missetting of the
-    magic angle and spinning-rate jitter to first order in C_Q, the central line does not;
-    see e.g. Frye & Maciel, J. Magn. Reson. 48, 125 (1982), the KBr magic-angle test).
-    The two amplitudes are free because a real pulse is not ideally non-selective; their
-    ratio is a property of the pulse, not of the spinning rate, so it carries over to
-    other rates. δiso enters through the line kernels (an exact sub-point shift), so the
-    patterns are computed once per spinning rate at ``grid_iso_ppm``; only intensity that
-    a shift would bring in from beyond the ends of the axis is missing.
+    CT_i and ST_i are the central- and satellite-transition patterns of node i of the distribution
+    (:class:`qdkit.simulation.czjzek.CzjzekDistribution`, first- and second- order quadrupolar, MAS sidebands), w_i
+    its Czjzek weights for width σ, and V the Voigt lines of the two (the satellite sidebands are broader: they feel a
+    missetting of the magic angle and spinning-rate jitter to first order in C_Q, the central line does not; see e.g.
+    Frye & Maciel, J. Magn. Reson. 48, 125 (1982), the KBr magic-angle test). The two amplitudes are free because a
+    real pulse is not ideally non-selective; their ratio is a property of the pulse, not of the spinning rate, so it
+    carries over to other rates. δiso enters through the line kernels (an exact sub-point shift), so the patterns are
+    computed once per spinning rate at ``grid_iso_ppm``; only intensity that a shift would bring in from beyond the
+    ends of the axis is missing.
+
+    Attributes
+    ----------
+    distribution, grid_iso_ppm : CzjzekDistribution, float
+        The C_Q grid and the δiso (ppm) at which the patterns are computed.
     """
 
     distribution: CzjzekDistribution
@@ -185,6 +241,7 @@ class CzjzekLineModel:
 
     @property
     def nucleus(self) -> str:
+        """Isotope label of the distribution."""
         return self.distribution.nucleus
 
     def shapes(self, values: dict, field_T: float, mas_hz: float, ppm) -> np.ndarray:
@@ -252,19 +309,25 @@ def fit_czjzek(
         Order of the polynomial baseline fitted as nuisance (``b0_k``).
     distribution : CzjzekDistribution, optional
         The C_Q grid (default: 20 × 3 nodes up to 0.25 MHz, enough for σ ≤ 0.05 MHz).
+    max_nfev : int
+        Most model evaluations of the least-squares run.
 
     Returns
     -------
     (FitResult, CzjzekLineModel)
-        The fit (values keyed ``iso_ppm``, ``sigma_cq_mhz``, ``ct_fwhm_hz`` …, ``a_ct``,
-        ``a_st``, ``b0_k``) and the model that predicts the spectrum at other rates.
+        The fit (values keyed ``iso_ppm``, ``sigma_cq_mhz``, ``ct_fwhm_hz`` …, ``a_ct``, ``a_st``, ``b0_k``) and the
+        model that predicts the spectrum at other rates.
+
+    Raises
+    ------
+    ModelParameterError
+        The distribution is of another nucleus, or the noise σ is not positive.
 
     Notes
     -----
-    Processed real spectra are zero-filled and their residuals are not white, so the noise
-    σ from :func:`qdkit.fit.noise_sigma` is only a scale: the standard errors are
-    multiplied by √χ²_red (lmfit's ``scale_covar``), the usual choice when the model does
-    not reach the noise.
+    Processed real spectra are zero-filled and their residuals are not white, so the noise σ from
+    :func:`qdkit.fit.noise_sigma` is only a scale: the standard errors are multiplied by √χ²_red (lmfit's
+    ``scale_covar``), the usual choice when the model does not reach the noise.
     """
     import lmfit
 
@@ -319,11 +382,10 @@ def fit_czjzek(
 class SeriesPrediction:
     """A fit at one measured rate and the predicted spectra at every measured rate.
 
-    ``predicted[j]`` is the model at rate j scaled to spectrum j by one least-squares
-    factor (the only thing taken from spectrum j); ``correlation[j]`` its Pearson
-    correlation with the measured spectrum, ``sideband_correlation[j]`` the same away from
-    the centre band (beyond ``centre_half_width_hz`` of δiso), which judges the sideband
-    pattern alone. Entry ``fitted`` is the fit itself, not a prediction.
+    ``predicted[j]`` is the model at rate j scaled to spectrum j by one least-squares factor (the only thing taken
+    from spectrum j); ``correlation[j]`` its Pearson correlation with the measured spectrum,
+    ``sideband_correlation[j]`` the same away from the centre band (beyond ``centre_half_width_hz`` of δiso), which
+    judges the sideband pattern alone. Entry ``fitted`` is the fit itself, not a prediction.
     """
 
     series: SpinRateSeries
@@ -363,9 +425,26 @@ def predict_series(
 ) -> SeriesPrediction:
     """Predict every measured rate of ``series`` from a fit to spectrum ``fitted``.
 
-    ``model`` is the :class:`CzjzekLineModel` of :func:`fit_czjzek`; without it the
-    fitted sites (``result.sites[0]``, from :func:`qdkit.fit.fit_sites`) go through
-    :func:`qdkit.mas.mas_spectrum`.
+    ``model`` is the :class:`CzjzekLineModel` of :func:`fit_czjzek`; without it the fitted sites (``result.sites[0]``,
+    from :func:`qdkit.fit.fit_sites`) go through :func:`qdkit.mas.mas_spectrum`.
+
+    Parameters
+    ----------
+    series, fitted, result : SpinRateSeries, int, FitResult
+        The series, the index of the fitted spectrum, and the fit to it.
+    model : CzjzekLineModel, optional
+        See above.
+    centre_half_width_hz : float
+        Half width of the centre band left out of the sideband correlation, Hz.
+
+    Returns
+    -------
+    SeriesPrediction
+
+    Raises
+    ------
+    ModelParameterError
+        ``fitted`` is not an index of the series.
     """
     if not 0 <= fitted < len(series.spectra):
         raise ModelParameterError(f"fitted={fitted} is not a spectrum of the series (0 … {len(series.spectra) - 1}).")
@@ -395,7 +474,23 @@ def predict_series(
 
 
 def crop(data: FitData, region_ppm: tuple[float, float]) -> FitData:
-    """The part of a spectrum inside ``region_ppm`` (both ends included)."""
+    """The part of a spectrum inside ``region_ppm`` (both ends included).
+
+    Parameters
+    ----------
+    data : FitData
+    region_ppm : (float, float)
+        The region, ppm, either order.
+
+    Returns
+    -------
+    FitData
+
+    Raises
+    ------
+    ModelParameterError
+        Fewer than 16 points lie in the region.
+    """
     lo, hi = sorted(float(v) for v in region_ppm)
     keep = (data.ppm >= lo) & (data.ppm <= hi)
     if keep.sum() < 16:
@@ -445,16 +540,37 @@ def fit_csa_manifold(
 ) -> FitResult:
     """CSA tensors (δiso, δaniso, η) with σ from one MAS sideband manifold, started blind.
 
-    With a single spinning rate the centre band is not known in advance, so fits are
-    started from every choice of ``n_sites`` among the ``n_peaks`` tallest peaks as δiso,
-    both signs of δaniso (magnitude from the manifold's second moment) and η 0.2 and 0.8;
-    the lowest χ² wins (:func:`qdkit.fit.fit_sites`, a constant baseline as nuisance).
+    With a single spinning rate the centre band is not known in advance, so fits are started from every choice of
+    ``n_sites`` among the ``n_peaks`` tallest peaks as δiso, both signs of δaniso (magnitude from the manifold's
+    second moment) and η 0.2 and 0.8; the lowest χ² wins (:func:`qdkit.fit.fit_sites`, a constant baseline as
+    nuisance).
+
+    Parameters
+    ----------
+    data, nucleus : FitData, str
+        The spectrum (one spinning rate) and its spin-1/2 nucleus.
+    n_sites, n_peaks : int
+        Number of sites, and of the tallest peaks tried as their δiso.
+    region_ppm : (float, float), optional
+        Fit only this region (:func:`crop`).
+    fwhm_hz : float
+        Starting Gaussian FWHM, Hz.
+
+    Returns
+    -------
+    FitResult
+        The fit of lowest χ².
+
+    Raises
+    ------
+    ModelParameterError
+        No positive signal, or fewer peaks than ``n_sites``.
 
     Notes
     -----
-    δaniso from the second moment: a static CSA pattern has M₂ = δaniso²(1 + η²/3)/5
-    (Mehring, *Principles of High Resolution NMR in Solids*, 1983), and MAS sidebands keep
-    the static second moment about δiso (Maricq & Waugh 1979), so |δaniso| ≈ √(5 M₂).
+    δaniso from the second moment: a static CSA pattern has M₂ = δaniso²(1 + η²/3)/5 (Mehring, *Principles of High
+    Resolution NMR in Solids*, 1983), and MAS sidebands keep the static second moment about δiso (Maricq & Waugh
+    1979), so |δaniso| ≈ √(5 M₂).
     """
     from itertools import combinations
 

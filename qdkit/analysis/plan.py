@@ -29,7 +29,25 @@ CONTACTS_MS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0)
 
 @dataclass(frozen=True)
 class Option:
-    """One setting the planner tried, with what the sample model predicts for it."""
+    """One setting the planner tried, with what the sample model predicts for it.
+
+    Attributes
+    ----------
+    pore_nm, silica_mg_per_qd_mg : float or None
+        Silica pore size, nm, and silica mass per mg of QDs (None: no silica).
+    radical_mM : float
+        Radical concentration, mM.
+    contact_ms : float or None
+        CP contact time, ms (None: direct excitation).
+    recycle_s, t_b_s : float
+        Recycle delay 1.2564·T_B, s, and the predicted build-up time T_B, s.
+    snr_per_scan, snr_per_scan_without_dnp : float
+        Predicted S/N of the species in one scan, microwaves on and off.
+    contrast : float
+        Species signal over all other signal of the element (inf when there is none).
+    scans, hours, scans_without_dnp, hours_without_dnp : int, float, int, float
+        Scans to reach the target S/N and the time they take (inf when no signal), with and without DNP.
+    """
 
     pore_nm: float | None
     silica_mg_per_qd_mg: float | None
@@ -53,6 +71,19 @@ class ExperimentPlan:
     ``sample`` and ``acquisition`` are the chosen settings (scans and recycle delay filled
     in; ``qdkit.sample.predict(plan.sample, plan.acquisition, ppm)`` reproduces ``prediction``).
     ``ranking`` lists every option tried, best first; ``why`` says in words why this one.
+
+    Attributes
+    ----------
+    sample, acquisition : qdkit.sample.Sample, qdkit.sample.Acquisition
+        The chosen settings.
+    species, mode, target_snr : str, str, float
+        What was asked for (see :func:`best_experiment`).
+    best, prediction : Option, qdkit.sample.Prediction
+        The chosen option and the sample model's prediction for it.
+    ranking : tuple of Option
+        Every option tried, best first (for ``"selectivity"``, the qualifying ones first).
+    why : str
+        Why this option, in words.
     """
 
     sample: Sample
@@ -67,10 +98,12 @@ class ExperimentPlan:
 
     @property
     def hours(self) -> float:
+        """Hours to the target S/N with DNP (``best.hours``)."""
         return self.best.hours
 
     @property
     def hours_without_dnp(self) -> float:
+        """Hours to the target S/N without DNP (``best.hours_without_dnp``)."""
         return self.best.hours_without_dnp
 
 
@@ -139,10 +172,20 @@ def best_experiment(
     ppm : array, optional
         Axis for the predictions (default: 2048 points over the species ± 5 line widths
         and sidebands).
+    mode : ``"sensitivity"`` or ``"selectivity"``
+        Fastest option, or fastest among those with at least ``selectivity_tolerance`` × the best contrast.
+    selectivity_tolerance : float
+        Fraction (0 … 1) of the best contrast an option needs in ``"selectivity"`` mode.
 
     Returns
     -------
     ExperimentPlan
+
+    Raises
+    ------
+    ModelParameterError
+        An unknown ``mode`` or species, a non-positive target S/N, reference S/N or QD mass, or no setting giving
+        any signal of the species.
     """
     if mode not in ("sensitivity", "selectivity"):
         raise ModelParameterError("mode must be 'sensitivity' (most signal) or 'selectivity' (most contrast).")

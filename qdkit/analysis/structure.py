@@ -50,6 +50,20 @@ def monotonic_range_nm(
     The largest such interval that reaches the biggest tabulated sample. Below it, a narrow
     distribution of small dots still shows the lattice's layer-by-layer jumps (perovskite
     CsPbBr3 below ~3.5 nm at 8 % spread), so a fraction there matches several diameters.
+
+    Parameters
+    ----------
+    material, element : str
+        Material (``"InP"``, ``"CdSe"``, …) and observed element (``"P"``, ``"Cd"``, …).
+    size_spread : float
+        Relative width s of the lognormal size distribution.
+    structure, termination : str, optional
+        Crystal structure and surface termination (defaults of :mod:`qdkit.models.size_ensemble`).
+
+    Returns
+    -------
+    (float, float)
+        Smallest and largest median diameter of the interval, nm.
     """
     lo, hi = _diameter_range(size_spread)
     grid = np.geomspace(lo, hi, 600)
@@ -79,6 +93,20 @@ def diameter_from_surface_fraction(
 
     Inverts :func:`qdkit.models.size_ensemble.ensemble_surface_fraction` by Brent's method
     on the diameters where it falls monotonically (:func:`monotonic_range_nm`).
+
+    Parameters
+    ----------
+    material, element : str
+        Material (``"InP"``, ``"CdSe"``, …) and observed element (``"P"``, ``"Cd"``, …).
+    fraction : float
+        Surface share of the ``element`` atoms, 0 … 1.
+    size_spread, structure, termination
+        As in :func:`monotonic_range_nm`.
+
+    Returns
+    -------
+    float
+        Median diameter, nm.
 
     Raises
     ------
@@ -122,6 +150,27 @@ def shell_metals_per_nm2(
     surface and total metal counts S, N and mean sphere area A = ⟨πD²⟩ of the sample,
     f = (S + ρA)/(N + ρA), i.e. ρ = (fN − S)/((1 − f)A). Adding shell metals leaves the
     core metals' coordination unchanged (only cation–anion bonds count).
+
+    Parameters
+    ----------
+    material, element : str
+        Material (``"InP"``, ``"CdSe"``, …) and observed element (``"P"``, ``"Cd"``, …).
+    fraction : float
+        Measured surface share f of the metal, 0 ≤ f < 1.
+    diameter_nm : float
+        Median core diameter, nm.
+    size_spread, structure
+        Relative lognormal width and crystal structure, as in :func:`monotonic_range_nm`.
+
+    Returns
+    -------
+    float
+        ρ, shell metal atoms per nm² (negative when f is below the bare core's share).
+
+    Raises
+    ------
+    ModelParameterError
+        ``fraction`` outside 0 … 1 (1 excluded).
     """
     d, _, _ = count_table(material, element, structure=structure, termination="stoichiometric")
     s, n = ensemble_counts(
@@ -148,6 +197,27 @@ def diameter_from_cation_excess(
     Core metals are the non-surface share of all metals: x + 1 = (N − S)/((1 − f)·N_X),
     with N, S, N_X the mean metal, surface-metal and anion counts of the stoichiometric
     core (:func:`qdkit.models.size_ensemble.ensemble_counts`); solved for D by Brent's method.
+
+    Parameters
+    ----------
+    material, element : str
+        Material (``"InP"``, ``"CdSe"``, …) and observed element (``"P"``, ``"Cd"``, …).
+    fraction : float
+        Measured surface share f of the metal, 0 ≤ f < 1.
+    cation_excess : float
+        x = M/X − 1 of the sample (e.g. from elemental analysis).
+    size_spread, structure
+        Relative lognormal width and crystal structure, as in :func:`monotonic_range_nm`.
+
+    Returns
+    -------
+    float
+        Median core diameter, nm.
+
+    Raises
+    ------
+    ModelParameterError
+        ``fraction`` outside 0 … 1 (1 excluded), or no tabulated core diameter matches the excess.
     """
     structure = structure or DEFAULT_STRUCTURE.get(material)
     anion = MATERIALS[(material, structure)].anions[0]
@@ -178,10 +248,27 @@ def diameter_from_cation_excess(
 class StructureResult:
     """What :func:`structure` infers, with 1σ errors and the assumptions behind it.
 
-    ``size_distribution`` is (diameters_nm, number fractions) of the inferred sample.
-    ``shell_metals_per_nm2`` and ``shell_coverage`` (that density over the model's full
-    shell, one metal per two X ligands at the ligand's default coverage) are NaN when no
-    shell was inferred.
+    Attributes
+    ----------
+    material, element : str
+        The material and the observed element.
+    surface_fraction, surface_fraction_stderr : float
+        Share f of the element's atoms in surface sites, and its σ.
+    diameter_nm, diameter_nm_stderr : float
+        Median (core) diameter, nm, and its σ.
+    diameter_interval_nm : (float, float)
+        Diameters at f ∓ σ_f (no shell) or D ± σ_D (shell), nm.
+    size_spread : float
+        Relative width of the lognormal size distribution used.
+    size_distribution : (ndarray, ndarray)
+        (diameters_nm, number fractions) of the inferred sample.
+    shell_metals_per_nm2, shell_metals_per_nm2_stderr : float
+        Z-type shell metal density, nm⁻², and its σ; NaN when no shell was inferred.
+    shell_coverage, shell_coverage_stderr : float
+        That density over the model's full shell (one metal per two X ligands at the oleate default coverage), and
+        its σ; NaN when no shell was inferred.
+    assumptions : tuple of str
+        The model assumptions the answer rests on, in words.
     """
 
     material: str
@@ -264,6 +351,8 @@ def structure(
         When plain numbers are given.
     size_spread : float
         Relative width of the lognormal size distribution (default 8 %).
+    structure : str, optional
+        Crystal structure of the material (default: the material's usual one).
     shell : bool
         Infer a Z-type M(X)₂ shell (needs ``diameter_nm`` or ``cation_excess``).
     diameter_nm, diameter_nm_stderr : float
@@ -274,6 +363,13 @@ def structure(
     Returns
     -------
     StructureResult
+
+    Raises
+    ------
+    ModelParameterError
+        No element given or known from the fit, fewer than two finite populations, ``surface_sites`` not naming some
+        but not all sites, a shell asked for without ``diameter_nm`` or ``cation_excess``, a diameter outside the
+        tabulated range, or a fraction/excess the model cannot give.
     """
     cov = None
     fit_assumptions: list[str] = []

@@ -1,7 +1,7 @@
 """Atomistic quantum-dot models: lattice, spherical or faceted cut, core/surface classes, ligands.
 
-Builds the inorganic core atom by atom, tells core from surface atoms by their coordination,
-and adds an optional CdX2 (Z-type) shell and a ligand shell whose protons feed the CP model.
+Builds the inorganic core atom by atom, tells core from surface atoms by their coordination, and adds an optional CdX2
+(Z-type) shell and a ligand shell whose protons feed the CP model.
 """
 
 from __future__ import annotations
@@ -50,20 +50,17 @@ class Nanocrystal:
 
     Attributes
     ----------
-    material, structure : str
+    material, structure, faceted : str, str, bool
+        What :func:`build` was given (``faceted``: polyhedral rather than spherical cut).
     diameter_nm : float
         Diameter asked for (the cut of the inorganic core, shell excluded).
     positions : ndarray (N, 3)
         Atom positions in Å, centre at the origin.
     elements : ndarray (N,) of str
-    coordination : ndarray (N,) of int
-        Cation–anion bonds of each atom inside the dot.
-    full_coordination : ndarray (N,) of int
-        The same number in the bulk crystal.
-    is_surface : ndarray (N,) of bool
-        Under-coordinated atoms (coordination < full coordination).
-    is_shell : ndarray (N,) of bool
-        Metal atoms of the CdX2 (Z-type) shell.
+    coordination, full_coordination : ndarray (N,) of int
+        Cation–anion bonds of each atom inside the dot, and the same number in the bulk crystal.
+    is_surface, is_shell : ndarray (N,) of bool
+        Under-coordinated atoms (coordination < full coordination); metal atoms of the CdX2 (Z-type) shell.
     depth_A : ndarray (N,) of float
         Distance to the nearest surface atom (0 for surface atoms).
     ligand : Ligand or None
@@ -113,12 +110,22 @@ class Nanocrystal:
         return m
 
     def counts(self) -> dict[str, int]:
-        """Number of atoms per element."""
+        """Number of atoms per element.
+
+        Returns
+        -------
+        dict of str to int
+        """
         el, n = np.unique(self.elements, return_counts=True)
         return {str(e): int(k) for e, k in zip(el, n)}
 
     def surface_counts(self) -> dict[str, int]:
-        """Number of under-coordinated (surface) atoms per element."""
+        """Number of under-coordinated (surface) atoms per element.
+
+        Returns
+        -------
+        dict of str to int
+        """
         return {e: int((self.is_surface & (self.elements == e)).sum()) for e in self.counts()}
 
     def surface_fraction(self, element: str) -> float:
@@ -268,10 +275,9 @@ def build(
 ) -> Nanocrystal:
     """Build an atomistic quantum dot (cached: identical arguments return the same object).
 
-    The bulk lattice (cation at the centre) is cut to a sphere of ``diameter_nm`` (or the
-    faceted polyhedron inscribed in it), atoms left with fewer than two bonds are removed
-    repeatedly, and atoms are classified by coordination: surface = fewer cation–anion
-    bonds than in the bulk. ``depth_A`` is the distance to the nearest surface atom.
+    The bulk lattice (cation at the centre) is cut to a sphere of ``diameter_nm`` (or the faceted polyhedron inscribed
+    in it), atoms left with fewer than two bonds are removed repeatedly, and atoms are classified by coordination:
+    surface = fewer cation–anion bonds than in the bulk. ``depth_A`` is the distance to the nearest surface atom.
 
     Parameters
     ----------
@@ -282,18 +288,17 @@ def build(
     structure : str, optional
         ``"zincblende"`` / ``"wurtzite"`` (CdSe), otherwise the material's only structure.
     faceted : bool
-        Truncated octahedron ({100} at R, {111} at 0.866 R) for zinc blende and rock salt,
-        a cube for the perovskite, a hexagonal prism for wurtzite.
+        Truncated octahedron ({100} at R, {111} at 0.866 R) for zinc blende and rock salt, a cube for the perovskite,
+        a hexagonal prism for wurtzite.
     shell : {None, "CdX2", "PbX2"}
-        Add the Z-type M(X)2 shell of the CdSe_core(CdX2)_shell model (Anderson et al.,
-        JACS 135, 18536 (2013); Piveteau et al. 2015): extra metal atoms on the next
-        cation lattice sites outside a stoichiometric core, each bound to two X ligands,
-        as many as the ligand coverage asks for (one metal per two ligands) and the outer
+        Add the Z-type M(X)2 shell of the CdSe_core(CdX2)_shell model (Anderson et al., JACS 135, 18536 (2013);
+        Piveteau et al. 2015): extra metal atoms on the next cation lattice sites outside a stoichiometric core, each
+        bound to two X ligands, as many as the ligand coverage asks for (one metal per two ligands) and the outer
         lattice sites allow.
     ligand : str or Ligand, optional
-        ``"oleate"``, ``"myristate"``, ``"phosphonate"``, ``"oleylamine"`` or a
-        :class:`Ligand`. Defaults to oleate when a shell is requested. Without a ligand
-        only the solvent's protons (from 3 Å beyond the outermost atom) surround the dot.
+        ``"oleate"``, ``"myristate"``, ``"phosphonate"``, ``"oleylamine"`` or a :class:`Ligand`. Defaults to oleate
+        when a shell is requested. Without a ligand only the solvent's protons (from 3 Å beyond the outermost atom)
+        surround the dot.
     ligands_per_nm2 : float, optional
         Coverage; default the ligand's (4.0 nm⁻² for carboxylates).
     protons_per_ligand : int, optional
@@ -301,17 +306,21 @@ def build(
     ligand_length_nm : float, optional
         Override the ligand shell thickness (0.5–4 nm; the paper: 1.5–2.5 nm).
     termination : {None, "cation_rich", "stoichiometric"}
-        ``"cation_rich"`` (default without a shell) also removes anions that keep half or
-        fewer of their bonds, giving the metal-rich surfaces of carboxylate-capped QDs
-        (In:P ≈ 1.1–1.2 at 3 nm). ``"stoichiometric"`` (default with a shell, and for the
-        perovskite) only removes atoms with fewer than two bonds.
+        ``"cation_rich"`` (default without a shell) also removes anions that keep half or fewer of their bonds, giving
+        the metal-rich surfaces of carboxylate-capped QDs (In:P ≈ 1.1–1.2 at 3 nm). ``"stoichiometric"`` (default with
+        a shell, and for the perovskite) only removes atoms with fewer than two bonds.
     solvent_h_per_A3 : float
-        Proton density of the frozen solvent around and between the ligands
-        (default TCE, 0.0114 H/Å³; use 0 for a deuterated solvent).
+        Proton density of the frozen solvent around and between the ligands (default TCE, 0.0114 H/Å³; use 0 for a
+        deuterated solvent).
 
     Returns
     -------
     Nanocrystal
+
+    Raises
+    ------
+    ModelParameterError
+        Unknown ligand, material, structure or termination; ligand overrides without a ligand or out of range.
 
     Examples
     --------
@@ -462,15 +471,29 @@ def ensemble_surface_fraction(
 ) -> float:
     """Surface fraction of ``element`` averaged over a sample's size distribution.
 
-    A single lattice cut jumps between "magic" sizes (InP surface P: 0.35 at 2.9 nm, 0.27 at
-    3.0 nm, 0.22 at 3.1 nm); a real sample averages over its lognormal size distribution of
-    relative width ``size_spread`` (8 % is typical of colloidal QDs; Murray, Norris &
-    Bawendi, JACS 115, 8706 (1993): 5–10 %), each dot weighted by its number of
-    ``element`` atoms as an NMR integral counts atoms. The average falls smoothly and
-    monotonically with the diameter (tabulated counts on 1 % diameter steps:
-    :func:`qdkit.models.size_ensemble.ensemble_surface_fraction`). ``size_spread=0`` gives
-    the single dot. Ligand arguments of :func:`build` are accepted and do not matter (they
-    do not change which lattice atoms are under-coordinated).
+    A single lattice cut jumps between "magic" sizes (InP surface P: 0.35 at 2.9 nm, 0.27 at 3.0 nm, 0.22 at 3.1 nm);
+    a real sample averages over its lognormal size distribution of relative width ``size_spread`` (8 % is typical of
+    colloidal QDs; Murray, Norris & Bawendi, JACS 115, 8706 (1993): 5–10 %), each dot weighted by its number of
+    ``element`` atoms as an NMR integral counts atoms. The average falls smoothly and monotonically with the diameter
+    (tabulated counts on 1 % diameter steps: :func:`qdkit.models.size_ensemble.ensemble_surface_fraction`).
+    ``size_spread=0`` gives the single dot. Ligand arguments of :func:`build` are accepted and do not matter (they do
+    not change which lattice atoms are under-coordinated).
+
+    Parameters
+    ----------
+    material, element, diameter_nm, size_spread, structure, termination
+        Material, observed element, median diameter (nm), relative lognormal width, and :func:`build`'s options.
+    **ligand_kwargs
+        ``ligand``, ``ligands_per_nm2``, ``protons_per_ligand``, ``ligand_length_nm``, ``solvent_h_per_A3`` (ignored).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ModelParameterError
+        Any other keyword (``shell``, ``faceted`` …): it would change the surface.
     """
     unknown = set(ligand_kwargs) - _SURFACE_NEUTRAL
     if unknown:
@@ -488,9 +511,8 @@ def ensemble_surface_fraction(
 def _spread(pos, sites, priority, n, diameter_nm):
     """Pick ``n`` of ``sites`` (highest priority first) keeping them apart on the surface.
 
-    Sites closer than 0.8 × the mean spacing √(area/n) are skipped in a first pass and
-    only used if too few remain. Ties are broken by a fixed-seed shuffle so that the
-    result is reproducible.
+    Sites closer than 0.8 × the mean spacing √(area/n) are skipped in a first pass and only used if too few remain.
+    Ties are broken by a fixed-seed shuffle so that the result is reproducible.
     """
     if n <= 0 or len(sites) == 0:
         return np.zeros(0, int)
@@ -535,8 +557,8 @@ def _add_shell(mat, pos, el, is_cat, zfull, bulk_pos, bulk_cat, keep, n_lig, rad
 def _place_heads(pos, anchors, distance_A):
     """Head atoms outward from each anchor; a second ligand on the same metal is tilted.
 
-    One ligand sits on the radial direction; two ligands on one metal (CdX2) are tilted
-    by ±35° about a fixed tangent, roughly the O–Cd–O geometry of a cadmium dicarboxylate.
+    One ligand sits on the radial direction; two ligands on one metal (CdX2) are tilted by ±35° about a fixed tangent,
+    roughly the O–Cd–O geometry of a cadmium dicarboxylate.
     """
     if len(anchors) == 0:
         return np.zeros((0, 3)), np.zeros(0, int)
@@ -559,10 +581,9 @@ def _place_heads(pos, anchors, distance_A):
 def _proton_layers(envelope_A, ligand, n_lig, solvent_h_per_A3, n_slices=24):
     """Ligand and solvent protons as concentric uniform shells.
 
-    Ligand chains stand radially from r0 = envelope + proton gap to r0 + length, with a
-    uniform number of protons per unit chain length, so their density falls as 1/r²:
-    n(r) = N_H / (4π r² L), capped at the density of packed hydrocarbon. Solvent fills the
-    remaining volume fraction inside the ligand shell and all space beyond it.
+    Ligand chains stand radially from r0 = envelope + proton gap to r0 + length, with a uniform number of protons per
+    unit chain length, so their density falls as 1/r²: n(r) = N_H / (4π r² L), capped at the density of packed
+    hydrocarbon. Solvent fills the remaining volume fraction inside the ligand shell and all space beyond it.
     """
     if ligand is None:
         r0 = envelope_A + 3.0

@@ -47,6 +47,18 @@ TABLE_KEYS += [(m, s, "stoichiometric") for (m, s) in MATERIALS if s != "perovsk
 
 
 def table_key(material, structure, termination) -> str:
+    """Key of one table in :data:`TABLE_PATH`.
+
+    Parameters
+    ----------
+    material, structure, termination : str
+        E.g. ``"InP"``, ``"zincblende"``, ``"cation_rich"`` (see :data:`TABLE_KEYS`).
+
+    Returns
+    -------
+    str
+        ``"material|structure|termination"``.
+    """
     return f"{material}|{structure}|{termination}"
 
 
@@ -73,7 +85,26 @@ def _load() -> dict:
 
 @functools.lru_cache(maxsize=64)
 def count_table(material: str, element: str, *, structure: str | None = None, termination: str | None = None):
-    """(diameters_nm, total, surface) arrays of the tabulated single-dot counts of ``element``."""
+    """(diameters_nm, total, surface) arrays of the tabulated single-dot counts of ``element``.
+
+    Parameters
+    ----------
+    material, element : str
+        E.g. ``"InP", "P"``.
+    structure, termination : str, optional
+        As for :func:`qdkit.nanocrystal.build` (default: the material's usual structure and termination).
+
+    Returns
+    -------
+    diameters_nm, total, surface : ndarray
+        Grid diameters and the number of all and of surface ``element`` atoms of each single dot (read-only).
+
+    Raises
+    ------
+    ModelParameterError
+        Unknown material or structure, a termination not tabulated, no ``element`` atoms in the material, or the
+        table file missing.
+    """
     material, structure, termination = _resolve(material, structure, termination)
     doc = _load()
     table = doc["tables"].get(table_key(material, structure, termination))
@@ -99,6 +130,20 @@ def size_weights(diameter_nm: float, size_spread: float, grid_nm=GRID_DIAMETERS_
     p(D) ∝ exp(−(ln D − ln D̄)²/2s²) per unit ln D, s = ``size_spread`` (the relative
     standard deviation σ_D/D̄ for small s); the geometric grid has equal steps in ln D, so
     the weights need no Jacobian. Cut at ±4 s and normalised to sum 1.
+
+    Parameters
+    ----------
+    diameter_nm : float
+        Median diameter D̄, nm.
+    size_spread : float
+        s, within :data:`SIZE_SPREAD_RANGE`.
+    grid_nm : array
+        Geometric grid of diameters, nm (default :data:`GRID_DIAMETERS_NM`).
+
+    Returns
+    -------
+    ndarray
+        Weight of each grid diameter, summing to 1.
 
     Raises
     ------
@@ -135,7 +180,20 @@ def ensemble_counts(
     structure: str | None = None,
     termination: str | None = None,
 ):
-    """Mean (surface, total) atoms of ``element`` per dot over the size distribution."""
+    """Mean (surface, total) atoms of ``element`` per dot over the size distribution.
+
+    Σ_D p(D) n(D) with p(D) from :func:`size_weights` and the counts of :func:`count_table`.
+
+    Parameters
+    ----------
+    material, element, diameter_nm, size_spread, structure, termination
+        As for :func:`ensemble_surface_fraction`.
+
+    Returns
+    -------
+    surface, total : float
+        Mean number of surface and of all ``element`` atoms per dot.
+    """
     d, total, surface = count_table(material, element, structure=structure, termination=termination)
     w = size_weights(diameter_nm, size_spread, d)
     return float(w @ surface), float(w @ total)

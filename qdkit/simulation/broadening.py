@@ -23,6 +23,25 @@ __all__ = [
 
 
 def axis_grid(ppm) -> tuple[float, float, int]:
+    """(first value, step, size) of an evenly spaced ppm axis.
+
+    Parameters
+    ----------
+    ppm : array
+        1-D chemical-shift axis, ppm, evenly spaced in either direction.
+
+    Returns
+    -------
+    start, step : float
+        First point and signed spacing, ppm.
+    n : int
+        Number of points.
+
+    Raises
+    ------
+    ModelParameterError
+        The axis is not 1-D with at least 2 points, or is not evenly spaced.
+    """
     ppm = np.asarray(ppm, dtype=float)
     if ppm.ndim != 1 or ppm.size < 2:
         raise ModelParameterError("The ppm axis must be a 1-D array of at least 2 points.")
@@ -46,6 +65,18 @@ def line_transform(nfft: int, gauss_pts: float, lorentz_pts: float) -> np.ndarra
     A Gaussian of FWHM g and a Lorentzian of FWHM Γ transform to
     exp(−2π²σ²f² − πΓ|f|) with σ = g/(2√(2 ln 2)) — the apodisation of the FID that
     produces the line (mrsimulator and TopSpin broaden the same way).
+
+    Parameters
+    ----------
+    nfft : int
+        Length of the (padded) real FFT.
+    gauss_pts, lorentz_pts : float
+        Gaussian and Lorentzian FWHM, in axis points.
+
+    Returns
+    -------
+    ndarray
+        The transform at the ``nfft // 2 + 1`` rfft frequencies (read-only, cached).
     """
     f = np.arange(nfft // 2 + 1) / nfft
     sigma = gauss_pts / (2.0 * math.sqrt(2.0 * math.log(2.0)))
@@ -64,6 +95,20 @@ def sticks_on_axis(positions_pts, intensities, n: int) -> np.ndarray:
 
     Quadratic (three-point Lagrange) weights keep each stick's area, centre and second
     moment. Used only for lines narrower than a point.
+
+    Parameters
+    ----------
+    positions_pts : ndarray
+        Stick positions, in (fractional) axis points.
+    intensities : ndarray
+        Stick intensities (areas), same length.
+    n : int
+        Number of axis points.
+
+    Returns
+    -------
+    ndarray
+        Intensity at points 0 … n−1 (parts falling outside are dropped).
     """
     i0 = np.rint(positions_pts).astype(int)
     d = positions_pts - i0
@@ -85,6 +130,23 @@ def broadened_sticks(
     exact, sub-point position with its true width; the padded transform (3n points) keeps
     wrap-around of far tails out of the window. Sticks more than n points outside the
     window are dropped.
+
+    Parameters
+    ----------
+    first_pts, spacing_pts : float
+        Position of the first stick and the spacing, in (fractional) axis points.
+    intensities : ndarray
+        Areas of the sticks, one per position (zeros allowed).
+    n : int
+        Number of axis points.
+    gauss_pts, lorentz_pts : float
+        Gaussian and Lorentzian FWHM, in axis points; below about one point the sticks are
+        spread with :func:`sticks_on_axis` instead.
+
+    Returns
+    -------
+    ndarray
+        Broadened intensity at points 0 … n−1 (per point; each line keeps its area).
     """
     pos = first_pts + spacing_pts * np.arange(intensities.size)
     inten = np.where((pos > -n) & (pos < 2 * n), intensities, 0.0)
@@ -108,7 +170,20 @@ def broadened_sticks(
 
 
 def broadened_bins(bins: np.ndarray, gauss_pts: float, lorentz_pts: float) -> np.ndarray:
-    """Per-point fractions (e.g. a static pattern) convolved with the Voigt line."""
+    """Per-point fractions (e.g. a static pattern) convolved with the Voigt line.
+
+    Parameters
+    ----------
+    bins : ndarray
+        Intensity in each axis point.
+    gauss_pts, lorentz_pts : float
+        Gaussian and Lorentzian FWHM, in axis points.
+
+    Returns
+    -------
+    ndarray
+        The convolved intensity, same size (``bins`` itself when both widths are 0).
+    """
     if gauss_pts == 0 and lorentz_pts == 0:
         return bins
     n = bins.size

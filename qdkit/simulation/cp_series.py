@@ -22,7 +22,19 @@ __all__ = ["ContactSeriesTruth", "synthetic_contact_series"]
 
 @dataclass(frozen=True)
 class ContactSeriesTruth:
-    """The hidden truth of a synthetic series: normalised populations and time constants."""
+    """The hidden truth of a synthetic series: normalised populations and time constants.
+
+    Attributes
+    ----------
+    populations : ndarray
+        Site shares, summing to 1.
+    t_is_ms : ndarray
+        Cross-polarisation time T_IS of each site, ms.
+    t1rho_ms : float or ndarray
+        ¹H T1ρ, ms: one value, or one per site when one per site was given.
+    noise_sigma : ndarray
+        Noise σ of each spectrum, in its intensity units.
+    """
 
     populations: np.ndarray
     t_is_ms: np.ndarray
@@ -54,22 +66,37 @@ def synthetic_contact_series(
     Parameters
     ----------
     sites : sequence of Site
+        Lineshapes of the sites (their ``weight`` is ignored), all of one nucleus.
     populations : sequence of float
         Site shares (normalised here).
     t_is_ms : sequence of float
+        T_IS of each site, ms.
     t1rho_ms : float or sequence of float
+        ¹H T1ρ, ms: shared, or one per site.
     contact_ms : sequence of float
+        Contact times, ms: one spectrum each.
     field_T, mas_hz : float
+        Magnetic field, T, and spinning rate, Hz.
     ppm : array, optional
         Axis (high → low); default 4096 points spanning every site ±(3 widths + 5 sidebands).
     snr : float
+        Tallest point of each noise-free spectrum over the noise σ.
     seed : int, optional
+        Seed of the noise generator (None: fresh noise each call).
+    noise_smoothing_pts : int
+        Moving-average length of the noise (scaled by 1/√n); 0 or 1 gives white noise.
 
     Returns
     -------
     spectra : list of Spectrum
         Titles say SYNTHETIC; ``meta.contact_ms`` holds each contact time.
     truth : ContactSeriesTruth
+
+    Raises
+    ------
+    ModelParameterError
+        ``sites`` empty or not :class:`Site` objects, not one non-negative population and one T_IS per site, or
+        ``snr`` ≤ 0.
     """
     sites = list(sites)
     if not sites or not all(isinstance(s, Site) for s in sites):

@@ -102,6 +102,26 @@ _CHUNK_ELEMENTS = 1 << 20
 
 @lru_cache(maxsize=4096)
 def sideband_intensities_cached(ratio: float, eta: float, scheme: str, density: int, n_time: int):
+    """The exact powder-averaged sideband intensities, cached (see :func:`sideband_intensities`).
+
+    Parameters
+    ----------
+    ratio : float
+        δaniso·ν_ref/ν_r, signed.
+    eta : float
+        Asymmetry η.
+    scheme, density : str, int
+        Orientation set and its density (:func:`qdkit.powder.orientations`).
+    n_time : int
+        Time points per rotor period (the number of orders resolved).
+
+    Returns
+    -------
+    order : ndarray of int
+        Sideband orders above 1e-9 of the tallest, ascending (read-only).
+    intensity : ndarray
+        Their intensities, summing to 1 (read-only).
+    """
     h0, h1, weight = _harmonics(scheme, density)
     coeff = (ratio * (h0 + eta * h1)).astype(np.float32)
     basis = _phase_basis(n_time)
@@ -267,6 +287,21 @@ def static_pattern(iso_ppm: float, aniso_ppm: float, eta: float, ppm_edges: np.n
 
     The static (Bloembergen–Rowland) pattern: a crystallite at (α, β) resonates at
     δiso + δaniso[P2(cos β) − (η/2) sin²β cos 2α] (Haeberlen convention).
+
+    Parameters
+    ----------
+    iso_ppm, aniso_ppm : float
+        δiso and δaniso = δzz − δiso, ppm (δaniso = 0 puts everything in the bin of δiso).
+    eta : float
+        Asymmetry η, 0 … 1.
+    ppm_edges : array
+        Bin edges, ppm, monotonic in either direction.
+
+    Returns
+    -------
+    ndarray
+        Fraction of the pattern in each of the ``len(ppm_edges) - 1`` bins (≥ 0; sums to 1
+        when the edges span the whole pattern).
     """
     edges = np.asarray(ppm_edges, dtype=float)
     if aniso_ppm == 0.0:

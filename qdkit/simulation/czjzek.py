@@ -31,7 +31,23 @@ def czjzek_pdf(cq_mhz, eta_q, sigma_mhz: float):
     (G. Czjzek et al., Phys. Rev. B 23, 2513 (1981); J.-B. d'Espinose de Lacaillerie,
     C. Fretigny and D. Massiot, J. Magn. Reson. 192, 244 (2008)), normalised to 1 over
     C_Q ≥ 0 and 0 ≤ η ≤ 1 (the constant checked by numerical integration in the tests).
-    ``sigma_mhz`` is the standard deviation of the EFG components in units of C_Q.
+
+    Parameters
+    ----------
+    cq_mhz, eta_q : float or array
+        Quadrupolar coupling C_Q, MHz, and asymmetry η_Q (broadcast together).
+    sigma_mhz : float
+        σ, the standard deviation of the EFG components in units of C_Q, MHz.
+
+    Returns
+    -------
+    ndarray
+        P(C_Q, η_Q), per MHz per unit η.
+
+    Raises
+    ------
+    ModelParameterError
+        ``sigma_mhz`` is not positive.
     """
     if not sigma_mhz > 0:
         raise ModelParameterError(f"The Czjzek width sigma_mhz must be positive, got {sigma_mhz}.")
@@ -53,7 +69,26 @@ def voigt_kernel(
     """A unit-sum Voigt line on the axis spacing of ``ppm``, centred (plus ``shift_ppm``)
     on the middle point of an odd-length window as long as ``ppm``: the kernel of
     :func:`broaden`. The line comes from :func:`qdkit.mas.mas_spectrum` (a site without
-    anisotropy, exact sub-point position)."""
+    anisotropy, exact sub-point position).
+
+    Parameters
+    ----------
+    nucleus : str
+        Isotope label (sets the Hz → ppm conversion).
+    field_T : float
+        Magnetic field, T.
+    ppm : array
+        Evenly spaced axis whose spacing and length the kernel takes.
+    shift_ppm : float
+        Offset of the line from the window's centre, ppm.
+    fwhm_hz, lorentz_hz : float
+        Gaussian and Lorentzian FWHM, Hz.
+
+    Returns
+    -------
+    ndarray
+        The kernel, 2·(len(ppm) // 2) + 1 points, summing to 1 up to tails outside the window.
+    """
     ppm = np.asarray(ppm, float)
     step = (ppm[-1] - ppm[0]) / (ppm.size - 1)
     half = ppm.size // 2
@@ -64,7 +99,20 @@ def voigt_kernel(
 
 
 def broaden(bins: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Convolve per-point fractions with a :func:`voigt_kernel` (same length out)."""
+    """Convolve per-point fractions with a :func:`voigt_kernel` (same length out).
+
+    Parameters
+    ----------
+    bins : ndarray
+        Per-point fractions on the axis (1-D).
+    kernel : ndarray
+        From :func:`voigt_kernel` on the same axis.
+
+    Returns
+    -------
+    ndarray
+        The broadened intensity, as long as ``bins``.
+    """
     return fftconvolve(bins, kernel, mode="same")
 
 
@@ -86,6 +134,11 @@ class CzjzekDistribution:
         Largest C_Q of the grid, MHz.
     n_cq, n_eta : int
         Number of C_Q and η_Q nodes.
+
+    Raises
+    ------
+    ModelParameterError
+        The nucleus is not half-integer quadrupolar, ``cq_max_mhz`` ≤ 0, ``n_cq`` < 2 or ``n_eta`` < 1.
     """
 
     nucleus: str
@@ -112,7 +165,23 @@ class CzjzekDistribution:
         return c.ravel(), e.ravel()
 
     def weights(self, sigma_mhz: float) -> np.ndarray:
-        """Normalised weight of every node for the width ``sigma_mhz``."""
+        """Normalised weight of every node for the width ``sigma_mhz``.
+
+        Parameters
+        ----------
+        sigma_mhz : float
+            Czjzek width σ, MHz (see :func:`czjzek_pdf`).
+
+        Returns
+        -------
+        ndarray
+            Weight of each node of :attr:`nodes`, summing to 1.
+
+        Raises
+        ------
+        ModelParameterError
+            σ ≤ 0, or so small or large that the grid carries no weight.
+        """
         c, e = self.nodes
         w = czjzek_pdf(c, e, sigma_mhz)
         total = w.sum()
@@ -128,7 +197,24 @@ class CzjzekDistribution:
         self, iso_ppm: float, sigma_mhz: float, *, fwhm_hz: float = 0.0, lorentz_hz: float = 0.0, weight: float = 1.0
     ) -> list[Site]:
         """The distribution as ordinary :class:`Site` objects (weights summing to ``weight``),
-        for :func:`qdkit.mas.mas_spectrum` or mrsimulator."""
+        for :func:`qdkit.mas.mas_spectrum` or mrsimulator.
+
+        Parameters
+        ----------
+        iso_ppm : float
+            Isotropic shift of every node, ppm.
+        sigma_mhz : float
+            Czjzek width σ, MHz.
+        fwhm_hz, lorentz_hz : float
+            Gaussian and Lorentzian FWHM of every node, Hz.
+        weight : float
+            Total weight of the distribution.
+
+        Returns
+        -------
+        list of Site
+            One site per node.
+        """
         c, e = self.nodes
         return [
             Site(
@@ -145,6 +231,15 @@ class CzjzekDistribution:
 
     def component_bins(self, iso_ppm: float, field_T: float, mas_hz: float, ppm):
         """Unbroadened central- and satellite-transition fractions of every node.
+
+        Parameters
+        ----------
+        iso_ppm : float
+            Isotropic shift, ppm.
+        field_T, mas_hz : float
+            Magnetic field, T, and spinning rate, Hz.
+        ppm : array
+            Evenly spaced ppm axis.
 
         Returns
         -------

@@ -61,7 +61,24 @@ __all__ = [
 
 
 def sideband_positions_ppm(iso_ppm: float, order, mas_hz: float, reference_mhz: float):
-    """δiso + k·ν_r/ν_ref: where order-k sidebands fall on a ppm axis (any sign of γ)."""
+    """δiso + k·ν_r/ν_ref: where order-k sidebands fall on a ppm axis (any sign of γ).
+
+    Parameters
+    ----------
+    iso_ppm : float
+        Isotropic shift δiso, ppm.
+    order : int or array of int
+        Sideband order(s) k (0 = centre band).
+    mas_hz : float
+        Spinning rate ν_r, Hz.
+    reference_mhz : float
+        Ξ reference frequency ν_ref of the nucleus at this field, MHz.
+
+    Returns
+    -------
+    float or ndarray
+        Sideband position(s), ppm (same shape as ``order``).
+    """
     return iso_ppm + np.asarray(order) * mas_hz / reference_mhz
 
 
@@ -181,6 +198,23 @@ def site_spectra(
     ``weights @ site_spectra(...)`` is the spectrum for any new weights: the way to
     recombine when only amplitudes change (contact time, pore size, loading). Rows are
     cached per (site without weight, field, rate, axis); the returned array is new.
+
+    Parameters
+    ----------
+    sites : iterable of Site
+        The sites; their ``weight`` is ignored.
+    field_T, mas_hz, ppm, scheme, density, transitions
+        As in :func:`mas_spectrum`.
+
+    Returns
+    -------
+    ndarray, shape (n_sites, n_points)
+        Unit-weight intensity per ppm of each site on the axis.
+
+    Raises
+    ------
+    ModelParameterError
+        ``field_T`` ≤ 0, ``mas_hz`` < 0, or an item of ``sites`` is not a :class:`Site`.
     """
     sites = list(sites)
     _check_conditions(field_T, mas_hz)
@@ -293,18 +327,36 @@ def simulate_cpmg(
 
     Parameters
     ----------
+    sites : Site or sequence of Site
+        The sites, all of one nucleus.
+    field_T, mas_hz : float
+        Magnetic field (T) and spinning rate (Hz, 0 = static), as in :func:`mas_spectrum`.
     sw_hz : float
-        Spectral width (dwell = 1/sw_hz).
+        Spectral width, Hz (dwell = 1/sw_hz).
     n_echoes, echo_period_us
-        Number of echoes and the time between echo tops.
+        Number of echoes and the time between echo tops, µs.
     t2_ms : float
-        Transverse relaxation time of the echo envelope.
+        Transverse relaxation time of the echo envelope, ms.
     points_per_echo : int, optional
         Points per echo window (default round(echo_period · sw)); must not exceed it.
     offset_ppm : float
         ppm of the carrier (centre of the spectral window).
     noise_rms : float
         Standard deviation of complex Gaussian noise added to each point.
+    seed : int, optional
+        Seed of the noise generator (None: a fresh one each call).
+
+    Returns
+    -------
+    Dataset
+        The complex echo train (``n_echoes`` windows of echo plus gap points) with
+        metadata marking it synthetic (``source="synthetic"``, ``vendor="qdkit-synthetic"``).
+
+    Raises
+    ------
+    ModelParameterError
+        No sites, sites of different nuclei, ``n_echoes`` < 1, a non-positive period,
+        width or T2, or ``points_per_echo`` outside 4 … echo_period·sw.
     """
     from qdkit.dataset import Dataset, Meta
 

@@ -38,6 +38,22 @@ def mrsim_site(site, field_T: float):
     (``Isotope.ref_larmor_ratio``). The isotropic shift needs no such factor.
     ``Site.euler_deg`` becomes the quadrupolar tensor's (α, β, γ) with the shielding tensor
     at zero angles: the EFG orientation relative to the CSA frame.
+
+    Parameters
+    ----------
+    site : qdkit.mas.Site
+        The site (its widths and weight are applied elsewhere, by :func:`mrsim_spectrum`).
+    field_T : float
+        Magnetic field, T (not used by the conversion; kept for a uniform signature).
+
+    Returns
+    -------
+    mrsimulator.Site
+
+    Raises
+    ------
+    ModelParameterError
+        mrsimulator is not installed.
     """
     _require_mrsimulator()
     from mrsimulator import Site as MSite
@@ -78,6 +94,27 @@ def comparison_axis(
     −ν_Q²/(30ν0)·[I(I+1) − 3/4]·(1 + η_Q²/3), Freude & Haase 1993), so those lines sit on
     points in both programs. It spans the CSA pattern, the satellites when
     ``transitions="all"``, the line tails and a few spinning sidebands.
+
+    Parameters
+    ----------
+    site : qdkit.mas.Site
+        The site; it needs a Gaussian width ``fwhm_hz`` > 0.
+    field_T, mas_hz : float
+        Magnetic field, T, and spinning rate, Hz (0 = static).
+    points_per_fwhm : float
+        Axis points per Gaussian FWHM (fewer where a whole number per sideband needs a finer step).
+    transitions : ``"all"`` or ``"central"``
+        Whether the axis must also span the satellite transitions.
+
+    Returns
+    -------
+    ndarray
+        The ppm axis, high to low.
+
+    Raises
+    ------
+    ModelParameterError
+        The site has no Gaussian width.
     """
     nuc = nuclei.get(site.nucleus)
     ref_mhz = nuc.reference_mhz(field_T)
@@ -134,6 +171,11 @@ def mrsim_spectrum(
     ndarray
         Intensity per ppm on ``ppm``; each site's part inside the axis is scaled to integrate
         (sum × |Δppm|) to its weight.
+
+    Raises
+    ------
+    ModelParameterError
+        mrsimulator is not installed, or ``transitions`` is neither ``"all"`` nor ``"central"``.
     """
     _require_mrsimulator()
     from mrsimulator import Simulator, SpinSystem
@@ -234,11 +276,18 @@ def mrsim_spectra_isolated(cases, *, timeout_s: float = 600.0) -> list[np.ndarra
         Each with ``sites`` (list of :class:`~qdkit.mas.Site`), ``field_T``, ``mas_hz``,
         ``ppm`` (evenly spaced array) and optionally ``options`` (keyword arguments of
         :func:`mrsim_spectrum`).
+    timeout_s : float
+        Seconds the child process may take (``subprocess.TimeoutExpired`` beyond).
 
     Returns
     -------
     list of ndarray
         One spectrum per case, in order.
+
+    Raises
+    ------
+    ModelParameterError
+        The child process failed (its error output is in the message).
     """
     import json
     import subprocess

@@ -101,7 +101,20 @@ def _spin_operators(two_i: int):
 
 def transition_weights(spin: float) -> tuple[np.ndarray, np.ndarray]:
     """Magnetic quantum numbers m of the upper level of each transition m−1 ↔ m, and the
-    relative intensity I(I+1) − m(m−1) of each (normalised to sum 1)."""
+    relative intensity I(I+1) − m(m−1) of each (normalised to sum 1).
+
+    Parameters
+    ----------
+    spin : float
+        Nuclear spin I (3/2, 5/2, 7/2, 9/2 …).
+
+    Returns
+    -------
+    m : ndarray
+        −I+1 … I, ascending (the central transition is m = ½).
+    weight : ndarray
+        Non-selective short-pulse intensity of each transition, summing to 1.
+    """
     m = np.arange(-spin + 1, spin + 1)
     w = spin * (spin + 1) - m * (m - 1)
     return m, w / w.sum()
@@ -116,6 +129,16 @@ def second_order_coefficients(two_i: int) -> tuple[np.ndarray, np.ndarray]:
     (V normalised to V_zz(PAS) = 1) and C = C_Q/(2I(2I−1)). Obtained from
     E_m⁽²⁾ = Σ_n |⟨n|H|m⟩|²/(m − n) with H = Σ V_ab I_a I_b for an EFG holding only
     V_xz = V_zx = 1 (q1 = 1) or only V_xy = V_yx = 1 (q2 = 1).
+
+    Parameters
+    ----------
+    two_i : int
+        Twice the nuclear spin, 2I (odd).
+
+    Returns
+    -------
+    a, b : ndarray
+        Coefficients of q1 and q2 for each of the 2I transitions, ascending m (read-only).
     """
     ops = _spin_operators(two_i)[:3]
     m = _spin_operators(two_i)[3]
@@ -139,6 +162,18 @@ def efg_in_csa_frame(eta_q: float, euler_deg=(0.0, 0.0, 0.0)) -> np.ndarray:
     EFG principal axes written in the CSA frame. This is mrsimulator's convention for a
     quadrupolar tensor at (α, β, γ) beside a shielding tensor at (0, 0, 0) (checked against
     it in the tests); the opposite convention, R V_PAS Rᵀ, is reached with (−γ, −β, −α).
+
+    Parameters
+    ----------
+    eta_q : float
+        Quadrupolar asymmetry η_Q, 0 … 1 (V_PAS = diag(−(1 + η_Q)/2, −(1 − η_Q)/2, 1)).
+    euler_deg : (float, float, float)
+        (α, β, γ), degrees, ZYZ.
+
+    Returns
+    -------
+    ndarray, shape (3, 3)
+        The traceless, symmetric EFG tensor in the CSA frame.
     """
 
     def rz(t):
@@ -196,6 +231,24 @@ def second_order_shifts_hz(
     two_i: int, cq_mhz: float, eta_q: float, larmor_mhz: float, spinning: bool, density: int = 96
 ):
     """Second-order quadrupolar shift of every transition, for each powder orientation.
+
+    ν⁽²⁾ = (C²/ν0)(a q1 + b q2) with C = C_Q/(2I(2I−1)) and (a, b) from
+    :func:`second_order_coefficients` (see the module docstring).
+
+    Parameters
+    ----------
+    two_i : int
+        Twice the nuclear spin, 2I.
+    cq_mhz : float
+        Quadrupolar coupling constant C_Q, MHz.
+    eta_q : float
+        Quadrupolar asymmetry η_Q, 0 … 1 (EFG axes along the CSA axes).
+    larmor_mhz : float
+        Larmor frequency ν0 of the nucleus, MHz.
+    spinning : bool
+        True: rotor at the magic angle, shifts averaged over its period; False: static.
+    density : int
+        Orientation density of the powder grid.
 
     Returns
     -------
@@ -300,6 +353,28 @@ def quadrupolar_bins(
     central transition (scaled to the whole weight), as after a selective pulse. The
     pattern around δiso is cached per (tensors, field, rate, axis step), so moving δiso or
     the axis costs a re-binning, not a new powder average.
+
+    Parameters
+    ----------
+    site : Site
+        A site of a half-integer quadrupolar nucleus (its widths only set the powder density).
+    field_T, mas_hz : float
+        Magnetic field, T, and spinning rate, Hz (0 = static).
+    start, step, n
+        The ppm axis as from :func:`qdkit.simulation.broadening.axis_grid`.
+    transitions : ``"all"`` or ``"central"``
+        Every single-quantum transition, or the central transition carrying the whole weight.
+
+    Returns
+    -------
+    ndarray
+        Unit-weight fraction of the site's intensity at each of the ``n`` points.
+
+    Raises
+    ------
+    ModelParameterError
+        ``site`` is not a :class:`Site`, the nucleus has integer spin, or ``transitions`` is
+        neither ``"all"`` nor ``"central"``.
     """
     if not isinstance(site, Site):
         raise ModelParameterError("quadrupolar_bins expects a qdkit.mas.Site.")

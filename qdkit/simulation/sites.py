@@ -60,6 +60,12 @@ class Site:
         Rᵀ V_PAS R with R = R_z(α) R_y(β) R_z(γ), mrsimulator's convention for its
         quadrupolar tensor angles (see :func:`qdkit.simulation.quadrupolar.efg_in_csa_frame`).
         (0, 0, 0) makes the axes coincide. Without a CSA or a C_Q it has no effect.
+
+    Raises
+    ------
+    ModelParameterError
+        A field is not a finite number, η or η_Q lies outside 0 … 1, a width is negative,
+        the isotope is unknown, or ``cq_mhz``/``euler_deg`` is set for a spin-1/2 nucleus.
     """
 
     nucleus: str
@@ -107,14 +113,48 @@ class Site:
             )
 
     def replace(self, **changes) -> Site:
+        """A copy of the site with some fields changed.
+
+        Parameters
+        ----------
+        **changes
+            Field names and their new values (``iso_ppm=-320.0``, ``fwhm_hz=500.0`` …).
+
+        Returns
+        -------
+        Site
+            The new, validated site; this one is unchanged (frozen).
+        """
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly dictionary; :meth:`from_dict` reverses it."""
+        """JSON-friendly dictionary; :meth:`from_dict` reverses it.
+
+        Returns
+        -------
+        dict
+            Field name → value (``euler_deg`` as a tuple of three degrees).
+        """
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Site:
+        """Site from a dictionary written by :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            Field name → value; missing fields take their defaults.
+
+        Returns
+        -------
+        Site
+
+        Raises
+        ------
+        ModelParameterError
+            ``data`` holds a key that is not a Site field, or a value is invalid.
+        """
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -123,14 +163,44 @@ class Site:
 
     @classmethod
     def from_principal(cls, nucleus: str, d11: float, d22: float, d33: float, **kwargs) -> Site:
-        """Site from principal components δ11, δ22, δ33 (ppm, any order); see
-        :func:`haeberlen_from_mehring`. Other fields (``fwhm_hz`` …) as keywords."""
+        """Site from principal components δ11, δ22, δ33 (ppm, any order).
+
+        Parameters
+        ----------
+        nucleus : str
+            Isotope label, e.g. ``"113Cd"``.
+        d11, d22, d33 : float
+            Principal components of the shift tensor, ppm, any order; converted with
+            :func:`haeberlen_from_mehring`.
+        **kwargs
+            Other :class:`Site` fields (``fwhm_hz``, ``weight`` …).
+
+        Returns
+        -------
+        Site
+        """
         iso, aniso, eta = haeberlen_from_mehring(d11, d22, d33)
         return cls(nucleus, iso, aniso, eta, **kwargs)
 
     @classmethod
     def from_herzfeld_berger(cls, nucleus: str, iso_ppm: float, span_ppm: float, skew: float, **kwargs) -> Site:
-        """Site from δiso, span Ω and skew κ; see :func:`haeberlen_from_herzfeld_berger`."""
+        """Site from δiso, span Ω and skew κ.
+
+        Parameters
+        ----------
+        nucleus : str
+            Isotope label, e.g. ``"113Cd"``.
+        iso_ppm, span_ppm : float
+            Isotropic shift δiso and span Ω = δ11 − δ33 ≥ 0, ppm.
+        skew : float
+            Skew κ, −1 … 1; converted with :func:`haeberlen_from_herzfeld_berger`.
+        **kwargs
+            Other :class:`Site` fields (``fwhm_hz``, ``weight`` …).
+
+        Returns
+        -------
+        Site
+        """
         iso, aniso, eta = haeberlen_from_herzfeld_berger(iso_ppm, span_ppm, skew)
         return cls(nucleus, iso, aniso, eta, **kwargs)
 
@@ -161,6 +231,18 @@ def haeberlen_from_mehring(d11: float, d22: float, d33: float) -> tuple[float, f
 
     δzz is the component furthest from δiso; δaniso = δzz − δiso; η = (δyy − δxx)/δaniso with
     |δxx − δiso| ≥ |δyy − δiso| (Haeberlen 1976; IUPAC, Harris et al. 2008).
+
+    Parameters
+    ----------
+    d11, d22, d33 : float
+        Principal components of the shift tensor, ppm, in any order.
+
+    Returns
+    -------
+    iso_ppm, aniso_ppm : float
+        δiso and δaniso = δzz − δiso, ppm.
+    eta : float
+        Asymmetry η, clipped to 0 … 1 against rounding.
     """
     comps = np.array([d11, d22, d33], dtype=float)
     iso = comps.mean()
@@ -172,7 +254,22 @@ def haeberlen_from_mehring(d11: float, d22: float, d33: float) -> tuple[float, f
 
 
 def mehring_from_haeberlen(iso_ppm: float, aniso_ppm: float, eta: float):
-    """Principal components (δ11, δ22, δ33), δ11 ≥ δ22 ≥ δ33, from Haeberlen parameters."""
+    """Principal components (δ11, δ22, δ33), δ11 ≥ δ22 ≥ δ33, from Haeberlen parameters.
+
+    δzz = δiso + δaniso, δxx = δiso − δaniso(1 + η)/2, δyy = δiso − δaniso(1 − η)/2.
+
+    Parameters
+    ----------
+    iso_ppm, aniso_ppm : float
+        δiso and δaniso = δzz − δiso, ppm.
+    eta : float
+        Asymmetry η, 0 … 1.
+
+    Returns
+    -------
+    tuple of float
+        (δ11, δ22, δ33) in ppm, sorted from highest to lowest.
+    """
     dzz = iso_ppm + aniso_ppm
     dxx = iso_ppm - aniso_ppm * (1.0 + eta) / 2.0
     dyy = iso_ppm - aniso_ppm * (1.0 - eta) / 2.0
@@ -183,6 +280,23 @@ def haeberlen_from_herzfeld_berger(iso_ppm: float, span_ppm: float, skew: float)
     """(δiso, δaniso, η) from Herzfeld–Berger span Ω = δ11 − δ33 ≥ 0 and skew κ ∈ [−1, 1].
 
     κ = 3(δ22 − δiso)/Ω (Herzfeld & Berger, J. Chem. Phys. 73, 6021 (1980); Mason 1993).
+
+    Parameters
+    ----------
+    iso_ppm, span_ppm : float
+        δiso and span Ω, ppm.
+    skew : float
+        Skew κ, −1 … 1.
+
+    Returns
+    -------
+    iso_ppm, aniso_ppm, eta : float
+        Haeberlen δiso, δaniso (ppm) and η, as from :func:`haeberlen_from_mehring`.
+
+    Raises
+    ------
+    ModelParameterError
+        The span is negative or the skew lies outside [−1, 1].
     """
     if span_ppm < 0 or not -1.0 <= skew <= 1.0:
         raise ModelParameterError(f"Span must be ≥ 0 and skew within [−1, 1]; got span={span_ppm}, skew={skew}.")
@@ -195,7 +309,24 @@ def haeberlen_from_herzfeld_berger(iso_ppm: float, span_ppm: float, skew: float)
 
 
 def herzfeld_berger_from_haeberlen(iso_ppm: float, aniso_ppm: float, eta: float):
-    """(δiso, span Ω, skew κ) from Haeberlen parameters."""
+    """(δiso, span Ω, skew κ) from Haeberlen parameters.
+
+    Ω = δ11 − δ33 and κ = 3(δ22 − δiso)/Ω (Herzfeld & Berger 1980).
+
+    Parameters
+    ----------
+    iso_ppm, aniso_ppm : float
+        δiso and δaniso = δzz − δiso, ppm.
+    eta : float
+        Asymmetry η, 0 … 1.
+
+    Returns
+    -------
+    iso_ppm, span_ppm : float
+        δiso and span Ω, ppm.
+    skew : float
+        Skew κ, clipped to −1 … 1 (0 when the span is 0).
+    """
     d11, d22, d33 = mehring_from_haeberlen(iso_ppm, aniso_ppm, eta)
     span = d11 - d33
     skew = 0.0 if span == 0 else 3.0 * (d22 - iso_ppm) / span
