@@ -116,6 +116,8 @@ def test_planner_rejects_nonsense_with_clear_messages():
         dnp.absolute_gain(80, retention=1.5)
     with pytest.raises(ModelParameterError, match="reference_t1_s"):
         dnp.plan(target_snr=10, snr_per_scan=1, enhancement=50, d1_s=1, t_b_s=1.0)
+    with pytest.raises(ModelParameterError, match="smaller target S/N"):  # was an OverflowError
+        dnp.plan(target_snr=1e308, snr_per_scan=1, enhancement=50, d1_s=1)
 
 
 # --- enhancement from spectra (synthetic, labelled) --------------------------------------

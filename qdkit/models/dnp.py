@@ -332,6 +332,11 @@ def _scans_for(target_snr: float, snr_per_scan: float) -> int:
     # S/N after n scans = snr_per_scan × √n; the ceil keeps the target reached. The 1e-9
     # guards against 400.0000000001 from the square.
     n = (target_snr / snr_per_scan) ** 2
+    if not math.isfinite(n) or n > 1e15:
+        raise ModelParameterError(
+            f"A target S/N of {target_snr:g} at {snr_per_scan:g} per scan needs {n:.3g} scans, more than any "
+            "spectrometer will ever run; choose a smaller target S/N."
+        )
     return max(1, math.ceil(n * (1 - 1e-12)))
 
 
