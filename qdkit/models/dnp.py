@@ -331,7 +331,8 @@ class Plan:
 def _scans_for(target_snr: float, snr_per_scan: float) -> int:
     # S/N after n scans = snr_per_scan × √n; the ceil keeps the target reached. The 1e-9
     # guards against 400.0000000001 from the square.
-    n = (target_snr / snr_per_scan) ** 2
+    ratio = target_snr / snr_per_scan
+    n = ratio * ratio if abs(ratio) < 1e150 else math.inf
     if not math.isfinite(n) or n > 1e15:
         raise ModelParameterError(
             f"A target S/N of {target_snr:g} at {snr_per_scan:g} per scan needs {n:.3g} scans, more than any "
