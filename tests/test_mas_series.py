@@ -14,12 +14,11 @@ import numpy as np
 import pytest
 from conftest import REAL_DATA
 
+from qdkit.analysis.csa_manifold import cpmg_series, fit_csa_manifold
 from qdkit.analysis.fit import FitData, fit_sites
 from qdkit.analysis.mas_series import (
     CzjzekLineModel,
     SpinRateSeries,
-    cpmg_series,
-    fit_csa_manifold,
     fit_czjzek,
     kbr_series,
     predict_series,

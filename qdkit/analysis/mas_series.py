@@ -31,9 +31,6 @@ __all__ = [
     "SeriesPrediction",
     "predict_series",
     "correlation",
-    "crop",
-    "cpmg_series",
-    "fit_csa_manifold",
 ]
 
 #: Folder name of the ⁷⁹Br KBr spin-rate series (MIT, from Spinach; bundled in data/real).
@@ -41,7 +38,25 @@ KBR_FOLDER = "spinach_79Br_KBr_MAS_spectra"
 
 
 def correlation(a, b, mask=None) -> float:
-    """Pearson correlation of two spectra on the same axis (optionally only where ``mask``)."""
+    """Pearson correlation of two spectra on the same axis (optionally only where ``mask``).
+
+    Parameters
+    ----------
+    a, b : array_like
+        The two spectra, same length (any intensity units; the correlation ignores scale and offset).
+    mask : array_like of bool, optional
+        Points to compare; default all.
+
+    Returns
+    -------
+    float
+        r between −1 and 1 (:func:`qdkit.processing.measure.correlation`).
+
+    Raises
+    ------
+    ProcessingError
+        The two spectra (after masking) differ in length.
+    """
     a, b = np.asarray(a, float), np.asarray(b, float)
     if mask is not None:
         a, b = a[mask], b[mask]
@@ -74,7 +89,23 @@ class SpinRateSeries:
         return tuple(d.mas_hz for d in self.spectra)
 
     def nearest(self, mas_hz: float) -> int:
-        """Index of the measured spectrum whose spinning rate is closest to ``mas_hz``."""
+        """Index of the measured spectrum whose spinning rate is closest to ``mas_hz``.
+
+        Parameters
+        ----------
+        mas_hz : float
+            Spinning rate, Hz.
+
+        Returns
+        -------
+        int
+            Index into ``spectra`` (the first of two equally close).
+
+        Raises
+        ------
+        ModelParameterError
+            ``mas_hz`` is not a finite number.
+        """
         try:
             rate = float(mas_hz)
         except (TypeError, ValueError):
@@ -84,12 +115,38 @@ class SpinRateSeries:
         return int(np.argmin([abs(r - rate) for r in self.rates_hz]))
 
     def reference_mhz(self, index: int = 0) -> float:
-        """Frequency of 0 ppm of spectrum ``index``, MHz (from its field)."""
+        """Frequency of 0 ppm of spectrum ``index``, MHz (from its field).
+
+        Parameters
+        ----------
+        index : int
+            Index of the spectrum in ``spectra``.
+
+        Returns
+        -------
+        float
+            Reference frequency of the series' nucleus at that spectrum's field, MHz.
+        """
         return nuclei.get(self.nucleus).reference_mhz(self.spectra[index].field_T)
 
     def away_from(self, index: int, iso_ppm: float, half_width_hz: float = 1000.0) -> np.ndarray:
         """True beyond ``half_width_hz`` of δiso in spectrum ``index``: the points of the
-        sidebands alone, without the centre band."""
+        sidebands alone, without the centre band.
+
+        Parameters
+        ----------
+        index : int
+            Index of the spectrum in ``spectra``.
+        iso_ppm : float
+            Isotropic shift δiso (centre of the centre band), ppm.
+        half_width_hz : float
+            Half width of the centre band left out, Hz.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One entry per point of the spectrum's ppm axis.
+        """
         d = self.spectra[index]
         return np.abs(d.ppm - iso_ppm) * self.reference_mhz(index) > half_width_hz
 
@@ -245,7 +302,26 @@ class CzjzekLineModel:
         return self.distribution.nucleus
 
     def shapes(self, values: dict, field_T: float, mas_hz: float, ppm) -> np.ndarray:
-        """Unit-area central and satellite shapes (rows) for parameter ``values``."""
+        """Unit-area central and satellite shapes (rows) for parameter ``values``.
+
+        Parameters
+        ----------
+        values : dict
+            Line parameters ``iso_ppm`` (ppm), ``sigma_cq_mhz`` (MHz), ``ct_fwhm_hz``, ``ct_lorentz_hz``,
+            ``st_fwhm_hz``, ``st_lorentz_hz`` (Gaussian and Lorentzian FWHM of the two transitions, Hz).
+        field_T : float
+            Magnetic field, T.
+        mas_hz : float
+            Spinning rate, Hz.
+        ppm : array_like
+            Evenly spaced ppm axis.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (2, len(ppm)): central-transition row, then satellite row; each sums to 1 / step (unit area in ppm)
+            apart from intensity beyond the ends of the axis.
+        """
         ct, st = self.distribution.component_bins(self.grid_iso_ppm, field_T, mas_hz, ppm)
         w = self.distribution.weights(values["sigma_cq_mhz"])
         shift = values["iso_ppm"] - self.grid_iso_ppm
@@ -260,11 +336,37 @@ class CzjzekLineModel:
         return np.array(out) / step
 
     def spectrum(self, values: dict, field_T: float, mas_hz: float, ppm) -> np.ndarray:
-        """Model spectrum (without baseline) with the amplitudes ``a_ct`` and ``a_st``."""
+        """Model spectrum (without baseline) with the amplitudes ``a_ct`` and ``a_st``.
+
+        Parameters
+        ----------
+        values : dict
+            The line parameters of :meth:`shapes` and the amplitudes ``a_ct`` and ``a_st`` (areas, spectrum units ×
+            ppm).
+        field_T, mas_hz, ppm : float, float, array_like
+            Field (T), spinning rate (Hz) and evenly spaced ppm axis, as for :meth:`shapes`.
+
+        Returns
+        -------
+        numpy.ndarray
+            a_CT · CT + a_ST · ST on ``ppm``.
+        """
         return np.array([values["a_ct"], values["a_st"]]) @ self.shapes(values, field_T, mas_hz, ppm)
 
     def sites(self, values: dict) -> tuple[Site, ...]:
-        """The fitted distribution as Sites (central-line widths, total weight)."""
+        """The fitted distribution as Sites (central-line widths, total weight).
+
+        Parameters
+        ----------
+        values : dict
+            The line parameters of :meth:`shapes` and the amplitudes ``a_ct`` and ``a_st``.
+
+        Returns
+        -------
+        tuple of Site
+            One site per node of the distribution (:meth:`CzjzekDistribution.sites`), their weights summing to
+            a_CT + a_ST, their widths those of the central line.
+        """
         return tuple(
             self.distribution.sites(
                 values["iso_ppm"],
@@ -386,6 +488,24 @@ class SeriesPrediction:
     from spectrum j); ``correlation[j]`` its Pearson correlation with the measured spectrum,
     ``sideband_correlation[j]`` the same away from the centre band (beyond ``centre_half_width_hz`` of δiso), which
     judges the sideband pattern alone. Entry ``fitted`` is the fit itself, not a prediction.
+
+    Attributes
+    ----------
+    series : SpinRateSeries
+        The measured spectra.
+    fitted : int
+        Index of the spectrum the fit was made to.
+    result : FitResult
+        The fit.
+    predicted : tuple of numpy.ndarray
+        Scaled model spectrum on each spectrum's ppm axis.
+    correlation, sideband_correlation : tuple of float
+        Pearson r with each measured spectrum: all points, and only beyond ``centre_half_width_hz`` of δiso (nan when
+        fewer than three points lie there).
+    iso_ppm : float
+        δiso used to place the centre band, ppm (fitted, or the weight-averaged δiso of the fitted sites).
+    centre_half_width_hz : float
+        Half width of the centre band left out of ``sideband_correlation``, Hz.
     """
 
     series: SpinRateSeries
@@ -398,7 +518,13 @@ class SeriesPrediction:
     centre_half_width_hz: float
 
     def table(self) -> str:
-        """Plain-text table: rate, whether fitted or predicted, the two correlations."""
+        """Plain-text table: rate, whether fitted or predicted, the two correlations.
+
+        Returns
+        -------
+        str
+            A title line, a header and one row per spinning rate (kHz).
+        """
         rows = [
             f"{self.series.label or self.series.nucleus}: fitted at {self.series.rates_hz[self.fitted] / 1e3:g} kHz",
             f"{'MAS (kHz)':>10} {'':>10} {'r (all)':>9} {'r (sidebands)':>14}",
@@ -466,135 +592,3 @@ def predict_series(
     return SeriesPrediction(
         series, fitted, result, tuple(predicted), tuple(corr), tuple(side), float(iso), float(centre_half_width_hz)
     )
-
-
-# --------------------------------------------------------------------------------------
-# Spin-1/2 CSA manifolds (co-added CPMG lineshapes of 119Sn, 207Pb ...)
-# --------------------------------------------------------------------------------------
-
-
-def crop(data: FitData, region_ppm: tuple[float, float]) -> FitData:
-    """The part of a spectrum inside ``region_ppm`` (both ends included).
-
-    Parameters
-    ----------
-    data : FitData
-    region_ppm : (float, float)
-        The region, ppm, either order.
-
-    Returns
-    -------
-    FitData
-
-    Raises
-    ------
-    ModelParameterError
-        Fewer than 16 points lie in the region.
-    """
-    lo, hi = sorted(float(v) for v in region_ppm)
-    keep = (data.ppm >= lo) & (data.ppm <= hi)
-    if keep.sum() < 16:
-        raise ModelParameterError(
-            f"Only {int(keep.sum())} points of {data.label!r} lie in {lo:g} … {hi:g} ppm; "
-            "choose a region that holds the whole sideband manifold."
-        )
-    return FitData(
-        ppm=data.ppm[keep],
-        y=data.y[keep],
-        field_T=data.field_T,
-        mas_hz=data.mas_hz,
-        sigma=data.sigma,
-        noise_region_ppm=data.noise_region_ppm,
-        label=data.label,
-    )
-
-
-def cpmg_series(folder: str | Path, *, label: str = "") -> SpinRateSeries:
-    """A one-rate 'series' from a raw MAS CPMG echo train (Bruker expno folder): the
-    echoes co-added into the ordinary lineshape (:func:`qdkit.cpmg.lineshape`), in
-    magnitude mode because WURST-CPMG trains are not phased by a zero-order phase alone."""
-    import warnings
-
-    from qdkit.io import read
-    from qdkit.processing import cpmg
-
-    with warnings.catch_warnings():  # vendor-parameter warnings are not this workflow's business
-        warnings.simplefilter("ignore")
-        train = read(folder)
-    spec = cpmg.lineshape(train, magnitude=True)
-    return SpinRateSeries(
-        spec.meta.nucleus,
-        (fit_data_from_spectrum(spec),),
-        label or f"{spec.meta.nucleus} CPMG, {spec.meta.mas_hz / 1e3:g} kHz MAS",
-    )
-
-
-def fit_csa_manifold(
-    data: FitData,
-    nucleus: str,
-    *,
-    n_sites: int = 1,
-    region_ppm: tuple[float, float] | None = None,
-    fwhm_hz: float = 2000.0,
-    n_peaks: int = 4,
-) -> FitResult:
-    """CSA tensors (δiso, δaniso, η) with σ from one MAS sideband manifold, started blind.
-
-    With a single spinning rate the centre band is not known in advance, so fits are started from every choice of
-    ``n_sites`` among the ``n_peaks`` tallest peaks as δiso, both signs of δaniso (magnitude from the manifold's
-    second moment) and η 0.2 and 0.8; the lowest χ² wins (:func:`qdkit.fit.fit_sites`, a constant baseline as
-    nuisance).
-
-    Parameters
-    ----------
-    data, nucleus : FitData, str
-        The spectrum (one spinning rate) and its spin-1/2 nucleus.
-    n_sites, n_peaks : int
-        Number of sites, and of the tallest peaks tried as their δiso.
-    region_ppm : (float, float), optional
-        Fit only this region (:func:`crop`).
-    fwhm_hz : float
-        Starting Gaussian FWHM, Hz.
-
-    Returns
-    -------
-    FitResult
-        The fit of lowest χ².
-
-    Raises
-    ------
-    ModelParameterError
-        No positive signal, or fewer peaks than ``n_sites``.
-
-    Notes
-    -----
-    δaniso from the second moment: a static CSA pattern has M₂ = δaniso²(1 + η²/3)/5 (Mehring, *Principles of High
-    Resolution NMR in Solids*, 1983), and MAS sidebands keep the static second moment about δiso (Maricq & Waugh
-    1979), so |δaniso| ≈ √(5 M₂).
-    """
-    from itertools import combinations
-
-    from scipy.signal import find_peaks
-
-    if region_ppm is not None:
-        data = crop(data, region_ppm)
-    y = data.y - np.median(data.y)
-    positive = np.clip(y, 0.0, None)
-    if not positive.sum() > 0:
-        raise ModelParameterError(f"{data.label!r} holds no positive signal to fit.")
-    centre = float(np.average(data.ppm, weights=positive))
-    aniso = float(np.sqrt(5.0 * np.average((data.ppm - centre) ** 2, weights=positive)))
-    peaks, _ = find_peaks(y, height=0.2 * y.max())
-    if peaks.size < n_sites:
-        raise ModelParameterError(f"Found {peaks.size} peaks in {data.label!r}, fewer than n_sites={n_sites}.")
-    peaks = peaks[np.argsort(y[peaks])[::-1][: max(n_peaks, n_sites)]]
-    spacing_ppm = data.mas_hz / nuclei.get(nucleus).reference_mhz(data.field_T)
-    best = None
-    for isos in combinations(data.ppm[peaks], n_sites):
-        for sign in (1.0, -1.0):
-            for eta in (0.2, 0.8):
-                start = [Site(nucleus, float(iso), sign * aniso, eta, fwhm_hz) for iso in isos]
-                result = fit_sites(data, start, baseline_order=0, iso_window_ppm=max(0.6 * spacing_ppm, 1.0))
-                if best is None or result.redchi < best.redchi:
-                    best = result
-    return best
