@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -25,6 +24,7 @@ from qdkit.models.materials import (
     Material,
     ProtonLayer,
 )
+from qdkit.models.nanocrystal_record import Nanocrystal, readonly
 
 __all__ = [
     "Material",
@@ -36,136 +36,6 @@ __all__ = [
     "build",
     "ensemble_surface_fraction",
 ]
-
-
-def _readonly(a):
-    a = np.asarray(a)
-    a.flags.writeable = False
-    return a
-
-
-@dataclass(frozen=True, eq=False)
-class Nanocrystal:
-    """An atomistic quantum dot (immutable; build it with :func:`build`).
-
-    Attributes
-    ----------
-    material, structure, faceted : str, str, bool
-        What :func:`build` was given (``faceted``: polyhedral rather than spherical cut).
-    diameter_nm : float
-        Diameter asked for (the cut of the inorganic core, shell excluded).
-    positions : ndarray (N, 3)
-        Atom positions in Å, centre at the origin.
-    elements : ndarray (N,) of str
-    coordination, full_coordination : ndarray (N,) of int
-        Cation–anion bonds of each atom inside the dot, and the same number in the bulk crystal.
-    is_surface, is_shell : ndarray (N,) of bool
-        Under-coordinated atoms (coordination < full coordination); metal atoms of the CdX2 (Z-type) shell.
-    depth_A : ndarray (N,) of float
-        Distance to the nearest surface atom (0 for surface atoms).
-    ligand : Ligand or None
-    ligand_heads : ndarray (M, 3)
-        Positions of the ligand head atoms (carboxylate C, phosphonate P), Å.
-    ligand_anchor : ndarray (M,) of int
-        Index of the metal atom each ligand binds to.
-    proton_layers : tuple of ProtonLayer
-        Ligand and solvent protons around the dot as concentric uniform shells.
-    """
-
-    material: str
-    structure: str
-    diameter_nm: float
-    faceted: bool
-    positions: np.ndarray
-    elements: np.ndarray
-    coordination: np.ndarray
-    full_coordination: np.ndarray
-    is_surface: np.ndarray
-    is_shell: np.ndarray
-    depth_A: np.ndarray
-    ligand: Ligand | None = None
-    ligand_heads: np.ndarray = field(default_factory=lambda: _readonly(np.zeros((0, 3))))
-    ligand_anchor: np.ndarray = field(default_factory=lambda: _readonly(np.zeros(0, int)))
-    proton_layers: tuple[ProtonLayer, ...] = ()
-
-    @property
-    def n_atoms(self) -> int:
-        return len(self.elements)
-
-    @property
-    def radius_A(self) -> np.ndarray:
-        """Distance of every atom from the centre, Å."""
-        return np.linalg.norm(self.positions, axis=1)
-
-    @property
-    def envelope_radius_A(self) -> float:
-        """Radius of the outermost atom (shell included), Å."""
-        return float(self.radius_A.max())
-
-    def mask(self, element: str) -> np.ndarray:
-        """Boolean mask of the atoms of ``element``; raises if the dot has none."""
-        m = self.elements == element
-        if not m.any():
-            raise ModelParameterError(f"{self.material} has no {element} atoms; choose one of {sorted(self.counts())}.")
-        return m
-
-    def counts(self) -> dict[str, int]:
-        """Number of atoms per element.
-
-        Returns
-        -------
-        dict of str to int
-        """
-        el, n = np.unique(self.elements, return_counts=True)
-        return {str(e): int(k) for e, k in zip(el, n)}
-
-    def surface_counts(self) -> dict[str, int]:
-        """Number of under-coordinated (surface) atoms per element.
-
-        Returns
-        -------
-        dict of str to int
-        """
-        return {e: int((self.is_surface & (self.elements == e)).sum()) for e in self.counts()}
-
-    def surface_fraction(self, element: str) -> float:
-        """Fraction of the atoms of ``element`` that are under-coordinated (surface)."""
-        m = self.mask(element)
-        return float(self.is_surface[m].mean())
-
-    @property
-    def surface_area_nm2(self) -> float:
-        """Area of the sphere of the requested diameter, nm²."""
-        return float(np.pi * self.diameter_nm**2)
-
-    def summary(self) -> dict:
-        """Counts, surface fractions and ligand numbers as a plain dict."""
-        counts = self.counts()
-        cations = [e for e in counts if e in _cations(self.material, self.structure)]
-        anions = [e for e in counts if e not in cations]
-        ratio = sum(counts[e] for e in cations) / max(1, sum(counts[e] for e in anions))
-        return {
-            "material": self.material,
-            "structure": self.structure,
-            "diameter_nm": self.diameter_nm,
-            "faceted": self.faceted,
-            "n_atoms": self.n_atoms,
-            "counts": counts,
-            "surface_counts": self.surface_counts(),
-            "surface_fraction": {e: self.surface_fraction(e) for e in counts},
-            "shell_atoms": int(self.is_shell.sum()),
-            "cation_anion_ratio": float(ratio),
-            "ligand": None if self.ligand is None else self.ligand.name,
-            "n_ligands": int(len(self.ligand_heads)),
-            "ligands_per_nm2": float(len(self.ligand_heads) / self.surface_area_nm2),
-        }
-
-
-def _cations(material, structure):
-    return MATERIALS[(material, structure)].cations
-
-
-# --------------------------------------------------------------------------- lattices
 
 
 def _lattice(mat: Material, reach_A: float):
@@ -441,16 +311,16 @@ def _build(material, diameter_nm, structure, faceted, shell, ligand, ligands_per
         structure=structure,
         diameter_nm=diameter_nm,
         faceted=faceted,
-        positions=_readonly(pos),
-        elements=_readonly(el),
-        coordination=_readonly(coord),
-        full_coordination=_readonly(zfull),
-        is_surface=_readonly(is_surface),
-        is_shell=_readonly(is_shell),
-        depth_A=_readonly(depth),
+        positions=readonly(pos),
+        elements=readonly(el),
+        coordination=readonly(coord),
+        full_coordination=readonly(zfull),
+        is_surface=readonly(is_surface),
+        is_shell=readonly(is_shell),
+        depth_A=readonly(depth),
         ligand=ligand,
-        ligand_heads=_readonly(lig_heads),
-        ligand_anchor=_readonly(lig_anchor),
+        ligand_heads=readonly(lig_heads),
+        ligand_anchor=readonly(lig_anchor),
         proton_layers=layers,
     )
 
