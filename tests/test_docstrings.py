@@ -89,6 +89,10 @@ CHECKED = [
     "qdkit.simulation.czjzek",
     "qdkit.simulation.cp_series",
     "qdkit.analysis.covariance",
+    "qdkit.analysis.mas_series",
+    "qdkit.analysis.csa_manifold",
+    "qdkit.models.nanocrystal",
+    "qdkit.models.nanocrystal_record",
     "qdkit.errors",
 ]
 
