@@ -108,6 +108,19 @@ def odnp_inversion_recovery(real_data: Path, expno: int):
     return np.asarray(delays), np.asarray(integrals), (float(row["T_1 (s)"]), float(row["T_1 error (s)"]))
 
 
+@pytest.fixture(scope="session")
+def kbr_fit():
+    """The bundled real ⁷⁹Br KBr series, its Czjzek fit at 2 kHz and the predicted series.
+
+    Fitted once per test session (~20 s): several test files share it.
+    """
+    from qdkit.analysis.mas_series import fit_czjzek, kbr_series, predict_series
+
+    series = kbr_series()
+    result, model = fit_czjzek(series.spectra[0], series.nucleus, iso_ppm=60.3)
+    return series, result, model, predict_series(series, 0, result, model)
+
+
 def pytest_terminal_summary(terminalreporter):
     """One line per skip reason with its count (a plain clone skips the real-data tests)."""
     skipped = terminalreporter.stats.get("skipped", [])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qdkit.analysis.mas_series import correlation, fit_czjzek, kbr_series, predict_series
+from qdkit.analysis.mas_series import correlation
 from qdkit_widgets.errors import WidgetError
 from qdkit_widgets.explorer import SpectrumExplorer
 
@@ -15,10 +15,8 @@ SOURCE = "79Br KBr, Mathies group (Spinach examples, MIT licence)"
 
 
 @pytest.fixture(scope="module")
-def kbr_fit_at_2_khz():
-    series = kbr_series()
-    result, model = fit_czjzek(series.spectra[0], series.nucleus, iso_ppm=60.3)
-    return predict_series(series, 0, result, model)
+def kbr_fit_at_2_khz(kbr_fit):
+    return kbr_fit[3]
 
 
 @pytest.fixture

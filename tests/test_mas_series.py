@@ -20,7 +20,6 @@ from qdkit.analysis.mas_series import (
     CzjzekLineModel,
     SpinRateSeries,
     fit_czjzek,
-    kbr_series,
     predict_series,
 )
 from qdkit.errors import ModelParameterError
@@ -44,10 +43,8 @@ def gpl_data():
 
 
 @pytest.fixture(scope="module")
-def kbr_prediction():
-    series = kbr_series()
-    result, model = fit_czjzek(series.spectra[0], series.nucleus, iso_ppm=60.3)
-    return series, result, model, predict_series(series, 0, result, model)
+def kbr_prediction(kbr_fit):
+    return kbr_fit
 
 
 # --- the Czjzek distribution -----------------------------------------------------------
