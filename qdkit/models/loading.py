@@ -13,6 +13,7 @@ import numpy as np
 
 from qdkit.errors import ModelParameterError
 from qdkit.models import dnp, paramagnetic
+from qdkit.models._validate import number
 from qdkit.models.freezing import frozen_aggregate_radius_nm
 from qdkit.models.matrix import (
     LIGAND_NM,
@@ -20,7 +21,6 @@ from qdkit.models.matrix import (
     PHYSICS_DEFAULTS,
     SILICA_SKELETAL_DENSITY_G_CM3,
     bounded_aggregate_radius,
-    checked_number,
     enhancement,
     physics_params,
     pore_aggregates,
@@ -142,9 +142,9 @@ def sample_sensitivity(
     ModelParameterError
         If ``silica_mg`` is given without a pore size, or a number is out of range.
     """
-    volume = checked_number("solution_ul", solution_ul, "volume of QD solution in the rotor in µL")
-    vp = checked_number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
-    rho = checked_number("skeletal_density_g_cm3", skeletal_density_g_cm3, "density of the silica walls")
+    volume = number("solution_ul", solution_ul, "volume of QD solution in the rotor in µL")
+    vp = number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
+    rho = number("skeletal_density_g_cm3", skeletal_density_g_cm3, "density of the silica walls")
     if pore_nm is None:
         if silica_mg not in (None, 0, 0.0):
             raise ModelParameterError(
@@ -155,7 +155,7 @@ def sample_sensitivity(
         mass = (
             volume / vp
             if silica_mg is None
-            else checked_number("silica_mg", silica_mg, "mass of silica in the rotor in mg", inclusive=True)
+            else number("silica_mg", silica_mg, "mass of silica in the rotor in mg", allow_zero=True)
         )
     # the time keywords (recycle_s, t1_s, t_b_surface_s) go to enhancement() only
     p = physics_params({k: v for k, v in physics.items() if k not in TIME_KEYWORDS})

@@ -14,6 +14,7 @@ import numpy as np
 
 from qdkit.errors import ModelParameterError
 from qdkit.models import dnp, paramagnetic
+from qdkit.models._validate import number
 from qdkit.models.freezing import frozen_aggregate_radius_nm
 from qdkit.models.relayed import relayed_dnp, relayed_signals, steady_fraction
 
@@ -81,42 +82,6 @@ _Z = np.linspace(-3.5, 3.5, 57)
 _W = np.exp(-0.5 * _Z**2)
 
 
-def checked_number(name: str, value, what: str, *, minimum: float = 0.0, inclusive: bool = False) -> float:
-    """``value`` as a finite float above ``minimum``, or a chemist-readable error.
-
-    Parameters
-    ----------
-    name : str
-        The parameter's name, as the user wrote it.
-    value : object
-        What the user gave.
-    what : str
-        What the parameter means, for the message.
-    minimum : float
-        Lower bound.
-    inclusive : bool
-        Whether ``minimum`` itself is allowed.
-
-    Returns
-    -------
-    float
-        The checked number.
-
-    Raises
-    ------
-    ModelParameterError
-        If ``value`` is not a number, not finite or below the bound.
-    """
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from None
-    if not math.isfinite(v) or v < minimum or (v == minimum and not inclusive):
-        bound = f"≥ {minimum:g}" if inclusive else f"> {minimum:g}"
-        raise ModelParameterError(f"{name} must be {bound} ({what}); got {value!r}.")
-    return v
-
-
 # ---------------------------------------------------------------- Porosity and dilution
 
 
@@ -139,8 +104,8 @@ def porosity(
     -------
     float
     """
-    vp = checked_number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
-    rho = checked_number("skeletal_density_g_cm3", skeletal_density_g_cm3, "density of the silica walls")
+    vp = number("pore_volume_cm3_g", pore_volume_cm3_g, "pore volume per gram of silica")
+    rho = number("skeletal_density_g_cm3", skeletal_density_g_cm3, "density of the silica walls")
     return vp / (vp + 1.0 / rho)
 
 
@@ -177,8 +142,8 @@ def diffusion_length_nm(diffusion_nm2_ms: float = SPIN_DIFFUSION_NM2_MS, t1_s: f
     -------
     float
     """
-    d = checked_number("diffusion_nm2_ms", diffusion_nm2_ms, "¹H spin-diffusion coefficient in nm²/ms")
-    t1 = checked_number("t1_s", t1_s, "proton T1 in seconds")
+    d = number("diffusion_nm2_ms", diffusion_nm2_ms, "¹H spin-diffusion coefficient in nm²/ms")
+    t1 = number("t1_s", t1_s, "proton T1 in seconds")
     return math.sqrt(d * t1 * 1e3)
 
 
@@ -255,9 +220,9 @@ def qds_per_pore(
     if np.any(~np.isfinite(pore)) or np.any(pore <= 0):
         raise ModelParameterError(f"pore_nm must be a positive pore diameter in nm; got {pore_nm!r}.")
     n = _qd_number_density_nm3(
-        checked_number("qd_conc_mg_ml", qd_conc_mg_ml, "QD concentration in mg/mL", inclusive=True),
-        checked_number("qd_diameter_nm", qd_diameter_nm, "QD core diameter in nm"),
-        checked_number("qd_density_g_cm3", qd_density_g_cm3, "density of the QD material"),
+        number("qd_conc_mg_ml", qd_conc_mg_ml, "QD concentration in mg/mL", allow_zero=True),
+        number("qd_diameter_nm", qd_diameter_nm, "QD core diameter in nm"),
+        number("qd_density_g_cm3", qd_density_g_cm3, "density of the QD material"),
     )
     out = n * math.pi / 6.0 * pore**3
     return float(out) if out.ndim == 0 else out
@@ -411,21 +376,19 @@ class _Params:
         bulk_aggregate_nm,
         pore_spread,
     ):
-        conc = checked_number(
-            "qd_conc_mg_ml", qd_conc_mg_ml, "QD concentration in mg per mL of solvent", inclusive=True
-        )
-        d = checked_number("qd_diameter_nm", qd_diameter_nm, "QD core diameter in nm")
-        t = checked_number("ligand_nm", ligand_nm, "ligand shell thickness in nm", inclusive=True)
-        rho = checked_number("qd_density_g_cm3", qd_density_g_cm3, "density of the QD material in g/cm³")
-        f = checked_number("packing_fraction", packing_fraction, "volume fraction of QDs in an aggregate")
+        conc = number("qd_conc_mg_ml", qd_conc_mg_ml, "QD concentration in mg per mL of solvent", allow_zero=True)
+        d = number("qd_diameter_nm", qd_diameter_nm, "QD core diameter in nm")
+        t = number("ligand_nm", ligand_nm, "ligand shell thickness in nm", allow_zero=True)
+        rho = number("qd_density_g_cm3", qd_density_g_cm3, "density of the QD material in g/cm³")
+        f = number("packing_fraction", packing_fraction, "volume fraction of QDs in an aggregate")
         if f > 0.7405:
             raise ModelParameterError(
                 f"packing_fraction {packing_fraction} exceeds the densest packing of spheres (0.74); "
                 "random close packing is 0.64."
             )
-        eps0 = checked_number("eps0", eps0, "DNP enhancement at the aggregate surface")
-        length = checked_number("diffusion_length_nm", diffusion_length_nm, "¹H spin-diffusion length in nm")
-        spread = checked_number("pore_spread", pore_spread, "standard deviation of ln(pore diameter)", inclusive=True)
+        eps0 = number("eps0", eps0, "DNP enhancement at the aggregate surface")
+        length = number("diffusion_length_nm", diffusion_length_nm, "¹H spin-diffusion length in nm")
+        spread = number("pore_spread", pore_spread, "standard deviation of ln(pore diameter)", allow_zero=True)
         n = _qd_number_density_nm3(conc, d, rho)
         if n * math.pi / 6.0 * d**3 > f:
             raise ModelParameterError(
@@ -439,7 +402,7 @@ class _Params:
                 qd_conc_mg_ml=conc, qd_diameter_nm=d, ligand_nm=t, qd_density_g_cm3=rho, packing_fraction=f
             )
         else:
-            bulk = checked_number("bulk_aggregate_nm", bulk_aggregate_nm, "aggregate radius without silica in nm")
+            bulk = number("bulk_aggregate_nm", bulk_aggregate_nm, "aggregate radius without silica in nm")
         return cls(fill, 0.5 * d + t, bulk, eps0, length, spread, d, n)
 
 
@@ -526,7 +489,7 @@ def enhancement(
         return float(
             np.dot(weights, relayed_enhancement(radii, eps0=p.eps0, diffusion_length_nm=p.length)) / weights.sum()
         )
-    t1 = checked_number("t1_s", t1_s, "¹H T1 inside the aggregates in seconds")
+    t1 = number("t1_s", t1_s, "¹H T1 inside the aggregates in seconds")
     on, off = relayed_signals(
         radii, eps0=p.eps0, diffusion_nm2_s=p.length**2 / t1, t1_s=t1, recycle_s=recycle_s, t_b_surface_s=t_b_surface_s
     )
@@ -555,7 +518,7 @@ def pore_aggregates(pore_nm, p):
     ModelParameterError
         If even the widest pores are narrower than one QD.
     """
-    pore = checked_number("pore_nm", pore_nm, "nominal pore diameter of the silica in nm, or None for no silica")
+    pore = number("pore_nm", pore_nm, "nominal pore diameter of the silica in nm, or None for no silica")
     diameters = pore * np.exp(p.spread * _Z)
     weights = _W * (diameters >= p.qd_diameter)
     total = weights.sum()
