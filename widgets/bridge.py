@@ -215,10 +215,10 @@ class QdkitBridge:
 
 def readout_rows(p, s: Settings) -> dict[str, str]:
     """The readout's wording of a ``qdkit.sample.Prediction`` (numbers from qdkit only)."""
-    from qdkit import dnp
+    from qdkit import dnp, nuclei
 
     m = p.matrix
-    element = "".join(ch for ch in s.nucleus if ch.isalpha())
+    element = nuclei.get(s.nucleus).symbol
     rows = {
         "DNP enhancement ε": format_number(p.enhancement),
         "ε of QDs in pores / outside": (

@@ -193,7 +193,7 @@ class CPBuildupExplorer(_SmallExplorer):
         return fig, {"buildup": src}
 
     def _update(self):
-        from qdkit import cp
+        from qdkit import cp, nuclei
         from qdkit import sample as qs
 
         c = {k: v.value for k, v in self.controls.items()}
@@ -209,7 +209,7 @@ class CPBuildupExplorer(_SmallExplorer):
             1024,
         )
         p = qs.predict(sample, acq.replace(contact_ms=c["contact_ms"]), ppm)
-        element = "".join(ch for ch in acq.nucleus if ch.isalpha())
+        element = nuclei.get(acq.nucleus).symbol
         self.readout.update(
             {
                 f"surface fraction of {element} atoms": format_number(p.surface_fraction),
@@ -222,7 +222,7 @@ class CPBuildupExplorer(_SmallExplorer):
 class RelayedDiffusionExplorer(_SmallExplorer):
     """Relayed DNP into a QD aggregate vs its radius (``qdkit.matrix.relayed_enhancement``).
 
-    ε(R) = ε0 · 3 (x coth x − 1)/x², x = R/L with L = √(D T1) (:func:`qdkit.matrix.
+    ε(R) = 1 + (ε0 − 1) · 3 (x coth x − 1)/x², x = R/L with L = √(D T1) (:func:`qdkit.matrix.
     diffusion_length_nm`); the marker is the aggregate a pore of the chosen size allows
     (:func:`qdkit.matrix.aggregate_radius_nm`), or the bulk aggregate without silica.
     """
