@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from qdkit.paths import shared_real_dir
+
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _find_shared(*parts: str, env: str | None = None) -> Path | None:
-    """``shared/<parts>`` beside the checkout (or where ``env`` points), if it is there."""
-    if env and os.environ.get(env):
-        path = Path(os.environ[env])
-        return path if path.exists() else None
+def _find_shared(*parts: str) -> Path | None:
+    """``shared/<parts>`` beside the checkout, if it is there."""
     for parent in [REPO, *REPO.parents]:
         cand = parent.joinpath("shared", *parts)
         if cand.exists():
@@ -25,7 +24,8 @@ def _find_shared(*parts: str, env: str | None = None) -> Path | None:
     return None
 
 
-REAL_DATA = _find_shared("data", "real", env="QDKIT_REAL_DATA")
+# the same search the notebooks use (QDKIT_REAL_DATA, then shared/data/real beside the checkout)
+REAL_DATA = shared_real_dir()
 PAPER_DIR = _find_shared("paper")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

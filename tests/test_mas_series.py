@@ -8,11 +8,8 @@ Synthetic spectra are labelled as such.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
-from conftest import REAL_DATA
 
 from qdkit.analysis.csa_manifold import cpmg_series, fit_csa_manifold
 from qdkit.analysis.fit import FitData, fit_sites
@@ -30,16 +27,6 @@ from qdkit.simulation.quadrupolar import transition_weights
 SURFACE_CD = Site("113Cd", -317.0, 416.0, 0.3, 4000.0)
 CORE_CD = Site("113Cd", -20.0, 60.0, 0.5, 4000.0, weight=0.5)
 CD_PPM = np.linspace(700.0, -1300.0, 2048)
-
-
-@pytest.fixture
-def gpl_data():
-    """shared/data/real (the GPL datasets may not be bundled): skip where absent, fail on CI."""
-    if REAL_DATA is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("shared/data/real not found beside the checkout; set QDKIT_REAL_DATA")
-        pytest.skip("shared/data/real (GPL CPMG datasets) not present")
-    return REAL_DATA
 
 
 @pytest.fixture(scope="module")
@@ -174,9 +161,9 @@ def test_csa_fitted_at_10_khz_predicts_12p5_khz_synthetic_cd():
     ],
     ids=["119Sn_SnO2", "207Pb_PbZrO3"],
 )
-def test_cpmg_lineshape_gives_a_csa_tensor_with_sigma(gpl_data, folder, rate_hz, region_ppm):
+def test_cpmg_lineshape_gives_a_csa_tensor_with_sigma(real_data, folder, rate_hz, region_ppm):
     """Co-added magnitude lineshapes of the MAS CPMG trains: one CSA site each, σ finite."""
-    series = cpmg_series(gpl_data / folder)
+    series = cpmg_series(real_data / folder)
     assert series.rates_hz == (rate_hz,)
     result = fit_csa_manifold(series.spectra[0], series.nucleus, region_ppm=region_ppm)
     prediction = predict_series(series, 0, result)
