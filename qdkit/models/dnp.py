@@ -20,7 +20,7 @@ from qdkit.models.sensitivity import (
     sensitivity_per_sqrt_time,
     time_ratio,
 )
-from qdkit.processing.measure import integrate, noise_rms, region_mask
+from qdkit.processing.measure import integrate, noise_region_beside, noise_rms, region_mask
 
 __all__ = [
     "HBAR_J_S",
@@ -483,23 +483,6 @@ def _integral_and_sigma(spec, region, noise_region) -> tuple[float, float]:
     return integrate(spec, region), sigma_point * math.sqrt(n_sig) * step
 
 
-def _default_noise_region(spec, region) -> tuple[float, float]:
-    """The wider of the two spectrum ends outside the region, trimmed of its outer 5 %."""
-    ppm = np.asarray(spec.ppm, dtype=float)
-    lo, hi = sorted(region)
-    span = ppm.max() - ppm.min()
-    left = (hi, ppm.max())
-    right = (ppm.min(), lo)
-    a, b = max((left, right), key=lambda r: r[1] - r[0])
-    if b - a < 0.05 * span:
-        raise ProcessingError(
-            "No signal-free part of the spectrum is left outside the integration region; "
-            "pass noise_ppm=(low, high) explicitly."
-        )
-    pad = 0.05 * (b - a)
-    return (a + pad, b - pad)
-
-
 def enhancement(on, off, region_ppm, *, noise_ppm=None) -> Enhancement:
     """DNP enhancement ε = I_on / I_off from two processed spectra.
 
@@ -552,7 +535,16 @@ def enhancement(on, off, region_ppm, *, noise_ppm=None) -> Enhancement:
             "same number of scans; ε compares equal acquisitions. Scale one of them first."
         )
     region = tuple(sorted(float(v) for v in region_ppm))
-    noise = tuple(sorted(noise_ppm)) if noise_ppm is not None else _default_noise_region(off, region)
+    noise = (
+        tuple(sorted(noise_ppm))
+        if noise_ppm is not None
+        else noise_region_beside(
+            off,
+            region,
+            message="No signal-free part of the spectrum is left outside the integration region; "
+            "pass noise_ppm=(low, high) explicitly.",
+        )
+    )
     i_on, s_on = _integral_and_sigma(on, region, noise)
     i_off, s_off = _integral_and_sigma(off, region, noise)
     if i_off == 0:

@@ -16,6 +16,7 @@ from qdkit.errors import ProcessingError
 from qdkit.processing.checks import require_spectrum
 
 __all__ = [
+    "noise_region_beside",
     "MAD_TO_SIGMA",
     "region_mask",
     "integrate",
@@ -227,16 +228,45 @@ def snr_per_scan(spec: Spectrum, signal_ppm: Sequence[float]) -> tuple[float, in
     if not spec.meta.ns:
         raise ProcessingError("The spectrum does not state its number of scans (NS); the S/N of one scan needs it.")
     lo, hi = sorted(float(v) for v in signal_ppm)
+    noise = noise_region_beside(
+        spec,
+        (lo, hi),
+        message="The spectrum has no signal-free end to measure its noise; record a wider spectral window.",
+    )
+    snr = signal_to_noise(spec, signal_ppm=(lo, hi), noise_ppm=noise)
+    return snr / math.sqrt(spec.meta.ns), int(spec.meta.ns)
+
+
+def noise_region_beside(spec, region_ppm: Sequence[float], *, message: str) -> tuple[float, float]:
+    """The wider of the two spectrum ends outside ``region_ppm``, trimmed of its outer 5 %.
+
+    Parameters
+    ----------
+    spec : Spectrum
+        The spectrum (its ppm axis is used).
+    region_ppm : (float, float)
+        The region holding the signal.
+    message : str
+        What the error says when neither end is at least 5 % of the spectral width.
+
+    Returns
+    -------
+    (float, float)
+        A signal-free region, ppm (low, high).
+
+    Raises
+    ------
+    ProcessingError
+        If no end of the spectrum is wide enough.
+    """
+    lo, hi = sorted(float(v) for v in region_ppm)
     ppm = np.asarray(spec.ppm, dtype=float)
     ends = [(hi, float(ppm.max())), (float(ppm.min()), lo)]
     a, b = max(ends, key=lambda r: r[1] - r[0])
     if b - a < 0.05 * (ppm.max() - ppm.min()):
-        raise ProcessingError(
-            "The spectrum has no signal-free end to measure its noise; record a wider spectral window."
-        )
+        raise ProcessingError(message)
     pad = 0.05 * (b - a)
-    snr = signal_to_noise(spec, signal_ppm=(lo, hi), noise_ppm=(a + pad, b - pad))
-    return snr / math.sqrt(spec.meta.ns), int(spec.meta.ns)
+    return (a + pad, b - pad)
 
 
 @dataclass(frozen=True)
