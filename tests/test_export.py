@@ -74,6 +74,10 @@ def test_topspin_procno_reads_back_in_nmrglue_and_qdkit(expno):
     assert np.max(np.abs(back.ppm - spec.ppm)) <= PPM_TOLERANCE
     assert np.max(np.abs(nmrglue_ppm - spec.ppm)) <= PPM_TOLERANCE
     assert _deficit(back.real, spec.real) <= CORRELATION_DEFICIT
+    print(
+        f"\n{expno.parent.name}/{expno.name} → pdata/77: 1 − corr {_deficit(parts[0], spec.real):.1e} (nmrglue), "
+        f"ppm axis within {max(np.max(np.abs(back.ppm - spec.ppm)), np.max(np.abs(nmrglue_ppm - spec.ppm))):.1e} ppm"
+    )
 
     # nothing but pdata/77 changed: raw data, acqus and the other procnos are byte-identical
     after = snapshot(expno)
@@ -210,6 +214,7 @@ def test_jcamp_reads_back_in_nmrglue_and_qdkit(expno, tmp_path):
     assert _deficit(back.real, spec.real) <= CORRELATION_DEFICIT
     assert back.meta.nucleus == spec.meta.nucleus
     assert snapshot(expno) == before
+    print(f"\n{expno.parent.name}/{expno.name} → JCAMP-DX: 1 − corr {_deficit(data[0], spec.real):.1e} (nmrglue)")
 
 
 def test_jcamp_is_not_written_over_a_file_or_into_the_raw_folder(real_data, tmp_path):

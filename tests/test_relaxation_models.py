@@ -147,6 +147,7 @@ def test_odnp_inversion_recovery_models_against_dnplab(real_data, expno):
     t1 = choice.best.params["t_s"]
     assert t1.determined and t1.value == pytest.approx(t1_dnplab, rel=0.10)
     assert t1.sigma < 0.05 * t1.value
+    print(f"\nDNPLab expno {expno}: T1 = {t1.value:.3f} ± {t1.sigma:.3f} s (DNPLab {t1_dnplab:.3f} s)")
     assert "beta" in choice.fits["stretched"].undetermined
     assert choice.fits["bi"].undetermined
     d = choice.best.optimal_recycle
