@@ -177,3 +177,54 @@ def test_voila_is_stopped_and_its_port_freed_when_the_context_ends():
             return
         time.sleep(0.2)
     raise AssertionError(f"port {port} still accepts connections after Voila was stopped")
+
+
+def dismiss_dialogs(page) -> list[str]:
+    """Close any JupyterLab dialog (kernel chooser, restart notice, ...); return their texts.
+
+    A modal dialog swallows every click, so a test that types into a cell first records
+    what JupyterLab wanted to say and answers it the way a user would (the default button).
+    """
+    texts = []
+    for _ in range(5):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() == 0:
+            break
+        texts.append(" ".join(dialog.first.inner_text().split()))
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+    return texts
+
+
+def run_first_cell(
+    page, cell_selector: str, started_js: str = "", *, shows: str = "", attempts: int = 6, wait_ms: int = 15_000
+) -> list[str]:
+    """Run the notebook's first code cell until ``started_js`` holds (or the selector ``shows``
+    is visible: Playwright selectors reach into Bokeh's shadow DOM); return dialog texts seen.
+
+    An execute sent while the kernel still connects is dropped, so the cell is sent again,
+    up to ``attempts`` times; a JupyterLab dialog in the way is recorded and answered.
+    """
+    seen: list[str] = []
+    for attempt in range(attempts):
+        seen += dismiss_dialogs(page)
+        page.locator(cell_selector).first.click(timeout=30_000)
+        page.keyboard.press("Shift+Enter")
+        try:
+            if shows:
+                page.wait_for_selector(shows, timeout=wait_ms)
+            else:
+                page.wait_for_function(started_js, timeout=wait_ms, polling=200)
+            return seen
+        except Exception as exc:
+            if attempt == attempts - 1:
+                status = page.locator(".jp-StatusBar-Widget").all_inner_texts()
+                prompts = page.locator(".jp-InputPrompt").all_inner_texts()
+                raise AssertionError(
+                    f"the cell never started; status bar: {status}; prompts: {prompts}; dialogs: {seen}"
+                ) from exc
+    return seen

@@ -8,6 +8,7 @@ predicted data-source latency in JupyterLab.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import statistics
 import subprocess
@@ -18,7 +19,15 @@ from pathlib import Path
 import nbformat
 import pytest
 from test_browser_explorer import move
-from test_browser_harness import SOURCE_LENGTH_JS, WATCH_JS, chromium_page, free_port, stop_server, wait_for_port
+from test_browser_harness import (
+    SOURCE_LENGTH_JS,
+    WATCH_JS,
+    chromium_page,
+    free_port,
+    run_first_cell,
+    stop_server,
+    wait_for_port,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,6 +55,12 @@ def jupyterlab_with(notebook: nbformat.NotebookNode, startup_s: float = 120.0):
             "--LabApp.news_url=None",
         ],
         cwd=root,
+        env={
+            **os.environ,  # a lab of its own: no workspace or settings left by another run
+            "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+            "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
+            "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -72,17 +87,9 @@ def test_explorer_draws_and_updates_in_jupyterlab():
         page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=180_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
         started = "() => !document.querySelector('.jp-Notebook .jp-Cell .jp-InputPrompt').innerText.includes('[ ]')"
-        for attempt in range(6):  # an execute sent while the kernel connects is dropped
-            page.click(".jp-Notebook .jp-Cell .cm-content")
-            page.keyboard.press("Shift+Enter")
-            try:
-                page.wait_for_function(started, timeout=10_000, polling=100)
-                break
-            except Exception as exc:
-                if attempt == 5:
-                    status = page.locator(".jp-StatusBar-Widget").all_inner_texts()
-                    prompts = page.locator(".jp-InputPrompt").all_inner_texts()
-                    raise AssertionError(f"the cell never started; status bar: {status}; prompts: {prompts}") from exc
+        dialogs = run_first_cell(page, ".jp-Notebook .jp-Cell .cm-content", started)
+        if dialogs:
+            print(f"\nJupyterLab dialogs answered on the way: {dialogs}")
         page.wait_for_function(
             f"() => window.Bokeh !== undefined && ({SOURCE_LENGTH_JS})('predicted') > 0", timeout=180_000, polling=250
         )

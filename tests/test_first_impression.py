@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_browser_harness import chromium_page, free_port, stop_server, wait_for_port
+from test_browser_harness import chromium_page, free_port, run_first_cell, stop_server, wait_for_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -72,14 +71,11 @@ def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_
             toasts = page.locator(".jp-Notification-Toast, .Toastify__toast").all_inner_texts()
             assert not [t for t in toasts if "news" in t.lower()], toasts
             assert "00_start_here.ipynb" in page.url
-            for attempt in range(6):  # an execute sent while the kernel connects is dropped
-                page.locator(".jp-Notebook .jp-CodeCell .cm-content").first.click()
-                page.keyboard.press("Shift+Enter")  # what the notebook's first line says
-                try:
-                    page.wait_for_selector(".qdkit-spectrum-explorer canvas", timeout=30_000)
-                    break
-                except PlaywrightTimeout:
-                    assert attempt < 5, "the explorer cell never drew"
+            dialogs = run_first_cell(
+                page, ".jp-Notebook .jp-CodeCell .cm-content", shows=".qdkit-spectrum-explorer canvas", wait_ms=30_000
+            )
+            if dialogs:  # printed, not failed: under CI load a kernel restart notice can appear
+                print(f"\nJupyterLab dialogs answered on the way: {dialogs}")
             time.sleep(2)
             shots = os.environ.get("QDKIT_SCREENSHOT_DIR")
             if shots:
