@@ -3,20 +3,31 @@
 No "get notified about official Jupyter news?" pop-up (config/lab-overrides.json, installed
 by run.sh, answers it), and after running the start notebook's first cell the explorer's
 controls and plot are on screen without scrolling (the readout of derived numbers below
-the plot may run past the window's bottom). Set QDKIT_SCREENSHOT_DIR to keep the
-screenshot.
+the plot may run past the window's bottom). Then the explorer must also update there, as
+in Voila: 20 slider keys, each changing the predicted data source (median latency printed).
+Set QDKIT_SCREENSHOT_DIR to keep the screenshot.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from conftest import REPO
-from test_browser_harness import chromium_page, free_port, run_first_cell, stop_server, wait_for_port
+from test_browser_explorer import move
+from test_browser_harness import (
+    SOURCE_LENGTH_JS,
+    WATCH_JS,
+    chromium_page,
+    free_port,
+    run_first_cell,
+    stop_server,
+    wait_for_port,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -95,5 +106,19 @@ def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_
             assert (
                 page.evaluate("document.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').scrollTop") == 0
             )  # nothing was scrolled
+            # the same explorer updates in JupyterLab (jupyter_bokeh.BokehModel, inline BokehJS)
+            page.wait_for_function(
+                f"() => window.Bokeh !== undefined && ({SOURCE_LENGTH_JS})('predicted') > 0",
+                timeout=180_000,
+                polling=250,
+            )
+            assert page.evaluate(WATCH_JS, ["predicted", "measured"]) >= 1
+            latencies = move(page, "contact_ms", 20)
+            print(
+                f"JupyterLab: slider key → predicted data source changed, median "
+                f"{statistics.median(latencies):.1f} ms over {len(latencies)} moves"
+            )
+            assert len(latencies) == 20
+            assert page.locator(".qdkit-message").first.inner_text().strip() == ""
     finally:
         stop_server(proc)
