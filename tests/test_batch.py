@@ -111,7 +111,7 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path, real_data):
     root = tmp_path / "archive"
     writable_copy(real_data / GOOD[0], root / "one")
     with pytest.raises(batch.QdkitError, match="scheduler"):
-        batch.run_batch(root, tmp_path / "out", scheduler="tcp://127.0.0.1:9", progress=False)
+        batch.run_batch(root, tmp_path / "out", scheduler="tcp://127.0.0.1:9", progress=False, scheduler_timeout_s=1.0)
 
 
 def test_automatic_noise_estimate_finds_the_quiet_stretch():

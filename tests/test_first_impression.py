@@ -46,11 +46,18 @@ def inside(box: dict, page) -> bool:
 
 def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_view(tmp_path):
     port = free_port()
+    start = REPO / "notebooks" / "00_start_here.ipynb"
+    committed = start.read_bytes()
+    # the one choice this newcomer has made: no autosave, so running the cell leaves the
+    # repository's notebook as committed (without outputs)
+    docmanager = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
     env = dict(
         os.environ,
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),  # a newcomer: no choices yet
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
         QDKIT_SKIP_SETUP="1",
     )  # tests install nothing (run.sh test has installed)
@@ -122,3 +129,4 @@ def test_run_sh_lab_opens_the_start_notebook_without_news_popup_and_explorer_in_
             assert page.locator(".qdkit-message").first.inner_text().strip() == ""
     finally:
         stop_server(proc)
+    assert start.read_bytes() == committed, "JupyterLab saved the start notebook during the test"

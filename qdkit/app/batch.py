@@ -365,12 +365,12 @@ def _pairs(rows: Iterable[Mapping[str, Any]]) -> list[tuple[Mapping, Mapping]]:
     return [(on, g["off"][0]) for g in groups.values() if g["off"] for on in g["on"]]
 
 
-def _connect(scheduler: str | None, workers: int | None):
+def _connect(scheduler: str | None, workers: int | None, timeout_s: float = 10.0):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
         try:
-            return Client(scheduler, timeout="10s"), None
+            return Client(scheduler, timeout=f"{float(timeout_s)}s"), None
         except (OSError, TimeoutError) as exc:
             raise QdkitError(
                 f"Cannot reach the Dask scheduler at {scheduler} ({exc}). Check the address "
@@ -395,6 +395,7 @@ def run_batch(
     workers: int | None = None,
     progress: bool = True,
     overwrite: bool = False,
+    scheduler_timeout_s: float = 10.0,
 ) -> BatchResult:
     """Process every dataset under ``root`` on Dask and write a summary into ``out_dir``.
 
@@ -415,6 +416,8 @@ def run_batch(
         Show a progress bar on stderr.
     overwrite : bool
         Write into an ``out_dir`` that holds files a qdkit batch did not write.
+    scheduler_timeout_s : float
+        How long to wait for the ``scheduler`` to answer before giving up, s.
 
     Returns
     -------
@@ -428,7 +431,7 @@ def run_batch(
     root = Path(root).expanduser().resolve()
     paths = find_datasets(root)
     out = _prepare_out(Path(out_dir), root, overwrite)
-    client, cluster = _connect(scheduler, workers)
+    client, cluster = _connect(scheduler, workers, scheduler_timeout_s)
     try:
         futures = [client.submit(process_one, str(p), str(root), str(out), recipe, pure=False) for p in paths]
         rows = []
