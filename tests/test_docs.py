@@ -42,6 +42,8 @@ def site(tmp_path_factory) -> Path:
         "-W",
         "--keep-going",
         "-q",
+        "-j",
+        "2",
         "-d",
         str(out / "doctrees"),
         str(DOCS),
