@@ -9,7 +9,6 @@ axis, which sidebands to mark and how the readout's numbers are worded.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -17,7 +16,7 @@ import numpy as np
 from qdkit.errors import ModelParameterError
 
 from .errors import WidgetError
-from .panel import format_number
+from .panel import format_number, read_number
 
 
 @dataclass(frozen=True)
@@ -55,16 +54,9 @@ class Prediction:
 
 
 def _finite(name: str, value, low: float, high: float, unit: str) -> float:
-    """Check a control value before it reaches a model (typed-in text can be anything)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise WidgetError(f"{name} must be a number in {unit}; got {value!r}.") from None
-    if not math.isfinite(v) or not low <= v <= high:
-        raise WidgetError(
-            f"{name} = {value!r} {unit} is outside {low:g}–{high:g} {unit}; choose a value inside that range."
-        )
-    return v
+    """Check a control value before it reaches a model (typed-in text can be anything):
+    the same rule and wording as a typed text field (:func:`panel.read_number`)."""
+    return read_number(value, f"{name} ({unit})", low, high)
 
 
 def _require(module: str):

@@ -1,4 +1,4 @@
-"""One check for the physical inputs of the models added with relayed DNP: a finite, non-negative number.
+"""One check for the physical inputs of the models: a positive (or non-negative) number.
 
 Raises :class:`qdkit.errors.ModelParameterError` naming the parameter and what it means.
 """
@@ -18,7 +18,7 @@ def number(name, value, what, *, allow_zero=False, allow_inf=False) -> float:
         raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from exc
     bad = math.isnan(v) or v < 0 or (v == 0 and not allow_zero) or (math.isinf(v) and not allow_inf)
     if bad:
-        bound = "≥ 0" if allow_zero else "> 0"
+        bound = "a number ≥ 0" if allow_zero else "a positive number"
         extra = " (math.inf allowed)" if allow_inf else ""
         raise ModelParameterError(f"{name} must be {bound}{extra} ({what}); got {value!r}.")
     return v

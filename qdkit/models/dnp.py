@@ -14,6 +14,7 @@ import numpy as np
 from qdkit import nuclei
 from qdkit.constants import BOLTZMANN_J_K, HBAR_J_S
 from qdkit.errors import ModelParameterError, ProcessingError
+from qdkit.models._validate import number as _positive
 from qdkit.models.sensitivity import (
     optimal_recycle_s,
     saturation_recovery,
@@ -44,16 +45,6 @@ __all__ = [
 
 #: Room temperature used for "RT" comparisons, K.
 ROOM_TEMPERATURE_K = 298.0
-
-
-def _positive(name: str, value: float, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ModelParameterError(f"{name} must be a number ({what}); got {value!r}.") from None
-    if not math.isfinite(v) or v <= 0:
-        raise ModelParameterError(f"{name} must be a positive number ({what}); got {value!r}.")
-    return v
 
 
 # ---------------------------------------------------------------------------------------
