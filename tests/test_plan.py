@@ -83,3 +83,27 @@ def test_unknown_species_is_explained(inp):
     sample, acquisition, _ = inp
     with pytest.raises(ModelParameterError, match="no species"):
         best_experiment(sample, "PO_y", 100.0, qd_mg=3.8, acquisition=acquisition, reference_snr_per_scan=0.5)
+
+
+def test_a_setting_that_changes_nothing_is_named_a_tie_not_a_choice():
+    sample, acquisition = paper_setup("2e")
+    plan = best_experiment(
+        sample,
+        "surface PO_x",
+        100.0,
+        qd_mg=3.8,
+        acquisition=acquisition,
+        reference_snr_per_scan=0.5,
+        **{**GRID, "radical_mM": (8.0, 16.0, 32.0)},
+    )
+    same = [
+        o
+        for o in plan.ranking
+        if (o.pore_nm, o.silica_mg_per_qd_mg, o.contact_ms)
+        == (plan.best.pore_nm, plan.best.silica_mg_per_qd_mg, plan.best.contact_ms)
+    ]
+    print(f"\n{plan.why}\nhours at 8/16/32 mM: {sorted(round(o.hours, 6) for o in same)}")
+    assert len({o.radical_mM for o in same}) == 3
+    assert "radical concentration made no difference" in plan.why
+    # contact time and pore size do change the time: they are choices, not ties
+    assert "contact time" not in plan.why and "pore size" not in plan.why

@@ -122,6 +122,35 @@ def _species_signal(p: Prediction, species: str) -> tuple[float, float]:
     return mine, rest
 
 
+_AXES = (
+    ("pore_nm", "pore size"),
+    ("silica_mg_per_qd_mg", "silica loading"),
+    ("radical_mM", "radical concentration"),
+    ("contact_ms", "contact time"),
+)
+
+
+def _no_effect(options: list[Option], best: Option) -> str:
+    """Name the searched settings that change nothing once the others are at their best.
+
+    A setting whose every tried value gives the same time (the others held at the chosen
+    ones) is one the sample model does not resolve; saying so keeps the ranking from
+    suggesting a choice that was really a tie (e.g. the radical concentration, while the
+    model's ε0 and T_B do not depend on it).
+    """
+    idle = []
+    for attr, label in _AXES:
+        others = [a for a, _ in _AXES if a != attr]
+        row = [o for o in options if all(getattr(o, a) == getattr(best, a) for a in others)]
+        values = {getattr(o, attr) for o in row}
+        hours = [o.hours for o in row]
+        if len(values) > 1 and all(math.isfinite(h) for h in hours) and max(hours) - min(hours) <= 1e-9 * max(hours):
+            idle.append(label)
+    if not idle:
+        return ""
+    return f"; {' and '.join(idle)} made no difference to the time in the sample model (a tie, not a choice)"
+
+
 def best_experiment(
     sample: Sample,
     species: str,
@@ -251,6 +280,7 @@ def best_experiment(
         f" of {len(options)} settings: {best.hours:.3g} h ({best.scans} scans of {best.recycle_s:.3g} s = 1.2564·T_B)"
         + (f"; next best {runner.hours:.3g} h" if runner else "")
         + f"; without DNP {best.hours_without_dnp:.3g} h"
+        + _no_effect(options, best)
     )
     return ExperimentPlan(
         sample=chosen_sample,
