@@ -16,23 +16,25 @@ from qdkit.sample import predict
 GRID = {"pores_nm": (None, 7.0, 50.0), "loadings": (1.0, 2.0), "radical_mM": (16.0,), "contacts_ms": (0.5, 1.5, 5.0)}
 
 
+def plan_surface_pox(mode: str = "sensitivity", **grid):
+    """Plan S/N 100 on InP's surface PO_x (Fig. 2e's sample, 3.8 mg) over ``GRID`` (or ``grid``)."""
+    sample, acquisition = paper_setup("2e")
+    return best_experiment(
+        sample,
+        "surface PO_x",
+        100.0,
+        qd_mg=3.8,
+        acquisition=acquisition,
+        reference_snr_per_scan=0.5,
+        mode=mode,
+        **{**GRID, **grid},
+    )
+
+
 @pytest.fixture(scope="module")
 def inp():
     sample, acquisition = paper_setup("2e")
-    plans = {
-        mode: best_experiment(
-            sample,
-            "surface PO_x",
-            100.0,
-            qd_mg=3.8,
-            acquisition=acquisition,
-            reference_snr_per_scan=0.5,
-            mode=mode,
-            **GRID,
-        )
-        for mode in ("sensitivity", "selectivity")
-    }
-    return sample, acquisition, plans
+    return sample, acquisition, {mode: plan_surface_pox(mode) for mode in ("sensitivity", "selectivity")}
 
 
 def test_recycle_delay_is_1p2564_build_up_times(inp):
@@ -86,16 +88,7 @@ def test_unknown_species_is_explained(inp):
 
 
 def test_a_setting_that_changes_nothing_is_named_a_tie_not_a_choice():
-    sample, acquisition = paper_setup("2e")
-    plan = best_experiment(
-        sample,
-        "surface PO_x",
-        100.0,
-        qd_mg=3.8,
-        acquisition=acquisition,
-        reference_snr_per_scan=0.5,
-        **{**GRID, "radical_mM": (8.0, 16.0, 32.0)},
-    )
+    plan = plan_surface_pox(radical_mM=(8.0, 16.0, 32.0))
     same = [
         o
         for o in plan.ranking
