@@ -27,6 +27,7 @@ CHECKED = [
     "qdkit.io.folders",
     "qdkit.io.text",
     "qdkit.io.native",
+    "qdkit.io.cache",
     "qdkit.io.varian",
     "qdkit.io.jcamp",
     "qdkit.processing",

@@ -105,7 +105,8 @@ def load_trace(
 ) -> MeasuredTrace:
     """Read and process a dataset (path, ``Dataset`` or ``Spectrum``) into a plottable trace.
 
-    Paths and datasets get qdkit's default processing; ``autophase`` adds qdkit's automatic
+    Paths and datasets get qdkit's default processing (a path's result is kept in qdkit's
+    cache, :mod:`qdkit.io.cache`, so the next kernel loads it instead of decoding it); ``autophase`` adds qdkit's automatic
     zero-order phase on top (the bundled reference datasets are stored unphased, like a
     fresh acquisition). A ``Spectrum`` is shown as it is.
 
@@ -117,10 +118,11 @@ def load_trace(
     """
     import qdkit
     from qdkit import processing
+    from qdkit.io.cache import processed
 
     if isinstance(source, (str, Path)):
         path = Path(source)
-        spec = qdkit.process(qdkit.read(path))
+        spec = processed(path)  # qdkit.process(qdkit.read(path)), kept between sessions
         label = label or path.name
     elif isinstance(source, Dataset):
         spec = qdkit.process(source)

@@ -12,11 +12,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import nmrglue as ng
 import numpy as np
 
 from qdkit.dataset import Dataset, Meta
 from qdkit.errors import MetadataError, ReadError
+from qdkit.io._lazy import nmrglue as ng
 from qdkit.io.metadata import (
     identify_nucleus,
     microwave_from_title,

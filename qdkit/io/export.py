@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import nmrglue as ng
 import numpy as np
 
 from qdkit.app import output
 from qdkit.dataset import Spectrum
 from qdkit.errors import OutputError, QdkitError
+from qdkit.io._lazy import nmrglue as ng
 from qdkit.io.bruker import is_expno, is_procno
 from qdkit.io.params import read_parameter_file
 from qdkit.processing import recipe as recipes

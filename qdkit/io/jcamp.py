@@ -12,11 +12,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import nmrglue as ng
 import numpy as np
 
 from qdkit.dataset import Dataset, Meta, Spectrum
 from qdkit.errors import MetadataError, ReadError
+from qdkit.io._lazy import nmrglue as ng
 from qdkit.io.bruker import bruker_meta
 from qdkit.io.metadata import identify_nucleus
 from qdkit.io.params import num, num_value, required_num

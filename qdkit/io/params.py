@@ -11,9 +11,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import nmrglue as ng
-
 from qdkit.errors import MetadataError
+from qdkit.io._lazy import nmrglue as ng
 
 __all__ = [
     "read_parameter_file",

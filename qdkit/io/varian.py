@@ -10,12 +10,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import nmrglue as ng
 import numpy as np
 
 from qdkit import nuclei
 from qdkit.dataset import Dataset, Meta
 from qdkit.errors import MetadataError, ReadError, UnknownNucleusError
+from qdkit.io._lazy import nmrglue as ng
 from qdkit.io.metadata import microwave_from_title, warn_notes
 from qdkit.io.params import num_value
 
