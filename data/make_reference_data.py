@@ -893,16 +893,14 @@ def cdse_series() -> list[list[Experiment]]:
 
 def two_step_series() -> list[list[Experiment]]:
     """Figures 5 and S8: selenide-capped CdSe (two-step filling), sulfide-capped InP (one vs
-    two step), and the 77Se shifts of the Se species involved."""
-    from qdkit.mas import Site
+    two step), and the 77Se shifts of the Se species involved.
 
-    top = reported("77Se", "S8", "surface")
-    # The core line plus a surface Se2- shoulder that makes the spectrum asymmetrically
-    # broader than that of the oleate-capped QDs (main text, Fig. S8); shoulder assumed.
-    selenide = [
-        Site("77Se", iso_ppm=top.iso_ppm, fwhm_hz=2500.0, weight=1.0),
-        Site("77Se", iso_ppm=top.iso_ppm + 50.0, fwhm_hz=4000.0, weight=0.45),
-    ]
+    The S2-/Se2--capped QDs have no organic ligand, so the forward model's CP part does not
+    cover them: their spectra are the catalog species of each experiment with the assumed
+    line shares of ``qdkit.models.setups.UNMODELLED_EXPERIMENTS`` (``catalog_lines``).
+    """
+    from qdkit.models.setups import catalog_lines
+
     fig5a = [
         Experiment(
             "fig5a_cdse_selenide_77se_cpmg",
@@ -910,7 +908,7 @@ def two_step_series() -> list[list[Experiment]]:
             "5a",
             "77Se CP-CPMG of Se2--capped ZB-CdSe, two-step filling",
             from_catalog("5a", center_ppm=-550.0),
-            powder(selenide),
+            powder(catalog_lines("5a")),
             snr=60.0,
             microwave=True,
             lb_hz=0.0,
@@ -921,10 +919,6 @@ def two_step_series() -> list[list[Experiment]]:
         )
     ]
 
-    pox = Site("31P", iso_ppm=3.0, aniso_ppm=-70.0, eta=0.4, fwhm_hz=1500.0, weight=1.0)
-    # Two-step (water-free) filling keeps an extra PO_xS_y peak (arrow in Fig. 5c); the paper
-    # does not list its position - placed at 30 ppm, clear of the 10 kHz sidebands.
-    posy = Site("31P", iso_ppm=30.0, aniso_ppm=-60.0, eta=0.4, fwhm_hz=1200.0, weight=0.35)
     filling = [
         Experiment(
             "fig5bc_inp_sulfide_31p_filling",
@@ -932,7 +926,7 @@ def two_step_series() -> list[list[Experiment]]:
             "5b",
             "31P CP-echo of S2--capped InP, one-step filling (AMUPol, water)",
             from_catalog("5b", center_ppm=10.0),
-            powder([pox]),
+            powder(catalog_lines("5b")),
             snr=80.0,
             series={"filling": "one-step"},
             microwave=True,
@@ -947,7 +941,7 @@ def two_step_series() -> list[list[Experiment]]:
             "5c",
             "31P CP-echo of S2--capped InP, two-step filling (TEKPol/TCE, water-free)",
             from_catalog("5c-a", center_ppm=10.0),
-            powder([pox, posy]),
+            powder(catalog_lines("5c-a")),
             snr=80.0,
             series={"filling": "two-step"},
             microwave=True,
@@ -996,59 +990,42 @@ def two_step_series() -> list[list[Experiment]]:
 def survey_series() -> list[list[Experiment]]:
     """Figures S9 and S10: 77Se/125Te of CdTe, PbSe, PbTe and 133Cs of CsPbBr3.
 
-    The paper shows these spectra without listing shifts. Assumed: CdTe 125Te −1000 ppm and
-    PbSe 77Se −600 ppm (bulk ranges it refers to), a Te-oxide line at 1300 ppm for PbTe,
-    133Cs at 56 ppm (bulk) and 70 ppm with a small CSA and C_Q = 100 kHz (nanocomposite
-    surface Cs: the satellite transitions give the sidebands marked in Fig. S10).
+    The paper shows these spectra without listing shifts; the catalog's S9/S10 species carry
+    the assumed ones with their reasons. The oleate-capped CdTe, PbSe and PbTe dots are
+    ``qdkit.sample.predict`` at their sample and acquisition (``experiment_setup``); CsPbBr3
+    grown in the pores (no ligand, no printed size) and its bulk powder are the catalog
+    lines (``catalog_lines``).
     """
-    from qdkit.mas import Site
+    from qdkit.models.setups import catalog_lines, experiment_setup
+
+    def s9(folder, cid, label, center_ppm, phase_deg, snr):
+        return Experiment(
+            folder,
+            1,
+            "S9",
+            label,
+            from_catalog(cid, center_ppm=center_ppm),
+            predicted(*experiment_setup(cid)),
+            snr=snr,
+            microwave=True,
+            lb_hz=0.0,
+            phase_deg=phase_deg,
+            t2_ms=6.0,
+            catalog_id=cid,
+            sample=sample_text(cid),
+        )
 
     survey = [
-        Experiment(
+        s9(
             "figS9_cdte_125te_cpmg",
-            1,
-            "S9",
+            "S9-cdte",
             "125Te CP-CPMG of oleate-capped CdTe QDs (not oxidized)",
-            from_catalog("S9-cdte", center_ppm=-900.0),
-            powder([Site("125Te", iso_ppm=-1000.0, fwhm_hz=9000.0)]),
-            snr=30.0,
-            microwave=True,
-            lb_hz=0.0,
-            phase_deg=27.0,
-            t2_ms=6.0,
-            catalog_id="S9-cdte",
-            sample=sample_text("S9-cdte"),
+            -900.0,
+            27.0,
+            30.0,
         ),
-        Experiment(
-            "figS9_pbse_77se_cpmg",
-            1,
-            "S9",
-            "77Se CP-CPMG of oleate-capped PbSe QDs",
-            from_catalog("S9-pbse", center_ppm=-600.0),
-            powder([Site("77Se", iso_ppm=-600.0, fwhm_hz=12000.0)]),
-            snr=25.0,
-            microwave=True,
-            lb_hz=0.0,
-            phase_deg=-61.0,
-            t2_ms=6.0,
-            catalog_id="S9-pbse",
-            sample=sample_text("S9-pbse"),
-        ),
-        Experiment(
-            "figS9_pbte_125te_cpmg",
-            1,
-            "S9",
-            "125Te CP-CPMG of PbTe QDs: only Te-oxide signal",
-            from_catalog("S9-pbte", center_ppm=1200.0),
-            powder([Site("125Te", iso_ppm=1300.0, aniso_ppm=-400.0, eta=0.5, fwhm_hz=15000.0)]),
-            snr=20.0,
-            microwave=True,
-            lb_hz=0.0,
-            phase_deg=96.0,
-            t2_ms=6.0,
-            catalog_id="S9-pbte",
-            sample=sample_text("S9-pbte"),
-        ),
+        s9("figS9_pbse_77se_cpmg", "S9-pbse", "77Se CP-CPMG of oleate-capped PbSe QDs", -600.0, -61.0, 25.0),
+        s9("figS9_pbte_125te_cpmg", "S9-pbte", "125Te CP-CPMG of PbTe QDs: only Te-oxide signal", 1200.0, 96.0, 20.0),
     ]
     cesium = [
         Experiment(
@@ -1057,7 +1034,7 @@ def survey_series() -> list[list[Experiment]]:
             "S10",
             "133Cs CP of CsPbBr3 nanostructures in 7 nm silica",
             from_catalog("S10-cspbbr3-dnp", center_ppm=60.0),
-            powder([Site("133Cs", iso_ppm=70.0, aniso_ppm=30.0, eta=0.0, fwhm_hz=2500.0, cq_mhz=0.1)]),
+            powder(catalog_lines("S10-cspbbr3-dnp")),
             snr=30.0,
             series={"sample_kind": "nanocomposite"},
             microwave=True,
@@ -1072,7 +1049,7 @@ def survey_series() -> list[list[Experiment]]:
             "S10",
             "133Cs spin-echo MAS of bulk CsPbBr3",
             from_catalog("S10-cspbbr3-bulk", center_ppm=60.0),
-            powder([Site("133Cs", iso_ppm=56.0, fwhm_hz=300.0)]),
+            powder(catalog_lines("S10-cspbbr3-bulk")),
             snr=60.0,
             series={"sample_kind": "bulk"},
             microwave=None,

@@ -8,8 +8,10 @@ import pytest
 
 from qdkit import catalog
 from qdkit.catalog import CatalogError
+from qdkit.errors import ModelParameterError
 from qdkit.mas import Site, mas_spectrum
 from qdkit.models import cp_species
+from qdkit.models.setups import UNMODELLED_EXPERIMENTS, catalog_lines, experiment_setup
 
 LINESHAPE = ("iso_ppm", "csa_ppm", "eta", "fwhm_hz")
 #: The explorer's samples (qdkit.models.setups.PAPER_FIGURES): figure → (material, ligand, d)
@@ -130,3 +132,49 @@ def test_incomplete_or_unexplained_species_are_refused(tmp_path, extra, message)
     path.write_text(_catalog_text(extra), encoding="utf-8")
     with pytest.raises(CatalogError, match=message):
         catalog.load(path)
+
+
+# --- Figures 5, S9, S10: the lines of the two-step and survey experiments -------------------
+
+
+@pytest.mark.parametrize("catalog_id", sorted(UNMODELLED_EXPERIMENTS))
+def test_lines_of_experiments_the_model_does_not_cover_are_catalog_species(catalog_id):
+    exp = catalog.experiment(catalog_id)
+    sites = catalog_lines(catalog_id)
+    for pick, site in zip(UNMODELLED_EXPERIMENTS[catalog_id], sites, strict=True):
+        (sp,) = catalog.species(exp.nucleus, figure=pick.figure, site=pick.site)
+        assert (site.iso_ppm, site.aniso_ppm, site.eta, site.cq_mhz) == (sp.iso_ppm, sp.csa_ppm, sp.eta, sp.cq_mhz or 0)
+        # the width is the species' ppm width at the experiment's field
+        assert site.fwhm_hz == pytest.approx(sp.fwhm_hz * exp.field_T / catalog.species_field_T(sp))
+        assert site.weight == pick.share
+        assert pick.share == 1.0 or len(pick.reason) > 20  # a share other than the main line's is explained
+    with pytest.raises(ModelParameterError, match="catalog_lines"):
+        experiment_setup(catalog_id)
+
+
+def test_bulk_cspbbr3_line_is_300_hz_at_the_11_7_t_of_its_spectrum():
+    (bulk,) = catalog_lines("S10-cspbbr3-bulk")
+    assert catalog.experiment("S10-cspbbr3-bulk").field_T == 11.7
+    assert bulk.fwhm_hz == pytest.approx(300.0, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "catalog_id, material, pore_nm, iso_ppm",
+    [("S9-cdte", "CdTe", 30.0, -1000.0), ("S9-pbse", "PbSe", 7.0, -600.0), ("S9-pbte", "PbTe", 7.0, 1300.0)],
+)
+def test_survey_dots_are_forward_model_samples_with_their_catalog_species(catalog_id, material, pore_nm, iso_ppm):
+    sample, acq = experiment_setup(catalog_id)
+    assert (sample.material, sample.ligand, sample.pore_nm, acq.mas_hz) == (material, "oleate", pore_nm, 10_000.0)
+    (line,) = sample.species
+    assert line.site.iso_ppm == iso_ppm and {k for k, _ in line.assumed} >= {"iso_ppm", "fwhm_hz"}
+
+
+def test_assumed_survey_and_two_step_values_say_why():
+    # the Cs of the nanocomposite: shift, CSA and C_Q all assumed; the selenide-capped core
+    # Se keeps the printed -565 ppm of Fig. S8
+    (cs,) = catalog.species("133Cs", figure="S10", site="surface")
+    assert {"iso_ppm", "csa_ppm", "cq_mhz"} <= set(cs.assumptions) and cs.cq_mhz > 0
+    core = catalog.species("77Se", figure="5a", site="core")[0]
+    assert core.iso_ppm == -565.0 and not core.is_assumed("iso_ppm")
+    shoulder = catalog.species("77Se", figure="5a", site="surface")[0]
+    assert core.iso_ppm < shoulder.iso_ppm < catalog.species("77Se", figure="S8", material="powder")[0].iso_ppm
