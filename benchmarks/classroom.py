@@ -219,6 +219,7 @@ class CpuMeter:
         self.server = server
         self.seen: dict[int, float] = {}
         self.start = self._total()
+        self.server_start = self.seen.get(server.proc.pid, 0.0)
         self.t0 = time.monotonic()
         psutil.cpu_percent(None)
 
@@ -237,6 +238,11 @@ class CpuMeter:
     def cores(self) -> tuple[float, float]:
         used = self._total() - self.start
         return used / (time.monotonic() - self.t0), psutil.cpu_percent(None)
+
+    def server_cores(self) -> float:
+        """Cores busy in the Voila server process alone (it relays every kernel message on one thread)."""
+        pid = self.server.proc.pid
+        return (self.seen.get(pid, 0.0) - self.server_start) / (time.monotonic() - self.t0)
 
 
 async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: int) -> dict:
@@ -290,6 +296,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
             if g.is_alive():
                 g.kill()
         cores, machine = meter.cores()
+        server_cores = meter.server_cores()
         sessions = [x for group in results for x in group]
         kernels = server.kernels()
         move_cpu = [
@@ -324,6 +331,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         "rss": kernel_rss,
         "server_rss": server_rss,
         "cores": cores,
+        "server_cores": server_cores,
         "machine_pct": machine,
         "load": (load_before, load_after),
         "errors": errors,
@@ -341,7 +349,7 @@ def show(r: dict) -> None:
         f"{pct(bl, 95):4.0f} ms, {len(bl)} moves) | kernel RSS mean "
         f"{statistics.fmean(r['rss']) if r['rss'] else float('nan'):4.0f} MB max "
         f"{max(r['rss'], default=float('nan')):4.0f} MB, server {r['server_rss']:4.0f} MB | "
-        f"CPU {r['cores']:.2f} cores (machine {r['machine_pct']:.0f} %) | "
+        f"CPU {r['cores']:.2f} cores, server alone {r['server_cores']:.2f} (machine {r['machine_pct']:.0f} %) | "
         f"{statistics.fmean(r['bytes']) / 1e3 if r['bytes'] else float('nan'):.1f} kB/move, "
         f"{r['moves']} moves | errors {len(r['errors'])} | load {r['load'][0]:.1f}→"
         f"{r['load'][1]:.1f}" + (f" | pool filled in {r['fill_s']:.0f} s" if r["fill_s"] else ""),
