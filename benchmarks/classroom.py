@@ -275,14 +275,28 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         )
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         meter = CpuMeter(server)
+        client_start = {}
+        for g in groups:
+            try:
+                t = psutil.Process(g.pid).cpu_times()
+                client_start[g.pid] = t.user + t.system
+            except psutil.Error:
+                pass
         start.set()
         t_start = time.monotonic()
         peak: dict[str, float] = {}
+        client_cpu: dict[int, float] = {}  # the protocol students' own processes (the measuring side)
         results, messages = [], set()
         deadline = t_start + seconds + 400
         while time.monotonic() < deadline and (len(results) < len(groups) or (btask is not None and not btask.done())):
             await asyncio.sleep(1.0)
             meter.sample()
+            for g in groups:
+                try:
+                    t = psutil.Process(g.pid).cpu_times()
+                    client_cpu[g.pid] = t.user + t.system
+                except psutil.Error:
+                    pass
             for kid, proc in server.kernels().items():
                 peak[kid] = max(peak.get(kid, 0.0), rss_mb(proc))
             while not out.empty():
@@ -297,6 +311,9 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
                 g.kill()
         cores, machine = meter.cores()
         server_cores = meter.server_cores()
+        client_cores = sum(v - client_start.get(pid, 0.0) for pid, v in client_cpu.items()) / (
+            time.monotonic() - t_start
+        )
         sessions = [x for group in results for x in group]
         kernels = server.kernels()
         move_cpu = [
@@ -332,6 +349,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         "server_rss": server_rss,
         "cores": cores,
         "server_cores": server_cores,
+        "client_cores": client_cores,
         "machine_pct": machine,
         "load": (load_before, load_after),
         "errors": errors,
@@ -349,7 +367,7 @@ def show(r: dict) -> None:
         f"{pct(bl, 95):4.0f} ms, {len(bl)} moves) | kernel RSS mean "
         f"{statistics.fmean(r['rss']) if r['rss'] else float('nan'):4.0f} MB max "
         f"{max(r['rss'], default=float('nan')):4.0f} MB, server {r['server_rss']:4.0f} MB | "
-        f"CPU {r['cores']:.2f} cores, server alone {r['server_cores']:.2f} (machine {r['machine_pct']:.0f} %) | "
+        f"CPU {r['cores']:.2f} cores, server alone {r['server_cores']:.2f}, protocol clients {r['client_cores']:.2f} (machine {r['machine_pct']:.0f} %) | "
         f"{statistics.fmean(r['bytes']) / 1e3 if r['bytes'] else float('nan'):.1f} kB/move, "
         f"{r['moves']} moves | errors {len(r['errors'])} | load {r['load'][0]:.1f}→"
         f"{r['load'][1]:.1f}" + (f" | pool filled in {r['fill_s']:.0f} s" if r["fill_s"] else ""),
