@@ -120,7 +120,7 @@ def test_broad_flat_topped_echoes_are_located_at_the_pulse_program_timing(catalo
 
     The generator puts the first top at the group delay + half a period. The tallest point
     of the folded echo was 7.4 (CdTe) and 3.4 points (PbSe) off; the centre of symmetry
-    spreads by 0.6-1.1 points (SD) at S/N 20-30 (benchmarks/echo_top_noise.py), hence 1.5.
+    spreads by 0.5-1.0 point (SD) at S/N 20-30 (benchmarks/echo_top_noise.py), hence 1.5.
     An echo before the group delay (the filter run-in) must not be taken as the first.
     """
     record = next(r for r in paths.reference_index() if r["catalog_id"] == catalog_id)

@@ -6,6 +6,8 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.fft import next_fast_len
+from scipy.interpolate import CubicSpline
 
 from qdkit.dataset import Dataset
 from qdkit.errors import ProcessingError, QdkitWarning
@@ -247,11 +249,10 @@ def _fold(env: np.ndarray, period_pts: float, max_windows: int | None = None) ->
     return np.mean([env[s : s + length] for s in starts], axis=0)
 
 
-def _symmetry_score(conv: np.ndarray, upsample: int, period_pts: float, twice_centre: np.ndarray) -> np.ndarray:
-    """Sum of the train's self-convolution over the comb ``2c + n·period`` for each 2c given."""
-    n_comb = int(conv.size / upsample / period_pts) + 2
-    pos = (twice_centre[:, None] + period_pts * np.arange(n_comb)[None, :]) * upsample
-    return np.interp(pos, np.arange(conv.size), conv, right=0.0).sum(axis=1)
+def _comb_positions(size: int, period_pts: float, twice_centre: np.ndarray) -> np.ndarray:
+    """Points ``2c + n·period`` of the self-convolution (``size`` long) for each 2c given."""
+    n_comb = int(size / period_pts) + 2
+    return twice_centre[:, None] + period_pts * np.arange(n_comb)[None, :]
 
 
 def _echo_centre(env: np.ndarray, period_pts: float) -> float:
@@ -264,26 +265,27 @@ def _echo_centre(env: np.ndarray, period_pts: float) -> float:
     self-convolution of the train magnitude summed over the comb 2c + n·period, which
     handles a fractional period exactly. Every point of every echo takes part, weighted by
     the echo itself (a matched filter), so noise on a broad, flat top moves the result
-    far less than it moves the tallest point. The self-convolution is band-limited
-    upsampled 8× before interpolation; 2c is scanned in 1-point steps over one period,
-    then in 0.02-point steps around the best, with a parabola through the finest grid.
+    far less than it moves the tallest point. 2c is scanned in 1-point steps over one
+    period (linear interpolation), then in 0.02-point steps around the best (cubic
+    spline), with a parabola through the finest grid.
     The comb does not tell the top from the trough half a period away (both are centres
     of symmetry of a periodic profile); the one with the higher folded magnitude is the top.
     """
     folded = _fold(env, period_pts)
-    phase = np.floor(np.arange(env.size) % period_pts).astype(int) % folded.size
-    # receiver-open points (see _receiver_window) that hold data, less their mean level:
-    # neither the noise pedestal nor the steps at the blanked gaps may look like an echo
-    used = ~(folded < 0.2 * np.median(folded))[phase] & (env > 0)
-    x = np.where(used, env - env[used].mean(), 0.0)
-    nfft = 1 << int(np.ceil(np.log2(2 * x.size)))
-    upsample = max(1, min(8, (1 << 24) // nfft))
+    # only what rises above the typical receiver-open level (see _receiver_window) counts:
+    # neither the noise pedestal nor its steps at the blanked gaps may look like an echo,
+    # and clipping a symmetric profile at a constant level keeps it symmetric
+    level = np.median(folded[folded >= 0.2 * np.median(folded)])
+    x = np.clip(env - level, 0.0, None)
+    nfft = next_fast_len(2 * x.size - 1, real=True)
     spec = np.fft.rfft(x, nfft)
-    conv = np.fft.irfft(spec * spec, nfft * upsample)[: (2 * x.size - 1) * upsample] * upsample
+    conv = np.fft.irfft(spec * spec, nfft)[: 2 * x.size - 1]
+    index = np.arange(conv.size)
     coarse = np.arange(0.0, period_pts, 1.0)
-    score = _symmetry_score(conv, upsample, period_pts, coarse)
+    score = np.interp(_comb_positions(conv.size, period_pts, coarse), index, conv, right=0.0).sum(axis=1)
     fine = coarse[int(np.argmax(score))] + np.arange(-1.0, 1.0 + 1e-9, 0.02)
-    score = _symmetry_score(conv, upsample, period_pts, fine)
+    smooth = CubicSpline(index, conv, extrapolate=False)
+    score = np.nan_to_num(smooth(_comb_positions(conv.size, period_pts, fine))).sum(axis=1)
     i = int(np.clip(np.argmax(score), 1, fine.size - 2))
     twice = _parabolic_peak(score, i) * 0.02 + fine[0]
     candidates = [(twice / 2) % period_pts, (twice / 2 + period_pts / 2) % period_pts]
@@ -357,15 +359,15 @@ def locate_echoes(
     scanned in 1-point then 0.02-point steps and refined by a parabola. The whole echo
     takes part, weighted by itself, so noise on the broad, flat top of a broad-line echo
     moves it much less than it moves the tallest point (at S/N 20–50 its spread is 3–6×
-    smaller on SYNTHETIC S9-like broad-line trains, 2× on sharp echoes:
-    ``benchmarks/echo_top_noise.py``).
-    Receiver-blanked points and the mean level of the open ones are left out, so
-    the steps at the blanked gaps and the noise pedestal do not count as echo. Of the two
-    centres of symmetry of a periodic profile (top and trough) the one with the higher
-    folded magnitude is the top. The first top used is the first one after the digital
-    filter's group delay (``meta.group_delay_pts``) whose window starts inside the data.
-    Windows of ``echo_pts`` points (default: the receiver-open part of the period, see
-    ``_receiver_window``) are centred on every top.
+    smaller on SYNTHETIC S9-like broad-line trains, 2–3× on sharp echoes:
+    ``benchmarks/echo_top_noise.py``). Only what rises above the typical receiver-open
+    level of the folded magnitude enters (clipping a symmetric profile at a constant level
+    keeps it symmetric), so the noise pedestal and its steps at receiver-blanked gaps do
+    not count as echo. Of the two centres of symmetry of a periodic profile (top and
+    trough) the one with the higher folded magnitude is the top. The first top used is the
+    first one after the digital filter's group delay (``meta.group_delay_pts``) whose
+    window starts inside the data. Windows of ``echo_pts`` points (default: the
+    receiver-open part of the period, see ``_receiver_window``) are centred on every top.
 
     Parameters
     ----------
@@ -415,6 +417,11 @@ def locate_echoes(
             "points (need at least two echoes of four points); check the period."
         )
     env = np.abs(x)
+    if not np.isfinite(env).all():
+        raise ProcessingError(
+            "The echo train holds non-finite values (NaN or infinity); the raw data are damaged "
+            "or were processed before. Read the FID again from the spectrometer folder."
+        )
     top = _echo_centre(env, period_pts)
     if echo_pts is None:
         folded = _fold(env, period_pts)
