@@ -139,13 +139,29 @@ def auto_zero_order_deg(data: np.ndarray, *, max_points: int = 2048) -> float:
 
 
 @step
-def autophase(spec: Spectrum, *, p1_deg: float = 0.0, pivot_ppm: float | None = None, p0_deg: float | None = None):
+def autophase(
+    spec: Spectrum,
+    *,
+    p1_deg: float = 0.0,
+    pivot_ppm: float | None = None,
+    p0_deg: float | None = None,
+    method: str = "absorption",
+):
     """Automatic zero-order phase with a sign check; the first order ``p1_deg`` is given.
 
     ``p1_deg`` should come from timing: 0 once the group delay is removed, or
     360°·delay_s·SW for a known remaining delay (the same ramp TopSpin uses for GRPDLY).
     The chosen ``p0_deg`` is recorded, so the recipe replays without deciding again;
     passing ``p0_deg`` skips the search.
+
+    Two ways to choose the zero-order phase:
+
+    - ``"absorption"`` (default): the least negative-going lineshape
+      (:func:`auto_zero_order_deg`), for FIDs and spectra of any kind.
+    - ``"integral"``: the phase that makes the spectrum's integral real and positive. The
+      integral is the time signal at t = 0, so for a whole echo (a co-added CPMG echo, a
+      spin echo) transformed from its top this is the phase of the echo top: it uses all of
+      the signal, where the lineshape criterion can wander on broad, noisy lines.
 
     Parameters
     ----------
@@ -157,18 +173,33 @@ def autophase(spec: Spectrum, *, p1_deg: float = 0.0, pivot_ppm: float | None = 
         Where the first-order term is zero.
     p0_deg : float, optional
         A zero-order phase found before (skips the search).
+    method : {"absorption", "integral"}
+        How the zero-order phase is chosen (see above).
 
     Returns
     -------
     Spectrum
         The phased spectrum; its recipe holds the ``p0_deg`` found.
+
+    Raises
+    ------
+    ProcessingError
+        For an unknown ``method`` or a spectrum without signal.
     """
     spec = require_spectrum(spec, "autophase")
+    if method not in ("absorption", "integral"):
+        raise ProcessingError(f"autophase method must be 'absorption' or 'integral'; got {method!r}.")
     if p0_deg is None:
         trial = phase.raw(spec, p0_deg=0.0, p1_deg=p1_deg, pivot_ppm=pivot_ppm) if p1_deg else spec
-        p0_deg = auto_zero_order_deg(trial.data)
+        if method == "integral":
+            total = complex(np.sum(trial.data))
+            if total == 0 or not np.isfinite(total):
+                raise ProcessingError("Phasing by the integral needs a spectrum whose integral is not zero.")
+            p0_deg = float(np.degrees(-np.angle(total)) % 360.0)
+        else:
+            p0_deg = auto_zero_order_deg(trial.data)
     out = phase.raw(spec, p0_deg=p0_deg, p1_deg=p1_deg, pivot_ppm=pivot_ppm)
-    return out, {"p1_deg": p1_deg, "pivot_ppm": pivot_ppm, "p0_deg": float(p0_deg)}
+    return out, {"p1_deg": p1_deg, "pivot_ppm": pivot_ppm, "p0_deg": float(p0_deg), "method": method}
 
 
 @step
