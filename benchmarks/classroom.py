@@ -349,6 +349,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         "first": first,
         "lat": [m.latency_ms for m in moves],
         "late": [m.latency_ms for m in moves if m.at > after_refill],
+        "busy": [m.busy_ms for m in moves if m.busy_ms == m.busy_ms],
         "refill_s": after_refill - t_start if math.isfinite(after_refill) else math.inf,
         "bytes": [m.bytes_in for m in moves],
         "by_control": {c: [m.latency_ms for m in moves if m.control == c] for c in STUDENT_SLIDERS},
@@ -401,6 +402,11 @@ def show(r: dict) -> None:
         )
     else:
         print("      the pool's refill was still running when the students stopped")
+    if r["busy"]:
+        print(
+            f"      of which update sent → its kernel busy on it: p50 {pct(r['busy'], 50):.0f} ms "
+            f"p95 {pct(r['busy'], 95):.0f} ms (the rest is the kernel's own work and the way back)"
+        )
     print(
         "      slider p50/p95 by control: "
         + ", ".join(f"{c} {pct(v, 50):.0f}/{pct(v, 95):.0f} ms" for c, v in r["by_control"].items() if v)

@@ -179,6 +179,7 @@ class Move:
     latency_ms: float  # update sent → predicted data-source patch complete
     bytes_in: int  # everything the kernel sent for this move (all widgets, all channels)
     at: float = 0.0  # time.monotonic() when the update was sent
+    busy_ms: float = float("nan")  # update sent → the kernel says it started on it (status busy)
 
 
 @dataclass
@@ -324,13 +325,15 @@ class StudentSession:
             },
         )
         deadline = time.monotonic() + timeout_s
-        patch_left, changed_at, idle, size = None, None, False, 0
+        patch_left, changed_at, idle, size, busy_at = None, None, False, 0, None
         while changed_at is None or not idle:
             msg, n, arrived = await self._next(deadline)
             size += n
             parent = msg.get("parent_header", {}).get("msg_id")
             if msg.get("msg_type") == "status" and parent == msg_id:
                 idle = msg["content"]["execution_state"] == "idle"
+                if msg["content"]["execution_state"] == "busy" and busy_at is None:
+                    busy_at = arrived
                 if idle and changed_at is None:
                     raise SessionError(
                         f"{control} = {value}: the predicted spectrum did not "
@@ -357,7 +360,8 @@ class StudentSession:
                     patch_left = None
                 else:
                     patch_left = ("buffers", left, patch_left[2])
-        mv = Move(control, value, (changed_at - t0) * 1e3, size, at=time.monotonic())
+        busy_ms = (busy_at - t0) * 1e3 if busy_at is not None else float("nan")
+        mv = Move(control, value, (changed_at - t0) * 1e3, size, at=time.monotonic(), busy_ms=busy_ms)
         self.moves.append(mv)
         return mv
 
