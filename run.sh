@@ -56,8 +56,10 @@ case "${1:-}" in
         setup
         n=${2:-10}
         case "$n" in ''|*[!0-9]*) echo "usage: bash run.sh class [N students]" >&2; exit 2;; esac
+        # Kernels talk over Unix sockets: N kernels started at once cannot race for a TCP
+        # port ("Address already in use" lost a pool kernel at N = 20 over TCP).
         exec "$venv/bin/voila" widgets/app/explorer.ipynb --preheat_kernel=True \
-            --pool_size="$n" "${@:3}"
+            --pool_size="$n" --KernelManager.transport=ipc "${@:3}"
         ;;
     test)
         setup

@@ -57,15 +57,20 @@ from classroom_client import (
 from test_browser_harness import CHROMIUM, CHROMIUM_ARGS, SOURCE_LENGTH_JS, WATCH_JS
 
 MAX_MOVES = 2000  # per student: a hard bound besides the time
-REFILL_GRACE_S = 5.0  # after the last refill kernel started: it runs the app meanwhile
+REFILL_IDLE_CORES = 0.05  # spare kernels using less than this together: the refill is over
 BROWSER_KEYS = {"contact_ms": "ArrowRight", "pore_nm": "ArrowRight"}
+
+
+#: run.sh class: kernels talk over Unix sockets, so that N kernels started at once cannot
+#: race for the same TCP port (seen at N = 20: "Address already in use", a pool kernel lost)
+CLASS_TRANSPORT = ["--KernelManager.transport=ipc"]
 
 
 def class_options(n: int, plain: bool) -> list[str]:
     """Voila options of ``bash run.sh class N`` (kept the same as run.sh's)."""
     if plain:
         return []
-    return ["--preheat_kernel=True", f"--pool_size={n}"]
+    return ["--preheat_kernel=True", f"--pool_size={n}", *CLASS_TRANSPORT]
 
 
 STUDENTS_PER_PROCESS = 4  # so one busy client process never delays the others' clocks
@@ -214,6 +219,18 @@ def pct(values, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
+def refill_done(samples: list[tuple[float, dict]], students: set, n: int) -> float:
+    """First time from which n spare kernels are alive and together idle to the end (inf if never)."""
+    done = math.inf
+    for (t0, before), (t1, after) in reversed(list(zip(samples, samples[1:]))):
+        spare = [k for k in after if k not in students]
+        grew = sum(after[k] - before.get(k, 0.0) for k in spare if after[k] == after[k])
+        if len(spare) < n or grew > REFILL_IDLE_CORES * (t1 - t0):
+            break
+        done = t0
+    return done
+
+
 class CpuMeter:
     """CPU-seconds used by the server and all its kernels (those that ended included)."""
 
@@ -288,7 +305,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         t_start = time.monotonic()
         peak: dict[str, float] = {}
         client_cpu: dict[int, float] = {}  # the protocol students' own processes (the measuring side)
-        kernel_counts: list[tuple[float, int]] = []  # (time, kernels alive): the pool's refill
+        kernel_cpu: list[tuple[float, dict]] = []  # (time, {kernel id: CPU-s}): the pool's refill
         results, messages = [], set()
         deadline = t_start + seconds + 400
         while time.monotonic() < deadline and (len(results) < len(groups) or (btask is not None and not btask.done())):
@@ -301,7 +318,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
                 except psutil.Error:
                     pass
             alive = server.kernels()
-            kernel_counts.append((time.monotonic(), len(alive)))
+            kernel_cpu.append((time.monotonic(), {kid: cpu_s(proc) for kid, proc in alive.items()}))
             for kid, proc in alive.items():
                 peak[kid] = max(peak.get(kid, 0.0), rss_mb(proc))
             while not out.empty():
@@ -333,13 +350,11 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         load_after = os.getloadavg()[0]
     moves = [m for x in sessions for m in x["moves"]]
     first = [x["first_plot_s"] for x in sessions if x["status"] != "new"]
-    # the pool is refilled when n kernels run beside the n students' (a kernel then still runs
-    # the app for a second or two: moves count from REFILL_GRACE_S after that)
-    if plain:
-        after_refill = t_start
-    else:
-        full = [t for t, k in kernel_counts if k >= 2 * n]
-        after_refill = full[0] + REFILL_GRACE_S if full else math.inf
+    # the pool is refilled when n spare kernels run beside the students' and have finished
+    # running the app: from the first sample after which the spare kernels together use less
+    # than REFILL_IDLE_CORES (a refill kernel running the app uses a whole core)
+    students = {x["kernel_id"] for x in sessions} | {bro.get("kernel_id")}
+    after_refill = t_start if plain else refill_done(kernel_cpu, students, n)
     errors = [e for x in sessions for e in x["errors"]] + bro.get("errors", [])
     if len(sessions) < len(seeds):
         errors.append(f"{len(seeds) - len(sessions)} students still busy at the deadline")
