@@ -388,16 +388,22 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
 
 def show(r: dict) -> None:
     f, lat, bl = r["first"], r["lat"], r["browser_lat"]
+    protocol = (
+        f"first plot p50 {pct(f, 50):5.1f} s p95 {pct(f, 95):5.1f} s "
+        if f
+        else "(the Chromium student alone) first plot "
+    )
+    sliders = f"slider p50 {pct(lat, 50):5.0f} ms p95 {pct(lat, 95):5.0f} ms " if lat else "slider "
     print(
-        f"N={r['n']:>2} | first plot p50 {pct(f, 50):5.1f} s p95 {pct(f, 95):5.1f} s "
-        f"(Chromium: {r['browser_first']:4.1f} s) | slider p50 {pct(lat, 50):5.0f} ms "
-        f"p95 {pct(lat, 95):5.0f} ms (Chromium key→data p50 {pct(bl, 50):4.0f} p95 "
+        f"N={r['n']:>2} | {protocol}"
+        f"(Chromium: {r['browser_first']:4.1f} s) | {sliders}"
+        f"(Chromium key→data p50 {pct(bl, 50):4.0f} p95 "
         f"{pct(bl, 95):4.0f} ms, {len(bl)} moves) | kernel RSS mean "
         f"{statistics.fmean(r['rss']) if r['rss'] else float('nan'):4.0f} MB max "
         f"{max(r['rss'], default=float('nan')):4.0f} MB, server {r['server_rss']:4.0f} MB | "
         f"CPU {r['cores']:.2f} cores, server alone {r['server_cores']:.2f}, protocol clients {r['client_cores']:.2f} (machine {r['machine_pct']:.0f} %) | "
-        f"{statistics.fmean(r['bytes']) / 1e3 if r['bytes'] else float('nan'):.1f} kB/move, "
-        f"{r['moves']} moves | errors {len(r['errors'])} | load {r['load'][0]:.1f}→"
+        + (f"{statistics.fmean(r['bytes']) / 1e3:.1f} kB/move, " if r["bytes"] else "")
+        + f"{r['moves']} moves | errors {len(r['errors'])} | load {r['load'][0]:.1f}→"
         f"{r['load'][1]:.1f}" + (f" | pool filled in {r['fill_s']:.0f} s" if r["fill_s"] else ""),
         flush=True,
     )
@@ -410,7 +416,11 @@ def show(r: dict) -> None:
             f"{statistics.fmean(r['rate']):.1f} moves/s per student → the sliders of "
             f"{len(r['rate'])} students keep {need:.2f} of the 2 cores busy"
         )
-    if math.isfinite(r["refill_s"]):
+    if not lat:
+        pass  # no protocol students: nothing to split by the refill
+    elif not r["late"]:
+        print("      the pool's refill ended after the students stopped")
+    elif math.isfinite(r["refill_s"]):
         print(
             f"      slider once the pool was refilled ({r['refill_s']:.0f} s into the class): p50 "
             f"{pct(r['late'], 50):.0f} ms p95 {pct(r['late'], 95):.0f} ms over {len(r['late'])} moves"
@@ -422,10 +432,11 @@ def show(r: dict) -> None:
             f"      of which update sent → its kernel busy on it: p50 {pct(r['busy'], 50):.0f} ms "
             f"p95 {pct(r['busy'], 95):.0f} ms (the rest is the kernel's own work and the way back)"
         )
-    print(
-        "      slider p50/p95 by control: "
-        + ", ".join(f"{c} {pct(v, 50):.0f}/{pct(v, 95):.0f} ms" for c, v in r["by_control"].items() if v)
-    )
+    if any(r["by_control"].values()):
+        print(
+            "      slider p50/p95 by control: "
+            + ", ".join(f"{c} {pct(v, 50):.0f}/{pct(v, 95):.0f} ms" for c, v in r["by_control"].items() if v)
+        )
     for e in r["errors"][:5]:
         print(f"      error: {e}")
     for m in r["messages"][:3]:
