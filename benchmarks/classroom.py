@@ -418,8 +418,8 @@ def show(r: dict) -> None:
         )
     if not lat:
         pass  # no protocol students: nothing to split by the refill
-    elif not r["late"]:
-        print("      the pool's refill ended after the students stopped")
+    elif not r["late"] and math.isfinite(r["refill_s"]):
+        print(f"      the pool's refill ended after the students stopped ({r['refill_s']:.0f} s into the class)")
     elif math.isfinite(r["refill_s"]):
         print(
             f"      slider once the pool was refilled ({r['refill_s']:.0f} s into the class): p50 "
