@@ -129,14 +129,17 @@ class PolarizationExplorer(_SmallExplorer):
         pol = np.array([dnp.boltzmann_polarization(c["nucleus"], c["field_T"], t) for t in temps])
         p_now = dnp.boltzmann_polarization(c["nucleus"], c["field_T"], c["temperature_K"])
         self.sources["thermal"].data.update(T=as_column(temps), P=as_column(pol))
-        self.sources["dnp"].data.update(T=as_column(temps), P=as_column(np.minimum(pol * c["enhancement"], 1.0)))
+        with_dnp = [dnp.dnp_polarization(c["nucleus"], c["field_T"], t, c["enhancement"]) for t in temps]
+        self.sources["dnp"].data.update(T=as_column(temps), P=as_column(with_dnp))
         self._marker.location = float(c["temperature_K"])
         gain = dnp.boltzmann_gain(c["temperature_K"], nucleus=c["nucleus"], field_T=c["field_T"])
         self.readout.update(
             {
                 f"{c['nucleus']} polarization at {c['temperature_K']:.3g} K": format_number(p_now),
                 "thermal gain over 298 K": format_number(gain),
-                "with DNP (ε × thermal)": format_number(min(1.0, p_now * c["enhancement"])),
+                "with DNP (ε × thermal)": format_number(
+                    dnp.dnp_polarization(c["nucleus"], c["field_T"], c["temperature_K"], c["enhancement"])
+                ),
                 "time saving ε²": format_number(dnp.time_saving(c["enhancement"])),
             }
         )

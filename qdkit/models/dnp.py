@@ -28,6 +28,7 @@ __all__ = [
     "BOLTZMANN_J_K",
     "ROOM_TEMPERATURE_K",
     "boltzmann_polarization",
+    "dnp_polarization",
     "boltzmann_gain",
     "absolute_gain",
     "time_saving",
@@ -94,6 +95,38 @@ def boltzmann_polarization(nucleus: str, field_T: float, temperature_K: float) -
     if x < 1e-4:
         return (spin + 1) / (3 * spin) * x
     return a / math.tanh(a * x) - b / math.tanh(b * x)
+
+
+def dnp_polarization(nucleus: str, field_T: float, temperature_K: float, enhancement: float) -> float:
+    """Nuclear polarization with DNP: ε times the Boltzmann value, at most 1 (fully polarized).
+
+    Parameters
+    ----------
+    nucleus : str
+        Isotope label, e.g. ``"1H"``.
+    field_T, temperature_K : float
+        Magnetic field, T, and sample temperature, K.
+    enhancement : float
+        DNP enhancement ε over the thermal polarization at the same temperature.
+
+    Returns
+    -------
+    float
+        min(1, ε · :func:`boltzmann_polarization`).
+
+    Raises
+    ------
+    ModelParameterError
+        If a number is not positive.
+
+    Examples
+    --------
+    >>> from qdkit.models.dnp import dnp_polarization
+    >>> f"{dnp_polarization('1H', 9.4, 100.0, 80.0):.3g}"
+    '0.00768'
+    """
+    eps = _positive("enhancement", enhancement, "DNP enhancement over the thermal polarization")
+    return min(1.0, eps * boltzmann_polarization(nucleus, field_T, temperature_K))
 
 
 def boltzmann_gain(
