@@ -15,6 +15,7 @@ skipped without a word (the spectrum is then processed every time, as without a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -50,7 +51,10 @@ def cache_dir() -> Path | None:
     return Path(base) / "qdkit" / "spectra"
 
 
+@functools.cache
 def _code_digest() -> bytes:
+    """Digest of the reading and processing code, once per process (the imported code
+    cannot change under a running process)."""
     h = hashlib.sha256()
     for sub in ("io", "processing"):
         for f in sorted((_CODE / sub).glob("*.py")):
