@@ -219,6 +219,19 @@ def pct(values, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
+def clients_cpu_s(groups) -> dict[int, float]:
+    """CPU-seconds so far of each client process still running, by pid."""
+    out = {}
+    for g in groups:
+        try:
+            used = cpu_s(psutil.Process(g.pid))
+        except psutil.Error:
+            continue
+        if used == used:  # nan once it is gone
+            out[g.pid] = used
+    return out
+
+
 def refill_done(samples: list[tuple[float, dict]], students: set, n: int) -> float:
     """First time from which n spare kernels are alive and together idle to the end (inf if never)."""
     done = math.inf
@@ -294,13 +307,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         )
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         meter = CpuMeter(server)
-        client_start = {}
-        for g in groups:
-            try:
-                t = psutil.Process(g.pid).cpu_times()
-                client_start[g.pid] = t.user + t.system
-            except psutil.Error:
-                pass
+        client_start = clients_cpu_s(groups)
         start.set()
         t_start = time.monotonic()
         peak: dict[str, float] = {}
@@ -311,12 +318,7 @@ async def run_class(n: int, seconds: float, plain: bool, browser: bool, seed: in
         while time.monotonic() < deadline and (len(results) < len(groups) or (btask is not None and not btask.done())):
             await asyncio.sleep(1.0)
             meter.sample()
-            for g in groups:
-                try:
-                    t = psutil.Process(g.pid).cpu_times()
-                    client_cpu[g.pid] = t.user + t.system
-                except psutil.Error:
-                    pass
+            client_cpu.update(clients_cpu_s(groups))  # a process that ended keeps its last reading
             alive = server.kernels()
             kernel_cpu.append((time.monotonic(), {kid: cpu_s(proc) for kid, proc in alive.items()}))
             for kid, proc in alive.items():
